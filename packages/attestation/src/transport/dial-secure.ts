@@ -1,0 +1,93 @@
+/**
+ * Client side of the COCOON transport: TCP connect → read the PoW challenge, refuse difficulties
+ * above the limit, solve and answer (§2.1) → TLS 1.3 presenting our certificate → verify the
+ * server's certificate with our policy before the socket is handed out.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import {
+  CocoonError,
+  POW_CHALLENGE_LENGTH,
+  decodePowChallenge,
+  encodePowResponse,
+  solvePow,
+  toCocoonError,
+} from '@cocoon/protocol';
+import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
+import { readExactly } from './read-exactly.ts';
+import { handOverErrorHandling, secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+
+export const DEFAULT_MAX_POW_DIFFICULTY = 28;
+export const DEFAULT_DIAL_TIMEOUT_MS = 30_000;
+
+export interface DialSecureOptions {
+  host: string;
+  port: number;
+  identity: SecureEndpointIdentity;
+  verifier: PeerVerifier;
+  maxPowDifficulty?: number;
+  /** Bounds connect + PoW + TLS + verification. */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+export interface SecureConnection {
+  socket: tls.TLSSocket;
+  peer: PeerAttestation;
+}
+
+export function dialSecure(options: DialSecureOptions): Promise<SecureConnection> {
+  const target = `${options.host}:${options.port}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+  const maxDifficulty = options.maxPowDifficulty ?? DEFAULT_MAX_POW_DIFFICULTY;
+  return new Promise<SecureConnection>((resolve, rejectPromise) => {
+    let finished = false;
+    let tlsSocket: tls.TLSSocket | undefined;
+    const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+    const reject = (error: unknown): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      tlsSocket?.destroy();
+      socket.destroy();
+      rejectPromise(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'));
+    };
+    const timer = setTimeout(() => reject(new CocoonError('CCN_ERR_TIMEOUT', `secure dial to ${target} not completed within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    socket.on('error', () => undefined); // failures surface through readExactly or the TLS socket
+
+    readExactly(socket, POW_CHALLENGE_LENGTH, 'PoW challenge').then((bytes) => {
+      if (finished) return;
+      const challenge = decodePowChallenge(bytes);
+      if (challenge.difficulty > maxDifficulty) {
+        throw new CocoonError('CCN_ERR_PROTOCOL_BAD_POW', `${target} asks for PoW difficulty ${challenge.difficulty}, above the limit ${maxDifficulty}`);
+      }
+      socket.write(encodePowResponse(solvePow(challenge)));
+      const secureSocket = tls.connect({
+        socket,
+        secureContext: secureContextFor(options.identity),
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+      });
+      tlsSocket = secureSocket;
+      const onTlsError = (error: Error): void =>
+        reject(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `TLS handshake with ${target} failed: ${error.message}`, { cause: error }));
+      secureSocket.on('error', onTlsError);
+      secureSocket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection to ${target} closed during the TLS handshake`)));
+      secureSocket.once('secureConnect', () => {
+        if (finished) return;
+        let peer: PeerAttestation;
+        try {
+          peer = options.verifier.verify({ certificateDer: secureSocket.getPeerX509Certificate()?.raw }, (options.now ?? (() => new Date()))());
+        } catch (error) {
+          reject(toCocoonError(error, 'CCN_ERR_ATTEST_BAD_CERTIFICATE'));
+          return;
+        }
+        finished = true;
+        clearTimeout(timer);
+        handOverErrorHandling(secureSocket, onTlsError);
+        resolve({ socket: secureSocket, peer });
+      });
+    }).catch(reject);
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Server side of the COCOON transport: TCP accept → PoW challenge/response (§2.1) → mutual TLS 1.3
+ * (§2.2) → peer verification. A socket reaches `onConnection` only after its peer is verified; the
+ * whole pre-application handshake is bounded by `handshakeTimeoutMs`.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import {
+  CocoonError,
+  POW_RESPONSE_LENGTH,
+  POW_SALT_LENGTH,
+  decodePowResponse,
+  encodePowChallenge,
+  toCocoonError,
+  verifyPow,
+} from '@cocoon/protocol';
+import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
+import { readExactly } from './read-exactly.ts';
+import { handOverErrorHandling, secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface ListenSecureOptions {
+  host: string;
+  port: number;
+  identity: SecureEndpointIdentity;
+  verifier: PeerVerifier;
+  powDifficulty: number;
+  handshakeTimeoutMs?: number;
+  now?: () => Date;
+  random?: (length: number) => Buffer;
+  /** Receives each verified connection; it should attach its 'error' listener synchronously. */
+  onConnection: (socket: tls.TLSSocket, peer: PeerAttestation) => void;
+  onRejected?: (error: CocoonError, remote: string) => void;
+}
+
+export interface SecureServer {
+  readonly port: number;
+  readonly address: string;
+  /** Stops listening and destroys every connection, in handshake or established. */
+  close(): Promise<void>;
+}
+
+export async function listenSecure(options: ListenSecureOptions): Promise<SecureServer> {
+  encodePowChallenge(options.powDifficulty, Buffer.alloc(POW_SALT_LENGTH)); // validates the difficulty up front
+  const secureContext = secureContextFor(options.identity);
+  const connections = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+    acceptConnection(socket, secureContext, options);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  return {
+    port: bound.port,
+    address: bound.address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of connections) socket.destroy();
+      }),
+  };
+}
+
+function acceptConnection(socket: net.Socket, secureContext: tls.SecureContext, options: ListenSecureOptions): void {
+  socket.setNoDelay(true);
+  const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  let finished = false;
+  let tlsSocket: tls.TLSSocket | undefined;
+  const reject = (error: unknown): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    tlsSocket?.destroy();
+    socket.destroy();
+    options.onRejected?.(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'), remote);
+  };
+  const timer = setTimeout(() => reject(new CocoonError('CCN_ERR_TIMEOUT', `secure handshake with ${remote} not completed within ${timeoutMs} ms`)), timeoutMs);
+  timer.unref();
+  socket.on('error', () => undefined); // failures surface through readExactly or the TLS socket
+
+  const challenge = { difficulty: options.powDifficulty, salt: (options.random ?? randomBytes)(POW_SALT_LENGTH) };
+  socket.write(encodePowChallenge(challenge.difficulty, challenge.salt));
+  readExactly(socket, POW_RESPONSE_LENGTH, 'PoW response').then((response) => {
+    if (finished) return;
+    const nonce = decodePowResponse(response);
+    if (!verifyPow(challenge, nonce)) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_BAD_POW', `PoW nonce ${nonce} from ${remote} does not reach difficulty ${challenge.difficulty}`);
+    }
+    const secureSocket = new tls.TLSSocket(socket, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
+    tlsSocket = secureSocket;
+    const onTlsError = (error: Error): void =>
+      reject(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `TLS handshake with ${remote} failed: ${error.message}`, { cause: error }));
+    secureSocket.on('error', onTlsError);
+    secureSocket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection with ${remote} closed during the TLS handshake`)));
+    secureSocket.once('secure', () => {
+      if (finished) return;
+      let peer: PeerAttestation;
+      try {
+        peer = options.verifier.verify({ certificateDer: secureSocket.getPeerX509Certificate()?.raw }, (options.now ?? (() => new Date()))());
+      } catch (error) {
+        reject(toCocoonError(error, 'CCN_ERR_ATTEST_BAD_CERTIFICATE'));
+        return;
+      }
+      finished = true;
+      clearTimeout(timer);
+      handOverErrorHandling(secureSocket, onTlsError);
+      try {
+        options.onConnection(secureSocket, peer);
+      } catch (error) {
+        secureSocket.destroy();
+        options.onRejected?.(toCocoonError(error), remote);
+      }
+    });
+  }).catch(reject);
+}

@@ -1,0 +1,82 @@
+/**
+ * `cocoon dev`: starts the local dev network (test engine unless --engine-url, proxy,
+ * workers, client), prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0) or when a
+ * child dies (exit 1). Options come from flags or COCOON_DEV_* env variables.
+ */
+import { createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
+import { z } from 'zod';
+import { ExitCode, type CliIo } from '../cli-io.ts';
+import { waitForShutdown } from '../shutdown-signal.ts';
+import { DEV_POW_DIFFICULTY, startDevNetwork, type DevNetwork } from '../dev/dev-network.ts';
+
+export const devCommandOptionsSchema = z
+  .object({
+    engine_url: z.url({ protocol: /^https?$/ }).optional(),
+    pow_difficulty: z.number().int().min(0).max(28).default(DEV_POW_DIFFICULTY),
+    workers: z.number().int().min(1).max(16).default(2),
+    base_port_offset: z.number().int().min(0).max(50_000).default(0),
+    client_port: portSchema.optional(),
+    proxy_http_port: portSchema.optional(),
+    proxy_worker_port: portSchema.optional(),
+    proxy_client_port: portSchema.optional(),
+    worker_http_port: portSchema.optional(),
+    engine_port: portSchema.optional(),
+    ready_timeout_seconds: z.number().positive().max(600).default(60),
+  })
+  .strict();
+
+export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
+
+export function describeDevNetwork(network: DevNetwork): string[] {
+  const lines = [`COCOON dev network ready: ${network.baseUrl}`];
+  for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
+  lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
+  lines.push('  press Ctrl-C to stop');
+  return lines;
+}
+
+export async function runDevCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const logger = createLogger('dev', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  let options: DevCommandOptions;
+  try {
+    options = loadConfig(devCommandOptionsSchema, { env: io.env, envPrefix: 'COCOON_DEV_', argv: [...args] });
+  } catch (error) {
+    logger.error(toCocoonError(error).message);
+    return ExitCode.usage;
+  }
+  const cancel = new AbortController();
+  const shutdown = waitForShutdown({ onForce: () => process.exit(ExitCode.failure) });
+  void shutdown.requested.then(() => cancel.abort());
+  try {
+    const network = await startDevNetwork({
+      engineUrl: options.engine_url,
+      powDifficulty: options.pow_difficulty,
+      workers: options.workers,
+      basePortOffset: options.base_port_offset,
+      ports: {
+        clientHttp: options.client_port,
+        proxyHttp: options.proxy_http_port,
+        proxyWorker: options.proxy_worker_port,
+        proxyClient: options.proxy_client_port,
+        workerHttp: options.worker_http_port,
+        engine: options.engine_port,
+      },
+      readyTimeoutMs: options.ready_timeout_seconds * 1000,
+      logger,
+      env: io.env,
+      onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),
+      signal: cancel.signal,
+    });
+    for (const line of describeDevNetwork(network)) io.stdout(line);
+    const outcome = await Promise.race([shutdown.requested.then(() => 'signal' as const), network.childFailure.then(() => 'child-died' as const)]);
+    logger.info(outcome === 'signal' ? 'stopping the dev network' : 'a child died; the dev network is stopping');
+    await network.stop();
+    return outcome === 'signal' ? ExitCode.ok : ExitCode.failure;
+  } catch (error) {
+    if (cancel.signal.aborted) return ExitCode.ok;
+    logger.error(toCocoonError(error).message);
+    return ExitCode.failure;
+  } finally {
+    shutdown.dispose();
+  }
+}

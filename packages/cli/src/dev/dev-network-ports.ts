@@ -1,0 +1,39 @@
+/**
+ * The port plan of the local dev network (§8.1): client 10000, proxy 11000 (stats) /
+ * 11001 (workers) / 11002 (clients), worker N stats 12000 + 10·(N−1), test engine 8000.
+ * `basePortOffset` shifts every default; individual ports override.
+ */
+
+export interface DevNetworkPorts {
+  clientHttp: number;
+  proxyHttp: number;
+  proxyWorker: number;
+  proxyClient: number;
+  /** Stats port of worker 1; worker N uses workerHttp + 10·(N−1). */
+  workerHttp: number;
+  /** Port of the test engine (ignored when an engine URL is given). */
+  engine: number;
+}
+
+export const DEFAULT_DEV_NETWORK_PORTS: Readonly<DevNetworkPorts> = {
+  clientHttp: 10000,
+  proxyHttp: 11000,
+  proxyWorker: 11001,
+  proxyClient: 11002,
+  workerHttp: 12000,
+  engine: 8000,
+};
+
+export const WORKER_PORT_STEP = 10;
+
+export function planDevNetworkPorts(overrides: Partial<DevNetworkPorts> = {}, basePortOffset = 0): DevNetworkPorts {
+  const shifted = Object.fromEntries(
+    Object.entries(DEFAULT_DEV_NETWORK_PORTS).map(([name, port]) => [name, port + basePortOffset]),
+  ) as unknown as DevNetworkPorts;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, port]) => port !== undefined));
+  return { ...shifted, ...defined };
+}
+
+export function workerHttpPort(ports: DevNetworkPorts, workerIndex: number): number {
+  return ports.workerHttp + WORKER_PORT_STEP * workerIndex;
+}

@@ -1,0 +1,32 @@
+/** The text of `cocoon help`. */
+
+export const COCOON_HELP_TEXT = `cocoon: run a COCOON network (client -> proxy -> workers) on this machine
+
+usage:
+  cocoon dev [options]                   start a local network: test engine, proxy, 2 workers, client
+  cocoon client [--config FILE] [...]    run a client runner (OpenAI-compatible API on :10000)
+  cocoon proxy  [--config FILE] [...]    run a proxy runner (stats :11000, workers :11001, clients :11002)
+  cocoon worker [--config FILE] [...]    run a worker runner (stats :12000), needs --engine-url
+  cocoon test-engine [--port 8000]       run the TEST inference engine (canned answers, not a model)
+  cocoon help                            show this text ('cocoon <role> --help' lists a role's config keys)
+
+role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<ROLE>_<KEY>
+  <- flags --kebab-key value. Unknown keys are errors. Security-sensitive keys set in the
+  file (peer policies) cannot be weakened by env or flags.
+
+cocoon dev options (also env COCOON_DEV_<OPTION>):
+  --engine-url URL           use this OpenAI-compatible engine instead of the test engine
+  --pow-difficulty N         proxy PoW difficulty (default 16 so the dev network starts fast;
+                             production proxies use 20)
+  --workers N                number of workers (default 2)
+  --base-port-offset N       add N to every default port
+  --client-port P            client API port (default 10000)
+  --proxy-http-port P        proxy stats port (default 11000)
+  --proxy-worker-port P      proxy port for workers (default 11001)
+  --proxy-client-port P      proxy port for clients (default 11002)
+  --worker-http-port P       worker 1 stats port (default 12000; worker N adds 10 per worker)
+  --engine-port P            test engine port (default 8000)
+  --ready-timeout-seconds S  how long each child may take to become ready (default 60)
+
+environment: COCOON_LOG_LEVEL=debug|info|warn|error (logs go to stderr)
+`;

@@ -1,0 +1,21 @@
+import { startProxyRunner, proxyConfigSchema } from '@cocoon/proxy';
+import { startWorkerRunner, workerConfigSchema, startTestEngine } from '@cocoon/worker';
+import { startClientRunner, clientConfigSchema } from '@cocoon/client';
+import OpenAI from 'openai';
+
+const engine = await startTestEngine({ host: '127.0.0.1', port: 0 });
+const proxy = await startProxyRunner({ ...proxyConfigSchema.parse({ pow_difficulty: 4 }), client_port: 0, worker_port: 0, http_port: 0 });
+console.log(proxy.readyInfo);
+const workers = [];
+for (let i = 0; i < 2; i++) workers.push(await startWorkerRunner({ ...workerConfigSchema.parse({ engine_url: engine.url, proxy_address: `127.0.0.1:${proxy.readyInfo.worker_port}` }), http_port: 0 }));
+const client = await startClientRunner({ ...clientConfigSchema.parse({ proxy_address: `127.0.0.1:${proxy.readyInfo.client_port}` }), http_port: 0 });
+console.log(client.readyInfo);
+const openai = new OpenAI({ baseURL: client.readyInfo.url as string, apiKey: 'x', maxRetries: 0 });
+console.log(JSON.stringify(await openai.models.list()));
+const r = await openai.chat.completions.create({ model: 'test/tiny-chat', messages: [{ role: 'user', content: 'hello there world' }] });
+console.log(JSON.stringify(r));
+const s = await openai.chat.completions.create({ model: 'test/tiny-chat', messages: [{ role: 'user', content: 'hello there world' }], stream: true, stream_options: { include_usage: true } });
+for await (const c of s) console.log('chunk', JSON.stringify(c));
+const j = await fetch(`${proxy.readyInfo.stats_url}/jsonstats`).then(r => r.json());
+console.log(JSON.stringify(j.ledger), JSON.stringify(j.stats.queries));
+await client.close(); for (const w of workers) await w.close(); await proxy.close(); await engine.close();

@@ -1,0 +1,72 @@
+/**
+ * The client runner: keeps an authenticated, attestation-verified connection to the
+ * proxy and serves the OpenAI-compatible HTTP API (port 10000) on top of it.
+ */
+import { DEV_NETWORK_PARAMS, createLogger } from '@cocoon/protocol';
+import type { Logger, NetworkParams } from '@cocoon/protocol';
+import { NoTeeProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
+import type { ClientConfig } from './config/index.ts';
+import { startClientHttpServer } from './http/index.ts';
+import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
+import { ProtocolInferenceGateway } from './gateway/protocol-inference-gateway.ts';
+import { ClientStats } from './client-stats.ts';
+
+export interface ClientRunnerDeps {
+  logger?: Logger;
+  now?: () => number;
+  params?: NetworkParams;
+  /** Wait for the proxy before reporting ready (default true). */
+  waitForProxy?: boolean;
+}
+
+export interface RunnerHandle {
+  readyInfo: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startClientRunner(config: ClientConfig, deps: ClientRunnerDeps = {}): Promise<RunnerHandle> {
+  const logger = deps.logger ?? createLogger('client');
+  const now = deps.now ?? Date.now;
+  const params = deps.params ?? DEV_NETWORK_PARAMS;
+  const stats = new ClientStats(now);
+  // Clients are not TEEs: a plain self-signed Ed25519 certificate, as the reference client presents.
+  const certificate = await createAttestedCertificate({ provider: new NoTeeProvider(), now: new Date(now()) });
+  const colon = config.proxy_address.lastIndexOf(':');
+  const connections = Array.from({ length: config.proxy_connections }, () => new ClientProxyConnection({
+    host: config.proxy_address.slice(0, colon), port: Number(config.proxy_address.slice(colon + 1)),
+    identity: { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem },
+    verifier: createPeerVerifier(config.proxy_policy),
+    maxPowDifficulty: config.max_pow_difficulty,
+    ownerAddress: config.owner_address, secretString: config.secret_string, isTest: config.is_test, logger,
+  }));
+  for (const connection of connections) connection.start();
+  const gateway = new ProtocolInferenceGateway({ connections, pricePerToken: params.pricePerToken, stats, now });
+  const server = await startClientHttpServer({
+    host: config.http_host, port: config.http_port, gateway, now,
+    maxBodyBytes: config.max_body_bytes,
+    accessHash: config.http_access_hash || undefined,
+    defaults: { maxCoefficient: config.default_max_coefficient, maxTokens: config.default_max_tokens, timeoutSeconds: config.default_timeout_seconds },
+    stats: {
+      jsonStats: () => ({
+        status: { enabled: true, ton_last_synced_at: null },
+        stats: stats.json(),
+        localconf: { owner_address: config.owner_address, check_proxy_hash: false, proxy_policy: config.proxy_policy },
+        proxy_connections: connections.map((connection) => ({ address: connection.address, is_ready: connection.isReady, proxy_sc_address: connection.proxyContractAddress })),
+        proxies: connections.map((connection) => ({
+          proxy_sc_address: connection.proxyContractAddress, sc_address: connection.clientContractAddress,
+          tokens_used_proxy_committed_to_db: connection.tokensUsedProxyCommittedToDb, tokens_used_proxy_max: connection.tokensUsedProxyMax,
+        })),
+      }),
+    },
+  });
+  if (deps.waitForProxy ?? true) await Promise.race(connections.map((connection) => connection.whenReady()));
+  const baseUrl = `${server.url}/v1`;
+  logger.info('client ready', { base_url: baseUrl, proxy: config.proxy_address });
+  return {
+    readyInfo: { url: baseUrl, http_port: server.port },
+    async close() {
+      for (const connection of connections) connection.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The client runner's config (§8.4 `clientRunner.config`, trimmed to what this
+ * implementation uses): HTTP front end, proxy connection, request defaults.
+ */
+import { z } from 'zod';
+import {
+  DEV_CLIENT_OWNER_ADDRESS,
+  hostPortSchema,
+  httpAccessHashField,
+  peerPolicyField,
+  portSchema,
+  secretField,
+  tonAddressSchema,
+} from '@cocoon/protocol';
+
+export const clientConfigSchema = z
+  .object({
+    http_host: z.string().min(1).default('127.0.0.1'),
+    /** OpenAI-compatible inference API and stats (§8.1). */
+    http_port: portSchema.default(10000),
+    /** Where the proxy accepts clients (§8.1: 11002). */
+    proxy_address: hostPortSchema.default('127.0.0.1:11002'),
+    proxy_connections: z.number().int().min(1).max(16).default(1),
+    owner_address: tonAddressSchema.default(DEV_CLIENT_OWNER_ADDRESS),
+    /** Short-auth secret; the proxy knows its SHA-256 (§3.1). */
+    secret_string: secretField(z.string().default('')),
+    is_test: z.boolean().default(true),
+    /** Attestation the proxy must present. Security-sensitive. */
+    proxy_policy: peerPolicyField('fake_tdx'),
+    /** Highest PoW difficulty the client agrees to solve (§2.1). */
+    max_pow_difficulty: z.number().int().min(0).max(32).default(28),
+    default_max_coefficient: z.number().int().min(0).max(1_000_000_000).default(4000),
+    default_max_tokens: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1000),
+    default_timeout_seconds: z.number().positive().max(3600).default(120),
+    max_body_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    http_access_hash: httpAccessHashField(),
+  })
+  .strict();
+
+export type ClientConfig = z.output<typeof clientConfigSchema>;
+/** The config as written in a file (before defaults). */
+export type ClientConfigInput = z.input<typeof clientConfigSchema>;

@@ -1,0 +1,2 @@
+/** Client runner configuration. */
+export { clientConfigSchema, type ClientConfig, type ClientConfigInput } from './client-config.ts';

@@ -1,0 +1,200 @@
+/**
+ * The client's InferenceGateway over the COCOON protocol (§4.2, §4.7): wraps the HTTP
+ * request into `http.request`, sends `client.runQueryEx` to a ready proxy connection, and
+ * turns the answer messages (Ex family and the legacy non-Ex family the reference proxy
+ * still sends for rejections, §12) into a streamed HTTP answer.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CocoonError, PeerReportedError, decodeHttpResponse, encodeHttpRequest, httpStatusForWireCode, unixSecondsHeader,
+} from '@cocoon/protocol';
+import type { TlObject } from '@cocoon/protocol';
+import type { GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, InferenceGateway } from '../http/index.ts';
+import type { AnswerListener, ClientProxyConnection } from '../connection/client-proxy-connection.ts';
+import { AnswerBodyQueue } from './answer-body-queue.ts';
+import type { ClientStats } from '../client-stats.ts';
+
+export interface ProtocolInferenceGatewayOptions {
+  connections: readonly ClientProxyConnection[];
+  pricePerToken: bigint;
+  stats: ClientStats;
+  now?: () => number;
+  random?: (bytes: number) => Buffer;
+}
+
+export class ProtocolInferenceGateway implements InferenceGateway {
+  private readonly now: () => number;
+  private readonly random: (bytes: number) => Buffer;
+
+  constructor(private readonly options: ProtocolInferenceGatewayOptions) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? randomBytes;
+  }
+
+  run(request: GatewayRequest): Promise<GatewayAnswer> {
+    const connection = this.readyConnection();
+    const requestId = this.random(32);
+    const query = encodeHttpRequest({
+      method: request.method, url: request.path, httpVersion: 'HTTP/1.1',
+      headers: requestHeaders(request.headers),
+      payload: request.body,
+    });
+    const exchange = new ClientAnswerExchange(this.options.pricePerToken, this.now(), () => connection.forget(requestId), this.options.stats);
+    request.signal.addEventListener('abort', () => exchange.abort(request.signal.reason), { once: true });
+    this.options.stats.queryStarted(query.length);
+    connection.runQuery({
+      _: 'client.runQueryEx',
+      model_name: request.model,
+      query,
+      max_coefficient: request.maxCoefficient,
+      max_tokens: request.maxTokens,
+      timeout: (request.timeoutMs / 1000) * 0.95,
+      request_id: requestId,
+      min_config_version: 0,
+      flags: 1,
+      enable_debug: request.enableDebug,
+    }, exchange);
+    return exchange.answer;
+  }
+
+  async listModels(signal: AbortSignal): Promise<GatewayModel[]> {
+    const connection = this.readyConnection();
+    if (signal.aborted) throw new CocoonError('CCN_ERR_CANCELLED');
+    const result = await connection.query({ _: 'client.getWorkerTypesV2' }, 10_000);
+    if (result._ !== 'client.workerTypesV2') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected client.workerTypesV2, got ${result._}`);
+    return (result.types as TlObject[]).map((type) => ({
+      id: type.name as string,
+      workers: (type.workers as TlObject[]).map((worker) => ({
+        coefficient: worker.coefficient as number,
+        runningRequests: worker.active_requests as number,
+        maxRunningRequests: worker.max_active_requests as number,
+      })),
+    }));
+  }
+
+  private readyConnection(): ClientProxyConnection {
+    const connection = this.options.connections.find((candidate) => candidate.isReady);
+    if (!connection) throw new CocoonError('CCN_ERR_ROUTE_NO_PROXY', 'not connected to any proxy yet; try again shortly');
+    return connection;
+  }
+}
+
+/** Assembles the answer messages of one request into a GatewayAnswer. */
+class ClientAnswerExchange implements AnswerListener {
+  readonly answer: Promise<GatewayAnswer>;
+  private resolveAnswer!: (answer: GatewayAnswer) => void;
+  private rejectAnswer!: (error: Error) => void;
+  private resolveUsage!: (usage: GatewayUsage | undefined) => void;
+  private readonly usage: Promise<GatewayUsage | undefined>;
+  private body: AnswerBodyQueue | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly pricePerToken: bigint,
+    private readonly startedAt: number,
+    private readonly release: () => void,
+    private readonly stats: ClientStats,
+  ) {
+    this.answer = new Promise((resolve, reject) => { this.resolveAnswer = resolve; this.rejectAnswer = reject; });
+    this.usage = new Promise((resolve) => { this.resolveUsage = resolve; });
+    this.answer.catch(() => undefined);
+  }
+
+  onAnswerMessage(message: TlObject): void {
+    if (this.finished) return;
+    try {
+      switch (message._) {
+        case 'client.queryAnswerEx':
+        case 'client.queryAnswer':
+          return this.onAnswer(message);
+        case 'client.queryAnswerPartEx':
+        case 'client.queryAnswerPart':
+          return this.onPart(message);
+        default:
+          return this.fail(new PeerReportedError(message.error_code as number, message.error as string), finalTokens(message));
+      }
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)), undefined);
+    }
+  }
+
+  onConnectionLost(error: CocoonError): void {
+    this.fail(new CocoonError('CCN_ERR_SESSION_CLOSED', `proxy connection lost: ${error.message}`), undefined);
+  }
+
+  abort(reason: unknown): void {
+    this.fail(reason instanceof Error ? reason : new CocoonError('CCN_ERR_CANCELLED'), undefined);
+  }
+
+  private onAnswer(message: TlObject): void {
+    if (this.body) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer received twice');
+    const response = decodeHttpResponse(message.answer as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of response.headers) headers[name.toLowerCase()] = value;
+    headers['x-cocoon-client-start'] = unixSecondsHeader(this.startedAt);
+    this.body = new AnswerBodyQueue();
+    this.stats.bytesReceived(response.payload.length);
+    this.body.push(response.payload);
+    this.resolveAnswer({ status: response.statusCode, headers, body: this.body, usage: this.usage });
+    if (isCompleted(message)) this.complete(finalTokens(message));
+  }
+
+  private onPart(message: TlObject): void {
+    if (!this.body) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer part before answer');
+    const chunk = message.answer as Buffer;
+    this.stats.bytesReceived(chunk.length);
+    this.body.push(chunk);
+    if (isCompleted(message)) this.complete(finalTokens(message));
+  }
+
+  private complete(tokens: bigint | undefined): void {
+    this.finished = true;
+    this.release();
+    this.body?.end();
+    this.stats.queryFinished(true, tokens ?? 0n);
+    this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
+  }
+
+  private fail(error: Error, tokens: bigint | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.release();
+    this.stats.queryFinished(false, tokens ?? 0n);
+    const failure = error instanceof PeerReportedError ? toClientError(error) : error;
+    if (this.body) this.body.fail(failure);
+    else this.rejectAnswer(failure);
+    this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
+  }
+}
+
+/** The app's headers plus a JSON content type when it sent none. */
+function requestHeaders(headers: Record<string, string>): Array<[string, string]> {
+  const list = Object.entries(headers);
+  if (!('content-type' in headers)) list.push(['content-type', 'application/json']);
+  return list;
+}
+
+function isCompleted(message: TlObject): boolean {
+  if (message._.endsWith('Ex')) return ((message.flags as number) & 1) !== 0;
+  return message.is_completed === true;
+}
+
+function finalTokens(message: TlObject): bigint | undefined {
+  const tokens = (message.final_info as TlObject | undefined)?.tokens_used ?? message.request_tokens_used;
+  return (tokens as TlObject | undefined)?.total_tokens_used as bigint | undefined;
+}
+
+/** Maps a proxy/worker-reported error onto the error table, keeping its message. */
+function toClientError(error: PeerReportedError): CocoonError {
+  const message = error.message;
+  const status = httpStatusForWireCode(error.wireCode);
+  if (/^unknown model/.test(message)) return new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', message);
+  if (/^no workers for model/.test(message)) return new CocoonError('CCN_ERR_ROUTE_NO_WORKER', message);
+  if (/^can run this query with coefficient/.test(message)) return new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', message);
+  if (/balance is too low|reserved tokens depleted/.test(message)) return new CocoonError('CCN_ERR_BILLING_INSUFFICIENT_BALANCE', message);
+  if (/invalid http request|invalid runQueryEx/.test(message)) return new CocoonError('CCN_ERR_WORKER_INVALID_REQUEST', message);
+  if (status === 504) return new CocoonError('CCN_ERR_TIMEOUT', message);
+  if (status === 502) return new CocoonError('CCN_ERR_WORKER_DISCONNECTED', message);
+  if (status === 400) return new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', message);
+  return new CocoonError('CCN_ERR_ENGINE_FAILED', message);
+}

@@ -1,0 +1,71 @@
+/**
+ * Header rules of the HTTP edge: permissive CORS on every answer, which request headers are
+ * forwarded to the gateway (§4.2), and which answer headers from the worker reach the app.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': '*',
+  'access-control-expose-headers': '*',
+  'access-control-max-age': '86400',
+};
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus the ones that describe this connection's framing. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+]);
+
+/**
+ * Request headers not forwarded: hop-by-hop, `host`, `authorization` (the app's API key stays
+ * here), `expect`, and `accept-encoding` (the worker counts tokens in plain JSON).
+ */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'authorization', 'expect', 'accept-encoding']);
+
+/** The request headers to hand to the gateway, lower-case names, multi-values joined. */
+export function forwardableRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    forwarded[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return forwarded;
+}
+
+function isValidHeader(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Unix seconds with 6 decimals, as the COCOON timing headers carry them (§4.6). */
+export function cocoonTimestamp(milliseconds: number): string {
+  return (milliseconds / 1000).toFixed(6);
+}
+
+/** Answer headers for the app: the worker's (minus hop-by-hop and invalid ones) plus CORS. */
+export function answerResponseHeaders(workerHeaders: Record<string, string>, extra: Record<string, string>): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ...CORS_HEADERS };
+  for (const [rawName, value] of Object.entries(workerHeaders)) {
+    const name = rawName.toLowerCase();
+    if (HOP_BY_HOP.has(name) || !isValidHeader(name, value)) continue;
+    headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(extra)) headers[name] = value;
+  return headers;
+}

@@ -1,0 +1,13 @@
+/**
+ * Public API of the client's OpenAI-compatible HTTP edge.
+ */
+export type { ClientStatsSource, GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, GatewayWorker, InferenceGateway, InferencePath } from './inference-gateway.ts';
+export { startClientHttpServer } from './client-http-server.ts';
+export type { ClientHttpServer, ClientHttpServerOptions } from './client-http-server.ts';
+export { openAiErrorAnswer, openAiErrorType } from './openai-error-body.ts';
+export type { OpenAiErrorAnswer, OpenAiErrorBody, OpenAiErrorType } from './openai-error-body.ts';
+export { DEFAULT_INFERENCE_SETTINGS, parseInferenceRequest } from './inference-request-parser.ts';
+export type { InferenceDefaults, ParsedInferenceRequest } from './inference-request-parser.ts';
+export { modelsListBody } from './models-list-body.ts';
+export type { ModelsListBody, ModelsListEntry, ModelsListWorker } from './models-list-body.ts';
+export { renderStatsPage } from './stats-page.ts';

@@ -1,0 +1,65 @@
+/**
+ * The port between the client's OpenAI-compatible HTTP edge and whatever carries inference
+ * requests to a proxy (§4.1, §4.2, §4.7). The HTTP edge only knows these shapes; the gateway
+ * speaks the COCOON protocol.
+ */
+
+export type InferencePath = '/v1/chat/completions' | '/v1/completions';
+
+export interface GatewayRequest {
+  path: InferencePath;
+  method: 'POST';
+  /** Forwarded request headers: lower-case names, without hop-by-hop, host, content-length, authorization. */
+  headers: Record<string, string>;
+  /** The JSON body after removing the client-only fields. */
+  body: Buffer;
+  model: string;
+  /** Default 4000. */
+  maxCoefficient: number;
+  /** Default 1000; max_completion_tokens wins when present (max_tokens is then deleted from the body). */
+  maxTokens: number;
+  /** The client's full timeout; the gateway applies 0.95× on the wire. Default 120 s. */
+  timeoutMs: number;
+  enableDebug: boolean;
+  requestGuid?: string;
+  /** Aborted when the HTTP client goes away or the request timer fires (reason: a CocoonError). */
+  signal: AbortSignal;
+  /** Whether the app asked for a streamed (SSE) answer (`stream: true` or `stream_options` in the body). */
+  stream?: boolean;
+}
+
+export interface GatewayUsage {
+  totalTokens: number;
+  costNanoton: bigint;
+}
+
+export interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Chunks as the worker produced them; ends when the answer is complete. */
+  body: AsyncIterable<Buffer>;
+  /** Resolved at the end (optional). */
+  usage?: Promise<GatewayUsage | undefined>;
+}
+
+export interface GatewayWorker {
+  coefficient: number;
+  runningRequests: number;
+  maxRunningRequests: number;
+}
+
+export interface GatewayModel {
+  id: string;
+  workers: GatewayWorker[];
+}
+
+export interface InferenceGateway {
+  /** Throws CocoonError. */
+  run(request: GatewayRequest): Promise<GatewayAnswer>;
+  listModels(signal: AbortSignal): Promise<GatewayModel[]>;
+}
+
+/** Source of the client's statistics for /jsonstats and /stats (§8.3). */
+export interface ClientStatsSource {
+  jsonStats(): Record<string, unknown>;
+}

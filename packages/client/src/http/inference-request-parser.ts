@@ -1,0 +1,111 @@
+/**
+ * Parses and checks an inference request body once (§4.1): it must be a JSON object with a
+ * non-empty string `model`; the client-only fields (`max_coefficient`, `timeout`, `enable_debug`,
+ * `request_guid`) are type-checked and removed; `max_completion_tokens` wins over `max_tokens`
+ * (which is then deleted). Everything else is kept as is (the worker validates it).
+ */
+import { CocoonError } from '@cocoon/protocol';
+
+export interface InferenceDefaults {
+  maxCoefficient: number;
+  maxTokens: number;
+  timeoutSeconds: number;
+}
+
+export const DEFAULT_INFERENCE_SETTINGS: InferenceDefaults = { maxCoefficient: 4000, maxTokens: 1000, timeoutSeconds: 120 };
+
+/** Largest value a TL `int` carries; coefficients and token limits travel as such. */
+const INT32_MAX = 2_147_483_647;
+/** Longest accepted `timeout` (one day): keeps timers well inside setTimeout's range. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+export interface ParsedInferenceRequest {
+  /** The body to forward, re-serialized once after removing client-only fields. */
+  body: Buffer;
+  model: string;
+  maxCoefficient: number;
+  maxTokens: number;
+  timeoutMs: number;
+  enableDebug: boolean;
+  requestGuid: string | undefined;
+  /** Whether the app asked for an SSE answer. */
+  stream: boolean;
+}
+
+function invalid(param: string, message: string): CocoonError {
+  return new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', `'${param}' ${message}`, { param });
+}
+
+function readCount(fields: Record<string, unknown>, name: string): number | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(name, 'must be a non-negative integer');
+  if (value > INT32_MAX) throw invalid(name, `must be at most ${INT32_MAX}`);
+  return value;
+}
+
+function readTimeoutSeconds(fields: Record<string, unknown>): number | undefined {
+  const value = fields['timeout'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw invalid('timeout', 'must be a positive number of seconds');
+  if (value > MAX_TIMEOUT_SECONDS) throw invalid('timeout', `must be at most ${MAX_TIMEOUT_SECONDS} seconds`);
+  return value;
+}
+
+function readBoolean(fields: Record<string, unknown>, name: string): boolean | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalid(name, 'must be a boolean');
+  return value;
+}
+
+function readString(fields: Record<string, unknown>, name: string): string | undefined {
+  const value = fields[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(name, 'must be a string');
+  return value;
+}
+
+function parseObject(raw: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Parses, checks and rewrites an inference request body; throws a 400 CocoonError naming the field. */
+export function parseInferenceRequest(raw: Buffer, defaults: InferenceDefaults = DEFAULT_INFERENCE_SETTINGS): ParsedInferenceRequest {
+  const fields = parseObject(raw);
+  const model = fields['model'];
+  if (typeof model !== 'string' || model.length === 0) throw invalid('model', 'must be a non-empty string');
+
+  const maxCoefficient = readCount(fields, 'max_coefficient') ?? defaults.maxCoefficient;
+  const timeoutSeconds = readTimeoutSeconds(fields) ?? defaults.timeoutSeconds;
+  const enableDebug = readBoolean(fields, 'enable_debug') ?? false;
+  const requestGuid = readString(fields, 'request_guid');
+  const maxTokensField = readCount(fields, 'max_tokens');
+  const maxCompletionTokens = readCount(fields, 'max_completion_tokens');
+
+  delete fields['max_coefficient'];
+  delete fields['timeout'];
+  delete fields['enable_debug'];
+  delete fields['request_guid'];
+  if (maxCompletionTokens !== undefined) delete fields['max_tokens'];
+
+  return {
+    body: Buffer.from(JSON.stringify(fields), 'utf8'),
+    model,
+    maxCoefficient,
+    maxTokens: maxCompletionTokens ?? maxTokensField ?? defaults.maxTokens,
+    timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)),
+    enableDebug,
+    requestGuid,
+    stream: fields['stream'] === true || (fields['stream'] === undefined && fields['stream_options'] !== undefined),
+  };
+}

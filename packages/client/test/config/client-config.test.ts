@@ -1,0 +1,55 @@
+/** Tests for the client runner config schema: defaults, strictness, secrets, policy order. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSecretConfigKey, getConfigFieldMeta, loadConfig, DEV_CLIENT_OWNER_ADDRESS } from '@cocoon/protocol';
+import { clientConfigSchema } from '../../src/config/index.ts';
+
+describe('clientConfigSchema', () => {
+  test('defaults', () => {
+    const config = clientConfigSchema.parse({});
+    assert.deepEqual(config, {
+      http_host: '127.0.0.1',
+      http_port: 10000,
+      proxy_address: '127.0.0.1:11002',
+      proxy_connections: 1,
+      owner_address: DEV_CLIENT_OWNER_ADDRESS,
+      secret_string: '',
+      is_test: true,
+      proxy_policy: 'fake_tdx',
+      max_pow_difficulty: 28,
+      default_max_coefficient: 4000,
+      default_max_tokens: 1000,
+      default_timeout_seconds: 120,
+      max_body_bytes: 8 * 1024 * 1024,
+      http_access_hash: '',
+    });
+  });
+
+  test('rejects unknown keys and bad values', () => {
+    assert.equal(clientConfigSchema.safeParse({ http_prot: 1 }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_address: '127.0.0.1' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_address: 'localhost:70000' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_policy: 'tdx' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ owner_address: 'not-an-address' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_address: '[::1]:11002', proxy_policy: 'any' }).success, true);
+  });
+
+  test('secrets and security-sensitive fields are marked', () => {
+    const shape = clientConfigSchema.shape;
+    assert.ok(isSecretConfigKey('secret_string', shape.secret_string));
+    assert.ok(isSecretConfigKey('http_access_hash', shape.http_access_hash));
+    assert.ok(!isSecretConfigKey('http_port', shape.http_port));
+    assert.deepEqual(getConfigFieldMeta(shape.proxy_policy).securityOrder, ['any', 'fake_tdx', 'tdx']);
+  });
+
+  test('loads through the loader with env prefix COCOON_CLIENT_', () => {
+    const config = loadConfig(clientConfigSchema, {
+      env: { COCOON_CLIENT_HTTP_PORT: '10010' },
+      envPrefix: 'COCOON_CLIENT_',
+      argv: ['--proxy-address', '127.0.0.1:11012', '--proxy-policy', 'any'],
+    });
+    assert.equal(config.http_port, 10010);
+    assert.equal(config.proxy_address, '127.0.0.1:11012');
+    assert.equal(config.proxy_policy, 'any');
+  });
+});

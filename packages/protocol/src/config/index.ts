@@ -1,0 +1,23 @@
+/** Runner configuration: the strict layered loader and shared field schemas (§8.4). */
+export { loadConfig, configSchemaShape, type ConfigSources } from './load-config.ts';
+export {
+  configFieldRegistry,
+  secretField,
+  securitySensitive,
+  getConfigFieldMeta,
+  isSecretConfigKey,
+  type ConfigFieldMeta,
+} from './config-field-registry.ts';
+export {
+  portSchema,
+  hostPortSchema,
+  PEER_POLICY_ORDER,
+  peerPolicyField,
+  nanotonSchema,
+  tonAddressSchema,
+  sha256HexSchema,
+  httpAccessHashField,
+  type PeerPolicy,
+} from './config-fields.ts';
+export { envNameForKey, flagNameForKey } from './config-error.ts';
+export { DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, DEV_WORKER_OWNER_ADDRESS, EMPTY_SECRET_SHA256 } from './dev-addresses.ts';

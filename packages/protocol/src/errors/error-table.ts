@@ -1,0 +1,139 @@
+/**
+ * The one error table of COCOON: every failure a component can report has a stable
+ * code (`CCN_ERR_<AREA>_<WHAT>`), a wire code (the reference's TON error codes), an
+ * HTTP status for the client's edge, and whether a retry on another worker may help.
+ */
+
+/** Reference TON error codes as they travel on the wire (§4.7). */
+export const WireErrorCode = {
+  failure: 601,
+  error: 602,
+  warning: 603,
+  protoViolation: 621,
+  notReady: 651,
+  timeout: 652,
+  cancelled: 653,
+} as const;
+
+export interface ErrorSpec {
+  readonly wire: number;
+  readonly http: number;
+  readonly retryable: boolean;
+  readonly message: string;
+}
+
+const spec = (wire: number, http: number, retryable: boolean, message: string): ErrorSpec => ({ wire, http, retryable, message });
+const W = WireErrorCode;
+
+export const ERROR_TABLE = {
+  // HTTP edge (client runner): bad requests from apps.
+  CCN_ERR_HTTP_BAD_JSON: spec(W.error, 400, false, 'request body is not valid JSON'),
+  CCN_ERR_HTTP_BAD_REQUEST: spec(W.error, 400, false, 'invalid request'),
+  CCN_ERR_HTTP_BODY_TOO_LARGE: spec(W.error, 413, false, 'request body is too large'),
+  CCN_ERR_HTTP_NOT_FOUND: spec(W.error, 404, false, 'no such endpoint'),
+  CCN_ERR_HTTP_METHOD_NOT_ALLOWED: spec(W.error, 405, false, 'method not allowed'),
+  CCN_ERR_HTTP_UNAUTHORIZED: spec(W.error, 401, false, 'access denied'),
+  // Request routing and admission (proxy).
+  CCN_ERR_ROUTE_UNKNOWN_MODEL: spec(W.protoViolation, 404, false, 'unknown model'),
+  CCN_ERR_ROUTE_NO_WORKER: spec(W.notReady, 503, true, 'no worker available for this model'),
+  CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW: spec(W.notReady, 503, false, 'no worker within max_coefficient'),
+  CCN_ERR_ROUTE_NO_PROXY: spec(W.notReady, 503, true, 'not connected to any proxy'),
+  CCN_ERR_BILLING_INSUFFICIENT_BALANCE: spec(W.error, 402, false, 'client balance too low for this request'),
+  CCN_ERR_BILLING_RESERVATION_DEPLETED: spec(W.error, 402, false, 'reserved tokens depleted'),
+  // Worker side.
+  CCN_ERR_WORKER_INVALID_REQUEST: spec(W.protoViolation, 400, false, 'worker: invalid http request'),
+  CCN_ERR_WORKER_OVERLOADED: spec(W.notReady, 503, true, 'worker: too many active queries'),
+  CCN_ERR_WORKER_DISCONNECTED: spec(W.notReady, 502, true, 'worker disconnected'),
+  CCN_ERR_WORKER_DISABLED: spec(W.notReady, 503, true, 'worker is disabled'),
+  CCN_ERR_ENGINE_UNAVAILABLE: spec(W.notReady, 502, true, 'inference engine unavailable'),
+  CCN_ERR_ENGINE_FAILED: spec(W.failure, 502, false, 'inference engine failed'),
+  // Time.
+  CCN_ERR_TIMEOUT: spec(W.timeout, 504, false, 'request timed out'),
+  CCN_ERR_CANCELLED: spec(W.cancelled, 499, false, 'request cancelled'),
+  // Protocol / session.
+  CCN_ERR_PROTOCOL_VIOLATION: spec(W.protoViolation, 502, false, 'protocol violation'),
+  CCN_ERR_PROTOCOL_FRAME_TOO_LARGE: spec(W.protoViolation, 502, false, 'frame exceeds the 16 MiB limit'),
+  CCN_ERR_PROTOCOL_BAD_SEQNO: spec(W.protoViolation, 502, false, 'frame seqno out of order'),
+  CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR: spec(W.protoViolation, 502, false, 'unknown TL constructor'),
+  CCN_ERR_PROTOCOL_DECODE: spec(W.protoViolation, 502, false, 'malformed TL data'),
+  CCN_ERR_PROTOCOL_VERSION: spec(W.protoViolation, 502, false, 'no common protocol version'),
+  CCN_ERR_PROTOCOL_BAD_POW: spec(W.protoViolation, 502, false, 'proof of work rejected'),
+  CCN_ERR_SESSION_CLOSED: spec(W.notReady, 502, true, 'connection closed'),
+  CCN_ERR_SESSION_IDLE_TIMEOUT: spec(W.timeout, 502, true, 'connection idle timeout'),
+  // Authentication / attestation.
+  CCN_ERR_AUTH_FAILED: spec(W.error, 401, false, 'authorization with proxy failed'),
+  CCN_ERR_ATTEST_NO_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer presented no certificate'),
+  CCN_ERR_ATTEST_BAD_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer certificate rejected'),
+  CCN_ERR_ATTEST_POLICY: spec(W.protoViolation, 502, false, 'peer attestation does not satisfy policy'),
+  // Configuration and internal.
+  CCN_ERR_CONFIG_INVALID: spec(W.error, 500, false, 'invalid configuration'),
+  CCN_ERR_INTERNAL: spec(W.failure, 500, false, 'internal error'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type CocoonErrorCode = keyof typeof ERROR_TABLE;
+
+export interface CocoonErrorOptions {
+  cause?: unknown;
+  /** Extra machine-readable detail (e.g. the offending field name). */
+  param?: string;
+}
+
+/** An error with a stable code from {@link ERROR_TABLE}. */
+export class CocoonError extends Error {
+  readonly code: CocoonErrorCode;
+  readonly param: string | undefined;
+
+  constructor(code: CocoonErrorCode, message?: string, options: CocoonErrorOptions = {}) {
+    super(message ?? ERROR_TABLE[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CocoonError';
+    this.code = code;
+    this.param = options.param;
+  }
+
+  get wireCode(): number {
+    return ERROR_TABLE[this.code].wire;
+  }
+
+  get httpStatus(): number {
+    return ERROR_TABLE[this.code].http;
+  }
+
+  get retryable(): boolean {
+    return ERROR_TABLE[this.code].retryable;
+  }
+}
+
+export function isCocoonError(value: unknown): value is CocoonError {
+  return value instanceof CocoonError;
+}
+
+/** Whether retrying the operation (e.g. on another worker) may succeed. */
+export function isRetryable(error: unknown): boolean {
+  return isCocoonError(error) && error.retryable;
+}
+
+/** Wraps any thrown value into a CocoonError, keeping CocoonErrors as they are. */
+export function toCocoonError(error: unknown, fallback: CocoonErrorCode = 'CCN_ERR_INTERNAL'): CocoonError {
+  if (isCocoonError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CocoonError(fallback, message, { cause: error });
+}
+
+/** HTTP status for a wire error code received from a peer (reference mapping, §4.7). */
+export function httpStatusForWireCode(wireCode: number): number {
+  if (wireCode === WireErrorCode.timeout) return 504;
+  if (wireCode === WireErrorCode.notReady) return 502;
+  if (wireCode === WireErrorCode.protoViolation || wireCode === WireErrorCode.error) return 400;
+  return 500;
+}
+
+/** An error reported by a peer on the wire (tcp.queryError or an *ErrorEx answer). */
+export class PeerReportedError extends Error {
+  readonly wireCode: number;
+
+  constructor(wireCode: number, message: string) {
+    super(message);
+    this.name = 'PeerReportedError';
+    this.wireCode = wireCode;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * @cocoon/protocol — the shared base of every COCOON component: the TL schema and codec,
+ * framing, proof of work, sessions, the error table, pricing, stats, config and logging.
+ */
+export * from './errors/error-table.ts';
+export * from './tl/index.ts';
+export * from './framing/index.ts';
+export * from './pow/index.ts';
+export * from './session/index.ts';
+export * from './pricing/index.ts';
+export * from './stats/index.ts';
+export * from './wire/index.ts';
+export * from './config/index.ts';
+export * from './logging/index.ts';
+export * from './stats-http/index.ts';

@@ -1,0 +1,301 @@
+/**
+ * One framed COCOON session over an already verified byte stream (TLS socket):
+ * `[u32 size][u32 seqno][boxed tcp.*]` frames, the tcp.connect/connected opening,
+ * ping/pong keep-alive with idle timeouts, query/answer correlation by random 64-bit ids,
+ * and one-way application messages (tcp.packet). Application payloads are boxed TL objects.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { CocoonError, PeerReportedError, WireErrorCode, toCocoonError } from '../errors/error-table.ts';
+import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
+import type { TlObject } from '../tl/index.ts';
+import { FrameDecoder, encodeFrame } from '../framing/index.ts';
+
+export type SessionRole = 'dialer' | 'listener';
+
+export interface CocoonSessionOptions {
+  role: SessionRole;
+  /** Close the session after this much silence from the peer (dialer 20 s, listener 60 s). */
+  idleTimeoutMs?: number;
+  /** Dialer: send tcp.ping after this much silence (10 s). */
+  pingAfterMs?: number;
+  /** Default timeout of outgoing queries (30 s). */
+  queryTimeoutMs?: number;
+  /** Timeout of the tcp.connect/connected opening (10 s). */
+  openTimeoutMs?: number;
+  random?: (bytes: number) => Buffer;
+  now?: () => number;
+}
+
+export interface CocoonSessionEvents {
+  message: [message: TlObject];
+  query: [query: TlObject, reply: QueryReply];
+  close: [error: CocoonError | undefined];
+}
+
+export interface QueryReply {
+  answer(value: TlObject): void;
+  fail(error: unknown): void;
+}
+
+interface PendingQuery {
+  resolve(value: TlObject): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
+  readonly role: SessionRole;
+  private readonly socket: Duplex;
+  private readonly decoder = new FrameDecoder();
+  private readonly pending = new Map<bigint, PendingQuery>();
+  private readonly random: (bytes: number) => Buffer;
+  private readonly now: () => number;
+  private readonly idleTimeoutMs: number;
+  private readonly pingAfterMs: number;
+  private readonly queryTimeoutMs: number;
+  private readonly openTimeoutMs: number;
+  private outgoingSeqno = 0;
+  private lastReceivedAt: number;
+  private lastPingAt = 0;
+  private opened = false;
+  private openWaiter: { resolve(): void; reject(error: Error): void } | undefined;
+  private connectId: bigint | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private corked = false;
+  private closedWith: { error: CocoonError | undefined } | undefined;
+  bytesReceived = 0;
+  bytesSent = 0;
+
+  constructor(socket: Duplex, options: CocoonSessionOptions) {
+    super();
+    this.socket = socket;
+    this.role = options.role;
+    this.random = options.random ?? randomBytes;
+    this.now = options.now ?? Date.now;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? (options.role === 'dialer' ? 20_000 : 60_000);
+    this.pingAfterMs = options.pingAfterMs ?? 10_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+    this.openTimeoutMs = options.openTimeoutMs ?? 10_000;
+    this.lastReceivedAt = this.now();
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => this.close(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection error: ${error.message}`)));
+    socket.on('close', () => this.close(new CocoonError('CCN_ERR_SESSION_CLOSED', 'connection closed by peer')));
+  }
+
+  get isOpen(): boolean {
+    return this.opened && this.closedWith === undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Runs the tcp.connect / tcp.connected opening; resolves when the session is ready. */
+  open(): Promise<void> {
+    const tick = Math.max(50, Math.min(1000, Math.floor(Math.min(this.pingAfterMs, this.idleTimeoutMs) / 4)));
+    this.livenessTimer = setInterval(() => this.checkLiveness(), tick);
+    this.livenessTimer.unref();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.close(new CocoonError('CCN_ERR_SESSION_IDLE_TIMEOUT', 'session opening timed out'));
+      }, this.openTimeoutMs);
+      timer.unref();
+      this.openWaiter = {
+        resolve: () => { clearTimeout(timer); resolve(); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
+      if (this.role === 'dialer') {
+        this.connectId = this.randomId();
+        this.writePacket({ _: 'tcp.connect', id: this.connectId });
+      }
+    });
+  }
+
+  /** Sends a one-way application message (tcp.packet). */
+  send(message: TlObject): void {
+    this.sendEncoded(encodeBoxed(message));
+  }
+
+  /** Sends an already boxed application message (tcp.packet). */
+  sendEncoded(data: Buffer): void {
+    if (!this.isOpen) throw new CocoonError('CCN_ERR_SESSION_CLOSED', 'session is not open');
+    this.writePacket({ _: 'tcp.packet', data });
+  }
+
+  /** Sends an RPC query and resolves with the boxed answer object. */
+  query(request: TlObject, timeoutMs = this.queryTimeoutMs): Promise<TlObject> {
+    if (!this.isOpen) return Promise.reject(new CocoonError('CCN_ERR_SESSION_CLOSED', 'session is not open'));
+    const id = this.randomId();
+    return new Promise<TlObject>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new CocoonError('CCN_ERR_TIMEOUT', `query ${request._} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.writePacket({ _: 'tcp.query', id, data: encodeBoxed(request) });
+    });
+  }
+
+  close(error?: CocoonError): void {
+    if (this.closedWith) return;
+    this.closedWith = { error };
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    const failure = error ?? new CocoonError('CCN_ERR_SESSION_CLOSED', 'session closed');
+    for (const query of this.pending.values()) {
+      clearTimeout(query.timer);
+      query.reject(failure);
+    }
+    this.pending.clear();
+    this.openWaiter?.reject(failure);
+    this.openWaiter = undefined;
+    this.socket.destroy();
+    this.emit('close', error);
+  }
+
+  private randomId(): bigint {
+    return this.random(8).readBigInt64LE(0);
+  }
+
+  private writePacket(packet: TlObject): void {
+    if (this.closedWith) return;
+    const payload = encodeBoxed(packet);
+    const frame = encodeFrame(this.outgoingSeqno, payload);
+    this.outgoingSeqno = (this.outgoingSeqno + 1) >>> 0;
+    this.bytesSent += frame.length;
+    // Coalesce the frames written in one tick into one TLS record where possible.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closedWith) return;
+    this.bytesReceived += chunk.length;
+    this.lastReceivedAt = this.now();
+    let frames;
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.close(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'));
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closedWith) return;
+      try {
+        this.onPacket(decodeBoxed(frame.payload));
+      } catch (error) {
+        this.close(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'));
+        return;
+      }
+    }
+  }
+
+  private onPacket(packet: TlObject): void {
+    switch (packet._) {
+      case 'tcp.connect':
+        if (this.role !== 'listener' || this.opened) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'unexpected tcp.connect');
+        this.writePacket({ _: 'tcp.connected', id: packet.id as bigint });
+        this.markOpen();
+        return;
+      case 'tcp.connected':
+        if (this.role !== 'dialer' || this.opened || packet.id !== this.connectId) {
+          throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'unexpected tcp.connected');
+        }
+        this.markOpen();
+        return;
+      case 'tcp.ping':
+        this.writePacket({ _: 'tcp.pong', id: packet.id as bigint });
+        return;
+      case 'tcp.pong':
+        return;
+    }
+    if (!this.opened) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${packet._} before tcp.connect`);
+    switch (packet._) {
+      case 'tcp.packet':
+        this.emit('message', decodeBoxed(packet.data as Buffer));
+        return;
+      case 'tcp.query':
+        this.onQuery(packet.id as bigint, packet.data as Buffer);
+        return;
+      case 'tcp.queryAnswer':
+        this.settle(packet.id as bigint, (query) => query.resolve(decodeBoxed(packet.data as Buffer)));
+        return;
+      case 'tcp.queryError':
+        this.settle(packet.id as bigint, (query) => query.reject(new PeerReportedError(packet.code as number, packet.message as string)));
+        return;
+      default:
+        throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected session packet ${packet._}`);
+    }
+  }
+
+  private markOpen(): void {
+    this.opened = true;
+    this.openWaiter?.resolve();
+    this.openWaiter = undefined;
+  }
+
+  private settle(id: bigint, action: (query: PendingQuery) => void): void {
+    const query = this.pending.get(id);
+    if (!query) return; // late answer after a timeout: ignored
+    this.pending.delete(id);
+    clearTimeout(query.timer);
+    action(query);
+  }
+
+  private onQuery(id: bigint, data: Buffer): void {
+    let settled = false;
+    const reply: QueryReply = {
+      answer: (value) => {
+        if (settled || this.closedWith) return;
+        settled = true;
+        this.writePacket({ _: 'tcp.queryAnswer', id, data: encodeBoxed(value) });
+      },
+      fail: (error) => {
+        if (settled || this.closedWith) return;
+        settled = true;
+        const { code, message } = wireErrorOf(error);
+        this.writePacket({ _: 'tcp.queryError', id, code, message });
+      },
+    };
+    let query: TlObject;
+    try {
+      query = decodeBoxed(data);
+    } catch (error) {
+      reply.fail(error);
+      return;
+    }
+    if (this.listenerCount('query') === 0) {
+      reply.fail(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `query ${query._} not supported`));
+      return;
+    }
+    this.emit('query', query, reply);
+  }
+
+  private checkLiveness(): void {
+    if (this.closedWith) return;
+    const silence = this.now() - this.lastReceivedAt;
+    if (silence >= this.idleTimeoutMs) {
+      this.close(new CocoonError('CCN_ERR_SESSION_IDLE_TIMEOUT', `no data from peer for ${silence} ms`));
+      return;
+    }
+    if (this.role === 'dialer' && this.opened && silence >= this.pingAfterMs && this.now() - this.lastPingAt >= this.pingAfterMs) {
+      this.lastPingAt = this.now();
+      this.writePacket({ _: 'tcp.ping', id: this.randomId() });
+    }
+  }
+}
+
+/** The wire code and message to report for an error (CocoonError, PeerReportedError, or anything else). */
+export function wireErrorOf(error: unknown): { code: number; message: string } {
+  if (error instanceof PeerReportedError) return { code: error.wireCode, message: error.message };
+  if (error instanceof CocoonError) return { code: error.wireCode, message: error.message };
+  return { code: WireErrorCode.failure, message: 'internal error' };
+}

@@ -1,0 +1,10 @@
+/** Public API of the schema-driven TL codec. */
+export type { TlValue, TlObject, TlSchema, TlCombinator, TlField, TlTypeReference } from './tl-types.ts';
+export {
+  encodeBoxed, decodeBoxed, constructorId, constructorNameOf, expectBoxed, findCombinator,
+  writeBoxed, readBoxed, encodeBoxedWithHeaderRoom, cocoonSchema, COCOON_SCHEMA_TEXT,
+} from './tl-codec.ts';
+export { parseTlSchema } from './tl-schema-parser.ts';
+export { TlReader } from './tl-reader.ts';
+export { TlWriter } from './tl-writer.ts';
+export type * from './tl-messages.ts';

@@ -1,0 +1,5 @@
+/** Helpers for the application messages carried in sessions. */
+export * from './http-wire.ts';
+export * from './model-name.ts';
+export * from './network-params.ts';
+export * from './signed-payment.ts';

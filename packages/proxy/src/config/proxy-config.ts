@@ -1,0 +1,81 @@
+/**
+ * The proxy runner's config (§8.4 `proxyRunner.config`, trimmed, plus the local
+ * pricing params and dev clients that stand in for the root contract and chain).
+ */
+import { z } from 'zod';
+import {
+  DEV_CLIENT_OWNER_ADDRESS,
+  DEV_PROXY_OWNER_ADDRESS,
+  EMPTY_SECRET_SHA256,
+  httpAccessHashField,
+  nanotonSchema,
+  peerPolicyField,
+  portSchema,
+  sha256HexSchema,
+  tonAddressSchema,
+} from '@cocoon/protocol';
+
+const NANOTON_PER_TON = 1_000_000_000n;
+
+/** A client the proxy knows without a blockchain (stands in for its client contract). */
+export const proxyDevClientSchema = z
+  .object({
+    owner_address: tonAddressSchema,
+    /** SHA-256 (hex) of the client's secret_string. */
+    secret_hash: sha256HexSchema.transform((hex) => hex.toLowerCase()),
+    balance_nanoton: nanotonSchema,
+    stake_nanoton: nanotonSchema,
+  })
+  .strict();
+
+export type ProxyDevClient = z.output<typeof proxyDevClientSchema>;
+
+export const DEFAULT_PROXY_DEV_CLIENTS: ProxyDevClient[] = [
+  {
+    owner_address: DEV_CLIENT_OWNER_ADDRESS,
+    secret_hash: EMPTY_SECRET_SHA256,
+    balance_nanoton: 100n * NANOTON_PER_TON,
+    stake_nanoton: 15n * NANOTON_PER_TON,
+  },
+];
+
+const multiplier = () => z.number().int().min(0).max(0xffffffff).default(10000);
+
+export const proxyConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Clients connect here (§8.1: 11002, policy `any`). */
+    client_port: portSchema.default(11002),
+    /** Workers connect here (§8.1: 11001). */
+    worker_port: portSchema.default(11001),
+    /** Stats/control HTTP port (§8.1: 11000). */
+    http_port: portSchema.default(11000),
+    is_test: z.boolean().default(true),
+    owner_address: tonAddressSchema.default(DEV_PROXY_OWNER_ADDRESS),
+    /** Attestation workers must present. Security-sensitive. */
+    worker_policy: peerPolicyField('fake_tdx'),
+    /** Attestation clients must present: `any`, clients are not TEEs (§7.3). Security-sensitive. */
+    client_policy: peerPolicyField('any'),
+    /** PoW difficulty demanded from connecting peers (§2.1). */
+    pow_difficulty: z.number().int().min(0).max(28).default(20),
+    /** nanoTON per adjusted token paid by clients (§5.2). */
+    price_per_token: nanotonSchema.default(20n),
+    /** nanoTON per adjusted token paid to workers; the proxy keeps the difference. */
+    worker_fee_per_token: nanotonSchema.default(19n),
+    prompt_tokens_price_multiplier: multiplier(),
+    cached_tokens_price_multiplier: multiplier(),
+    completion_tokens_price_multiplier: multiplier(),
+    reasoning_tokens_price_multiplier: multiplier(),
+    /** Attempts per request across workers (1 = no retry, like the reference). */
+    max_attempts: z.number().int().min(1).max(10).default(3),
+    dev_clients: z.array(proxyDevClientSchema).default(() => DEFAULT_PROXY_DEV_CLIENTS.map((client) => ({ ...client }))),
+    http_access_hash: httpAccessHashField(),
+  })
+  .strict()
+  .refine((config) => config.worker_fee_per_token <= config.price_per_token, {
+    message: 'worker_fee_per_token must not exceed price_per_token',
+    path: ['worker_fee_per_token'],
+  });
+
+export type ProxyConfig = z.output<typeof proxyConfigSchema>;
+export type ProxyConfigInput = z.input<typeof proxyConfigSchema>;

@@ -1,0 +1,185 @@
+/**
+ * The proxy's side of one client connection (§3.1): handshake states None → Auth → Ok,
+ * short authorization against the client's secret hash, worker-type listing, payment
+ * status, and `client.runQueryEx` messages turned into ProxyRequests.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CocoonError, EMPTY_SIGNED_PAYMENT, WireErrorCode } from '@cocoon/protocol';
+import type { CocoonSession, Logger, QueryReply, TlObject } from '@cocoon/protocol';
+import type { ClientAccount } from '../billing/index.ts';
+import type { Ledger, LedgerTotals } from '../ledger/index.ts';
+import type { WorkerRegistry } from '../routing/index.ts';
+import { ProxyRequest } from '../requests/proxy-request.ts';
+import type { ProxyRequestContext, ProxyRequestSink } from '../requests/proxy-request-context.ts';
+import { checkTestMode, negotiateProtocolVersion, placeholderContractAddress, proxyParams } from './proxy-params.ts';
+import type { ProxyIdentity } from './proxy-params.ts';
+
+type ClientHandshakeState = 'none' | 'auth' | 'ok';
+
+/** Where the proxy learns about clients: config now, client contracts with the TON issue. */
+export interface ClientDirectory {
+  find(ownerAddress: string): Promise<{ secretHash: Buffer; account: ClientAccount } | undefined>;
+}
+
+export interface ProxyClientConnectionOptions {
+  id: string;
+  session: CocoonSession;
+  identity: ProxyIdentity;
+  clients: ClientDirectory;
+  registry: WorkerRegistry;
+  ledger: Ledger;
+  requestContext: ProxyRequestContext;
+  logger: Logger;
+  random?: (bytes: number) => Buffer;
+}
+
+export class ProxyClientConnection implements ProxyRequestSink {
+  private state: ClientHandshakeState = 'none';
+  private known: { secretHash: Buffer; account: ClientAccount } | undefined;
+  private readonly running = new Set<ProxyRequest>();
+  clientOwner = '';
+  detached = false;
+
+  constructor(private readonly options: ProxyClientConnectionOptions) {
+    const { session } = options;
+    session.on('query', (query, reply) => {
+      this.onQuery(query).then((answer) => reply.answer(answer), (error: unknown) => this.failQuery(error, reply));
+    });
+    session.on('message', (message) => this.onMessage(message));
+    session.on('close', () => {
+      this.detached = true;
+      for (const request of this.running) request.onClientGone();
+    });
+  }
+
+  get account(): ClientAccount {
+    if (!this.known) throw new CocoonError('CCN_ERR_AUTH_FAILED', 'client is not authorized');
+    return this.known.account;
+  }
+
+  send(message: TlObject): void {
+    if (this.options.session.isOpen) this.options.session.send(message);
+  }
+
+  sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals): void {
+    this.send({
+      _: 'proxy.clientRequestPayment',
+      request_id: requestId,
+      signed_payment: EMPTY_SIGNED_PAYMENT,
+      db_tokens: totals.tokensCommittedToDb,
+      max_tokens: totals.tokensMax,
+      request_tokens: requestTokens,
+    });
+  }
+
+  private failQuery(error: unknown, reply: QueryReply): void {
+    reply.fail(error);
+    if (this.state !== 'ok') {
+      this.options.logger.warn('client handshake failed', { connection: this.options.id, error: error instanceof Error ? error.message : String(error) });
+      setImmediate(() => this.options.session.close(new CocoonError('CCN_ERR_AUTH_FAILED', 'client handshake failed')));
+    }
+  }
+
+  private async onQuery(query: TlObject): Promise<TlObject> {
+    switch (query._) {
+      case 'client.connectToProxy':
+        return this.onConnect(query.params as TlObject, query.min_config_version as number);
+      case 'client.authorizeWithProxyShort':
+        return this.onAuthorizeShort(query.data as Buffer);
+      case 'client.authorizeWithProxyLong':
+        this.requireState('auth', query._);
+        return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'long authorization needs the TON chain, which this proxy does not use yet' };
+      case 'client.getWorkerTypesV2':
+        this.requireState('ok', query._);
+        return this.workerTypes();
+      case 'client.updatePaymentStatus': {
+        this.requireState('ok', query._);
+        const totals = await this.options.ledger.clientTotals(this.clientOwner);
+        return { _: 'client.paymentStatus', signed_payment: EMPTY_SIGNED_PAYMENT, db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+      }
+      default:
+        throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected client query ${query._}`);
+    }
+  }
+
+  private async onConnect(params: TlObject, minConfigVersion: number): Promise<TlObject> {
+    this.requireState('none', 'client.connectToProxy');
+    const { identity } = this.options;
+    checkTestMode(params, identity);
+    const protoVersion = negotiateProtocolVersion(params);
+    if (minConfigVersion > this.options.requestContext.configVersion) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_VERSION', `client saw root config version ${minConfigVersion}, proxy has ${this.options.requestContext.configVersion}`);
+    }
+    this.clientOwner = params.client_owner_address as string;
+    if (!this.clientOwner) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'client owner address is empty');
+    this.known = await this.options.clients.find(this.clientOwner);
+    this.state = 'auth';
+    const nonce = (this.options.random ?? randomBytes)(8).readBigInt64LE(0);
+    return {
+      _: 'client.connectedToProxy',
+      params: proxyParams(identity, protoVersion),
+      client_sc_address: placeholderContractAddress('client', this.clientOwner, identity.contractAddress),
+      auth: this.known
+        ? { _: 'client.proxyConnectionAuthShort', secret_hash: this.known.secretHash, nonce }
+        : { _: 'client.proxyConnectionAuthLong', nonce },
+      signed_payment: EMPTY_SIGNED_PAYMENT,
+    };
+  }
+
+  private async onAuthorizeShort(secret: Buffer): Promise<TlObject> {
+    this.requireState('auth', 'client.authorizeWithProxyShort');
+    const hash = createHash('sha256').update(secret).digest();
+    if (!this.known || !timingSafeEqual(hash, this.known.secretHash)) {
+      this.options.logger.warn('client authorization failed', { connection: this.options.id, owner: this.clientOwner });
+      return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'secret does not match the client contract' };
+    }
+    this.state = 'ok';
+    const totals = await this.options.ledger.clientTotals(this.clientOwner);
+    this.options.logger.info('client authorized', { connection: this.options.id, owner: this.clientOwner });
+    return { _: 'client.authorizationWithProxySuccess', signed_payment: EMPTY_SIGNED_PAYMENT, tokens_committed_to_db: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+  }
+
+  private workerTypes(): TlObject {
+    return {
+      _: 'client.workerTypesV2',
+      types: this.options.registry.models().map((model) => ({
+        _: 'client.workerTypeV2',
+        name: model.id,
+        workers: model.workers.map((worker) => ({
+          _: 'client.workerInstanceV2',
+          flags: 0,
+          coefficient: worker.coefficient,
+          active_requests: worker.runningRequests,
+          max_active_requests: worker.maxRunningRequests,
+        })),
+      })),
+    };
+  }
+
+  private onMessage(message: TlObject): void {
+    if (this.state !== 'ok') {
+      this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${message._} before authorization`));
+      return;
+    }
+    if (message._ !== 'client.runQueryEx') {
+      this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected client message ${message._}`));
+      return;
+    }
+    const request = new ProxyRequest(this.options.requestContext, this, {
+      modelName: message.model_name as string,
+      query: message.query as Buffer,
+      maxCoefficient: message.max_coefficient as number,
+      maxTokens: message.max_tokens as number,
+      timeoutSeconds: message.timeout as number,
+      clientRequestId: message.request_id as Buffer,
+      enableDebug: ((message.flags as number) & 1) !== 0 && message.enable_debug === true,
+    });
+    this.running.add(request);
+    request.onDone(() => this.running.delete(request));
+    request.start();
+  }
+
+  private requireState(expected: ClientHandshakeState, what: string): void {
+    if (this.state !== expected) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${what} not allowed in handshake state ${this.state}`);
+  }
+}

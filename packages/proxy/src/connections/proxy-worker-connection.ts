@@ -1,0 +1,202 @@
+/**
+ * The proxy's side of one worker connection (§3.2): handshake states None → Compare →
+ * FinishingHandshake → Ok, registration in the worker registry (initially disabled),
+ * enable/disable and coefficient messages, answer routing to requests, payment messages.
+ */
+import { CocoonError, EMPTY_SIGNED_PAYMENT, modelBaseName } from '@cocoon/protocol';
+import type { CocoonSession, Logger, QueryReply, TlObject } from '@cocoon/protocol';
+import { perProxyMaxActiveRequests } from '../routing/index.ts';
+import type { RegisteredWorker, WorkerRegistry } from '../routing/index.ts';
+import type { Ledger, LedgerTotals } from '../ledger/index.ts';
+import type { ProxyRequest } from '../requests/proxy-request.ts';
+import type { WorkerLink } from '../requests/proxy-request-context.ts';
+import { checkTestMode, negotiateProtocolVersion, placeholderContractAddress, proxyParams } from './proxy-params.ts';
+import type { ProxyIdentity } from './proxy-params.ts';
+
+type WorkerHandshakeState = 'none' | 'compare' | 'finishing' | 'ok';
+
+export interface ProxyWorkerConnectionOptions {
+  id: string;
+  session: CocoonSession;
+  identity: ProxyIdentity;
+  registry: WorkerRegistry;
+  workerLinks: Map<string, WorkerLink>;
+  ledger: Ledger;
+  logger: Logger;
+}
+
+export class ProxyWorkerConnection implements WorkerLink {
+  private state: WorkerHandshakeState = 'none';
+  private registered: RegisteredWorker | undefined;
+  private readonly requests = new Map<string, ProxyRequest>();
+  ownerAddress = '';
+
+  constructor(private readonly options: ProxyWorkerConnectionOptions) {
+    const { session } = options;
+    session.on('query', (query, reply) => {
+      this.onQuery(query).then((answer) => reply.answer(answer), (error: unknown) => this.failHandshake(error, reply));
+    });
+    session.on('message', (message) => this.onMessage(message));
+    session.on('close', (error) => this.onClose(error));
+  }
+
+  get worker(): RegisteredWorker | undefined {
+    return this.registered;
+  }
+
+  attach(request: ProxyRequest): void {
+    this.requests.set(request.workerRequestIdHex, request);
+  }
+
+  detach(request: ProxyRequest): void {
+    this.requests.delete(request.workerRequestIdHex);
+  }
+
+  send(message: TlObject): void {
+    this.options.session.send(message);
+  }
+
+  signedPayment(): TlObject {
+    return EMPTY_SIGNED_PAYMENT;
+  }
+
+  sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals, clientOwner: string): void {
+    if (!this.options.session.isOpen) return;
+    this.send({
+      _: 'proxy.workerRequestPayment',
+      request_id: requestId,
+      signed_payment: this.signedPayment(),
+      db_tokens: totals.tokensCommittedToDb,
+      max_tokens: totals.tokensMax,
+      request_tokens: requestTokens,
+      request_client_owner: clientOwner,
+    });
+  }
+
+  private failHandshake(error: unknown, reply: QueryReply): void {
+    reply.fail(error);
+    if (this.state !== 'ok') {
+      this.options.logger.warn('worker handshake failed', { connection: this.options.id, error: error instanceof Error ? error.message : String(error) });
+      setImmediate(() => this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'worker handshake failed')));
+    }
+  }
+
+  private async onQuery(query: TlObject): Promise<TlObject> {
+    switch (query._) {
+      case 'worker.connectToProxy':
+        return this.onConnect(query.params as TlObject);
+      case 'worker.compareBalanceWithProxy':
+        return this.onCompareBalance(query);
+      case 'worker.proxyHandshakeComplete':
+        return this.onHandshakeComplete(query.is_disabled as boolean);
+      case 'worker.updatePaymentStatus': {
+        this.requireState('ok', query._);
+        const totals = await this.options.ledger.workerTotals(this.ownerAddress);
+        return { _: 'worker.paymentStatus', signed_payment: this.signedPayment(), db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+      }
+      default:
+        throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected worker query ${query._}`);
+    }
+  }
+
+  private onConnect(params: TlObject): TlObject {
+    this.requireState('none', 'worker.connectToProxy');
+    const { identity, registry, id } = this.options;
+    checkTestMode(params, identity);
+    const model = params.model as string;
+    const coefficient = params.coefficient as number;
+    const maxActive = params.max_active_requests as number;
+    const proxyCount = params.proxy_cnt as number;
+    if (!model) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'worker model is empty');
+    if (!(coefficient >= 0 && coefficient < 1e9)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `bad coefficient ${coefficient}`);
+    if (!(maxActive >= 1) || !(proxyCount >= 1)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'max_active_requests and proxy_cnt must be ≥ 1');
+    const protoVersion = negotiateProtocolVersion(params);
+    this.ownerAddress = params.worker_owner_address as string;
+    this.registered = registry.register({
+      id,
+      ownerAddress: this.ownerAddress,
+      modelBaseName: modelBaseName(model),
+      modelFullName: model,
+      coefficient,
+      maxActiveRequests: perProxyMaxActiveRequests(maxActive, proxyCount),
+      enabled: false,
+    });
+    this.options.workerLinks.set(id, this);
+    this.state = 'compare';
+    this.options.logger.info('worker connected', { connection: id, model, coefficient, owner: this.ownerAddress });
+    return {
+      _: 'worker.connectedToProxy',
+      params: proxyParams(identity, protoVersion),
+      worker_sc_address: placeholderContractAddress('worker', this.ownerAddress, identity.contractAddress),
+    };
+  }
+
+  private async onCompareBalance(query: TlObject): Promise<TlObject> {
+    this.requireState('compare', query._);
+    const totals = await this.options.ledger.workerTotals(this.ownerAddress);
+    const claimedMax = query.max_tokens as bigint;
+    if ((query.tokens_committed_to_db as bigint) > totals.tokensCommittedToDb || claimedMax > totals.tokensMax) {
+      // The reference aborts here (its state was rolled back). Without a durable ledger yet we keep serving and say so.
+      this.options.logger.warn('worker knows more earnings than this proxy (proxy state not durable yet)', { owner: this.ownerAddress });
+    }
+    this.state = 'finishing';
+    return {
+      _: 'worker.compareBalanceWithProxyResult',
+      signed_payment: this.signedPayment(),
+      tokens_committed_to_db: totals.tokensCommittedToDb,
+      max_tokens: totals.tokensMax,
+      error_code: 0,
+    };
+  }
+
+  private onHandshakeComplete(isDisabled: boolean): TlObject {
+    this.requireState('finishing', 'worker.proxyHandshakeComplete');
+    this.state = 'ok';
+    this.options.registry.setEnabled(this.options.id, !isDisabled);
+    return { _: 'worker.proxyHandshakeCompleted' };
+  }
+
+  private onMessage(message: TlObject): void {
+    if (this.state !== 'ok') {
+      this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${message._} before handshake completed`));
+      return;
+    }
+    switch (message._) {
+      case 'proxy.queryAnswerEx':
+      case 'proxy.queryAnswerPartEx':
+      case 'proxy.queryAnswerErrorEx': {
+        const request = this.requests.get((message.request_id as Buffer).toString('hex'));
+        request?.onWorkerMessage(message); // answers for finished/timed-out requests are dropped
+        return;
+      }
+      case 'worker.enabledDisabled':
+        this.options.registry.setEnabled(this.options.id, (message.disabled as number) === 0);
+        this.options.logger.info('worker availability changed', { connection: this.options.id, enabled: message.disabled === 0 });
+        return;
+      case 'worker.newCoefficient': {
+        const coefficient = message.new_coefficient as number;
+        if (coefficient < 0) {
+          this.options.session.close(new CocoonError('CCN_ERR_WORKER_DISABLED', 'worker withdrew (negative coefficient)'));
+          return;
+        }
+        this.options.registry.setCoefficient(this.options.id, coefficient);
+        return;
+      }
+      default:
+        this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected worker message ${message._}`));
+    }
+  }
+
+  private requireState(expected: WorkerHandshakeState, what: string): void {
+    if (this.state !== expected) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${what} not allowed in handshake state ${this.state}`);
+  }
+
+  private onClose(error: CocoonError | undefined): void {
+    this.options.workerLinks.delete(this.options.id);
+    if (this.registered) this.options.registry.unregister(this.options.id);
+    const reason = error ?? new CocoonError('CCN_ERR_SESSION_CLOSED', 'worker connection closed');
+    for (const request of [...this.requests.values()]) request.onWorkerGone(reason);
+    this.requests.clear();
+    this.options.logger.info('worker disconnected', { connection: this.options.id, reason: reason.message });
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The proxy runner: accepts workers (port 11001) and clients (port 11002) over PoW +
+ * attested TLS 1.3, authenticates clients, routes their requests to workers, relays the
+ * answers, accounts completions in the ledger, and serves `/stats` + `/jsonstats` (11000).
+ */
+import { createHash } from 'node:crypto';
+import { CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
+import type { Logger } from '@cocoon/protocol';
+import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
+import type { PeerAttestation, SecureEndpointIdentity } from '@cocoon/attestation';
+import type { ProxyConfig } from './config/index.ts';
+import { RetryPolicy, WorkerRegistry } from './routing/index.ts';
+import { ClientAccountRegistry, CompletionAccounting, ConfiguredClientStateSource } from './billing/index.ts';
+import { InMemoryLedger } from './ledger/index.ts';
+import type { Ledger } from './ledger/index.ts';
+import { ProxyWorkerConnection } from './connections/proxy-worker-connection.ts';
+import { ProxyClientConnection } from './connections/proxy-client-connection.ts';
+import type { ClientDirectory } from './connections/proxy-client-connection.ts';
+import { placeholderContractAddress } from './connections/proxy-params.ts';
+import type { ProxyIdentity } from './connections/proxy-params.ts';
+import type { ProxyAccounting, ProxyRequestContext, WorkerLink } from './requests/proxy-request-context.ts';
+import { ProxyStats } from './proxy-stats.ts';
+
+export interface ProxyRunnerDeps {
+  ledger?: Ledger;
+  logger?: Logger;
+  now?: () => number;
+  random?: (bytes: number) => Buffer;
+}
+
+export interface RunnerHandle {
+  readyInfo: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDeps = {}): Promise<RunnerHandle> {
+  const logger = deps.logger ?? createLogger('proxy');
+  const now = deps.now ?? Date.now;
+  const ledger = deps.ledger ?? new InMemoryLedger();
+  if (!deps.ledger) logger.warn('using the in-memory ledger: accounting does not survive a restart (durable ledger comes with TON settlement)');
+  const prices = () => ({ pricePerToken: config.price_per_token, workerFeePerToken: config.worker_fee_per_token });
+
+  const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
+  const identity: SecureEndpointIdentity = { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem };
+  const proxyIdentity: ProxyIdentity = {
+    publicKey: certificate.publicKey,
+    ownerAddress: config.owner_address,
+    contractAddress: placeholderContractAddress('proxy', config.owner_address, certificate.publicKey.toString('hex').slice(0, 16)),
+    isTest: config.is_test,
+  };
+
+  const registry = new WorkerRegistry({ now });
+  const workerLinks = new Map<string, WorkerLink>();
+  const stats = new ProxyStats(now);
+  const completion = new CompletionAccounting({ ledger, prices, now });
+  const accounting: ProxyAccounting = {
+    async finish(request) {
+      const entry = await completion.finish(request);
+      stats.tokens(entry.tokens);
+      const [client, worker] = await Promise.all([ledger.clientTotals(entry.clientOwner), ledger.workerTotals(entry.workerOwner)]);
+      return { client, worker };
+    },
+  };
+  const requestContext: ProxyRequestContext = {
+    registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: 0,
+    retryPolicy: new RetryPolicy({ maxAttempts: config.max_attempts }),
+    stats,
+  };
+
+  const accounts = new ClientAccountRegistry({
+    source: new ConfiguredClientStateSource(config.dev_clients.map((client) => ({
+      ownerAddress: client.owner_address, balanceNanoton: client.balance_nanoton, stakeNanoton: client.stake_nanoton,
+    }))),
+    pricePerToken: () => config.price_per_token,
+    restoreUsedTokens: async (owner) => (await ledger.clientTotals(owner)).tokensMax,
+  });
+  const secretHashes = new Map(config.dev_clients.map((client) => [client.owner_address, Buffer.from(client.secret_hash, 'hex')]));
+  const clients: ClientDirectory = {
+    async find(owner) {
+      const secretHash = secretHashes.get(owner);
+      return secretHash ? { secretHash, account: await accounts.open(owner) } : undefined;
+    },
+  };
+
+  let connectionCounter = 0;
+  const sessions = new Set<CocoonSession>();
+  const track = (peer: PeerAttestation, kind: string, socket: import('node:tls').TLSSocket) => {
+    const session = new CocoonSession(socket, { role: 'listener', random: deps.random });
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    const id = `${kind}-${++connectionCounter}`;
+    logger.debug('connection accepted', { connection: id, policy: peer.policy, image_hash: peer.imageHash.toString('hex') });
+    return { session, id };
+  };
+  const onRejected = (kind: string) => (error: Error, remote: string) => {
+    stats.connectionRejected();
+    logger.warn(`${kind} connection rejected`, { remote, error: error.message });
+  };
+
+  const workerServer = await listenSecure({
+    host: config.host, port: config.worker_port, identity, powDifficulty: config.pow_difficulty,
+    verifier: createPeerVerifier(config.worker_policy),
+    onRejected: onRejected('worker'),
+    onConnection: (socket, peer) => {
+      const { session, id } = track(peer, 'worker', socket);
+      const connection = new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, logger });
+      void connection;
+      session.open().catch(() => undefined);
+    },
+  });
+  const clientServer = await listenSecure({
+    host: config.host, port: config.client_port, identity, powDifficulty: config.pow_difficulty,
+    verifier: createPeerVerifier(config.client_policy),
+    onRejected: onRejected('client'),
+    onConnection: (socket, peer) => {
+      const { session, id } = track(peer, 'client', socket);
+      const connection = new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
+      void connection;
+      session.open().catch(() => undefined);
+    },
+  });
+
+  const statsServer = await startStatsHttpServer({
+    host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
+    jsonStats: () => stats.json({ config, registry, accounts, ledgerSummary, imageHash: OWN_IMAGE_HASH_HEX }),
+  });
+  let ledgerSummary = await ledger.summary();
+  const summaryTimer = setInterval(() => {
+    ledger.summary().then((summary) => { ledgerSummary = summary; }, () => undefined);
+  }, 1000);
+  summaryTimer.unref();
+
+  logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
+  return {
+    readyInfo: { worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: certificate.publicKey.toString('hex') },
+    async close() {
+      clearInterval(summaryTimer);
+      await Promise.all([workerServer.close(), clientServer.close(), statsServer.close()]);
+      for (const session of sessions) session.close();
+      await ledger.close();
+    },
+  };
+}
+
+/** The fake-TDX image hash (all measurements zero) this dev proxy presents. */
+const OWN_IMAGE_HASH_HEX = createHash('sha256').update(Buffer.alloc(448)).digest('hex');

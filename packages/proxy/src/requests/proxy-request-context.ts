@@ -1,0 +1,51 @@
+/**
+ * What a ProxyRequest needs from the rest of the proxy: the worker registry and the live
+ * worker links, the client side it answers to, accounting, stats, clock and logger.
+ */
+import type { Logger, TlObject } from '@cocoon/protocol';
+import type { RetryPolicy, WorkerRegistry } from '../routing/index.ts';
+import type { ClientAccount, FinishedRequest } from '../billing/index.ts';
+import type { LedgerTotals } from '../ledger/index.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+
+/** The proxy's side of one worker connection, as requests use it. */
+export interface WorkerLink {
+  attach(request: ProxyRequest): void;
+  detach(request: ProxyRequest): void;
+  send(message: TlObject): void;
+  signedPayment(): TlObject;
+  sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals, clientOwner: string): void;
+}
+
+/** The proxy's side of one client connection, as requests use it. */
+export interface ProxyRequestSink {
+  readonly clientOwner: string;
+  readonly account: ClientAccount;
+  detached: boolean;
+  send(message: TlObject): void;
+  sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals): void;
+}
+
+export interface ProxyAccounting {
+  /** Charges the client, releases the reservation, records durably; resolves with both parties' new totals. */
+  finish(request: FinishedRequest): Promise<{ client: LedgerTotals; worker: LedgerTotals }>;
+}
+
+export interface ProxyRequestStats {
+  rejected(): void;
+  retried(): void;
+  finished(success: boolean): void;
+}
+
+export interface ProxyRequestContext {
+  registry: WorkerRegistry;
+  workerLinks: Map<string, WorkerLink>;
+  retryPolicy: RetryPolicy;
+  accounting: ProxyAccounting;
+  stats: ProxyRequestStats;
+  logger: Logger;
+  now: () => number;
+  /** Root config version the proxy serves (0 until the TON issue). */
+  configVersion: number;
+  random?: (bytes: number) => Buffer;
+}

@@ -1,0 +1,320 @@
+/**
+ * One client request inside the proxy (§4.3–§4.8): admission and reservation, worker
+ * selection, forwarding as proxy.runQueryEx, relaying the worker's answers to the client,
+ * retry on another worker when the chosen one fails before the first answer byte
+ * (beyond the reference), the proxy's own timer, and completion accounting.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CocoonError, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, toCocoonError,
+  unixSecondsHeader, wireErrorOf,
+} from '@cocoon/protocol';
+import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
+import type { RegisteredWorker, WorkerRequestHandle } from '../routing/index.ts';
+import type { ProxyRequestContext, ProxyRequestSink, WorkerLink } from './proxy-request-context.ts';
+import type { Admission, Reservation } from '../billing/index.ts';
+
+const ZERO_TOKENS: TlObject = { _: 'tokensUsed', prompt_tokens_used: 0n, cached_tokens_used: 0n, completion_tokens_used: 0n, reasoning_tokens_used: 0n, total_tokens_used: 0n };
+
+export interface ClientRunQuery {
+  modelName: string;
+  query: Buffer;
+  maxCoefficient: number;
+  maxTokens: number;
+  timeoutSeconds: number;
+  clientRequestId: Buffer;
+  enableDebug: boolean;
+}
+
+type Phase = 'selecting' | 'waiting' | 'streaming' | 'done';
+
+export class ProxyRequest {
+  readonly workerRequestId: Buffer;
+  private phase: Phase = 'selecting';
+  private attempt = 0;
+  private readonly tried = new Set<string>();
+  private worker: { link: WorkerLink; handle: WorkerRequestHandle; registered: RegisteredWorker } | undefined;
+  private admission: Admission | undefined;
+  private reservation: Reservation | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt: number;
+  private attemptStartedAt = 0;
+  private readonly doneCallbacks: Array<() => void> = [];
+
+  constructor(
+    private readonly context: ProxyRequestContext,
+    private readonly sink: ProxyRequestSink,
+    private readonly request: ClientRunQuery,
+  ) {
+    this.workerRequestId = (context.random ?? randomBytes)(32);
+    this.startedAt = context.now();
+  }
+
+  get workerRequestIdHex(): string {
+    return this.workerRequestId.toString('hex');
+  }
+
+  /** Called once when the request has ended (answered, failed or timed out). */
+  onDone(callback: () => void): void {
+    this.doneCallbacks.push(callback);
+  }
+
+  /** Admits, reserves and forwards; every outcome ends in exactly one final client message. */
+  start(): void {
+    const { request, context } = this;
+    try {
+      checkRunQuery(request);
+      this.admission = this.sink.account.admit({
+        maxTokens: request.maxTokens,
+        queryBytes: request.query.length,
+        maxCoefficient: request.maxCoefficient,
+      });
+    } catch (error) {
+      context.stats.rejected();
+      this.finishWithError(error);
+      return;
+    }
+    const timeoutMs = Math.max(1, Math.round(request.timeoutSeconds * 1000));
+    this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
+    this.timer.unref();
+    this.forwardToNextWorker();
+  }
+
+  /** An answer message from the worker currently serving this request. */
+  onWorkerMessage(message: TlObject): void {
+    if (this.phase === 'done' || this.phase === 'selecting') return;
+    try {
+      switch (message._) {
+        case 'proxy.queryAnswerEx':
+          return this.onWorkerAnswer(message);
+        case 'proxy.queryAnswerPartEx':
+          return this.onWorkerPart(message);
+        case 'proxy.queryAnswerErrorEx':
+          return this.onWorkerError(new PeerReportedError(message.error_code as number, message.error as string), message);
+        default:
+          throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected answer ${message._}`);
+      }
+    } catch (error) {
+      this.failAttempt(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'), ZERO_TOKENS);
+    }
+  }
+
+  /** The serving worker's connection went away. */
+  onWorkerGone(error: CocoonError): void {
+    if (this.phase === 'done' || this.phase === 'selecting') return;
+    this.failAttempt(new CocoonError('CCN_ERR_WORKER_DISCONNECTED', `worker disconnected: ${error.message}`), ZERO_TOKENS);
+  }
+
+  /** The client connection went away: stop relaying, still account what the worker reports. */
+  onClientGone(): void {
+    this.sink.detached = true;
+  }
+
+  private forwardToNextWorker(): void {
+    const { context, request } = this;
+    this.phase = 'selecting';
+    let registered: RegisteredWorker;
+    try {
+      registered = context.registry.select(request.modelName, request.maxCoefficient, this.tried);
+    } catch (error) {
+      if (this.attempt === 0) context.stats.rejected();
+      this.finishWithError(error);
+      return;
+    }
+    const link = context.workerLinks.get(registered.id);
+    if (!link) {
+      this.tried.add(registered.id);
+      this.forwardToNextWorker();
+      return;
+    }
+    if (!this.reservation && this.admission) {
+      try {
+        this.reservation = this.sink.account.reserve(this.admission.tokensToReserve, { maxTokens: this.admission.maxTokens });
+      } catch (error) {
+        context.stats.rejected();
+        this.finishWithError(error);
+        return;
+      }
+    }
+    this.attempt += 1;
+    this.tried.add(registered.id);
+    this.worker = { link, registered, handle: registered.begin() };
+    this.attemptStartedAt = context.now();
+    this.phase = 'waiting';
+    const remainingSeconds = Math.max(0.001, (request.timeoutSeconds * 1000 - (context.now() - this.startedAt)) / 1000);
+    try {
+      link.attach(this);
+      link.send({
+        _: 'proxy.runQueryEx',
+        query: request.query,
+        signed_payment: link.signedPayment(),
+        coefficient: BigInt(registered.coefficient),
+        timeout: remainingSeconds * 0.95,
+        request_id: this.workerRequestId,
+        flags: 1,
+        enable_debug: request.enableDebug,
+      });
+    } catch (error) {
+      this.failAttempt(toCocoonError(error, 'CCN_ERR_WORKER_DISCONNECTED'), ZERO_TOKENS);
+    }
+  }
+
+  private onWorkerAnswer(message: TlObject): void {
+    if (this.phase !== 'waiting') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer received twice');
+    this.phase = 'streaming';
+    const response = decodeHttpResponse(message.answer as Buffer);
+    response.headers.push(['X-Cocoon-Proxy-Start', unixSecondsHeader(this.startedAt)]);
+    const flags = message.flags as number;
+    this.sink.send({
+      _: 'client.queryAnswerEx',
+      request_id: this.request.clientRequestId,
+      answer: encodeHttpResponse(response),
+      flags,
+      ...(flags & 1 ? { final_info: this.clientFinalInfo(message.final_info as TlObject) } : {}),
+    });
+    if (flags & 1) this.complete(message.final_info as TlObject, true);
+  }
+
+  private onWorkerPart(message: TlObject): void {
+    if (this.phase !== 'streaming') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer part before answer');
+    const flags = message.flags as number;
+    this.sink.send({
+      _: 'client.queryAnswerPartEx',
+      request_id: this.request.clientRequestId,
+      answer: message.answer as Buffer,
+      flags,
+      ...(flags & 1 ? { final_info: this.clientFinalInfo(message.final_info as TlObject) } : {}),
+    });
+    if (flags & 1) this.complete(message.final_info as TlObject, true);
+  }
+
+  private onWorkerError(error: PeerReportedError, message: TlObject): void {
+    const finalInfo = (message.flags as number) & 1 ? (message.final_info as TlObject) : undefined;
+    this.failAttempt(error, finalInfo?.tokens_used as TlObject | undefined ?? ZERO_TOKENS, finalInfo);
+  }
+
+  private failAttempt(error: CocoonError | PeerReportedError, tokensUsed: TlObject, finalInfo?: TlObject): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      worker.link.detach(this);
+      worker.handle.end(false, this.context.now() - this.attemptStartedAt);
+    }
+    const answerStarted = this.phase === 'streaming';
+    const retryable = error instanceof PeerReportedError ? isRetryableWireCode(error.wireCode) : error.retryable;
+    if (!answerStarted && retryable && this.context.retryPolicy.maxAttempts > this.attempt) {
+      // Failing before the first answer byte means the engine produced nothing to bill.
+      if ((tokensUsed.total_tokens_used as bigint) > 0n) this.context.logger.warn('retried attempt reported usage', { tokens: String(tokensUsed.total_tokens_used) });
+      this.context.stats.retried();
+      this.context.logger.warn('retrying request on another worker', { attempt: this.attempt, reason: error.message });
+      this.forwardToNextWorker();
+      return;
+    }
+    if (worker) this.account(worker.registered, tokensUsed);
+    this.finishWithError(error, finalInfo);
+  }
+
+  private complete(finalInfo: TlObject, success: boolean): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.phase = 'done';
+    if (this.timer) clearTimeout(this.timer);
+    if (worker) {
+      worker.link.detach(this);
+      worker.handle.end(success, this.context.now() - this.attemptStartedAt);
+      this.account(worker.registered, finalInfo.tokens_used as TlObject);
+    }
+    this.context.stats.finished(success);
+    this.notifyDone();
+  }
+
+  private notifyDone(): void {
+    for (const callback of this.doneCallbacks.splice(0)) callback();
+  }
+
+  /** Bills the final attempt (success or final failure) and sends both payment messages. */
+  private account(worker: RegisteredWorker, tokensUsed: TlObject): void {
+    const reservation = this.reservation;
+    if (!reservation) return;
+    const total = tokensUsed.total_tokens_used as bigint;
+    void this.context.accounting
+      .finish({
+        requestId: this.workerRequestIdHex,
+        workerOwner: worker.ownerAddress,
+        reservation,
+        tokensUsed: adjustedTokensOf(tokensUsed),
+      })
+      .then((totals) => {
+        this.context.workerLinks.get(worker.id)?.sendPayment(this.workerRequestId, total, totals.worker, this.sink.clientOwner);
+        if (!this.sink.detached) this.sink.sendPayment(this.request.clientRequestId, total, totals.client);
+      })
+      .catch((error: unknown) => this.context.logger.error('accounting failed', { error: String(error) }));
+  }
+
+  private finishWithError(error: unknown, finalInfo?: TlObject): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    if (this.timer) clearTimeout(this.timer);
+    this.reservation?.release(); // no-op when the attempt was already accounted
+    this.context.stats.finished(false);
+    const { code, message } = wireErrorOf(error);
+    this.sink.send({
+      _: 'client.queryAnswerErrorEx',
+      request_id: this.request.clientRequestId,
+      error_code: code,
+      error: message,
+      flags: 1,
+      final_info: this.clientFinalInfo(finalInfo),
+    });
+    this.notifyDone();
+  }
+
+  private onTimeout(): void {
+    if (this.phase === 'done') return;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      worker.link.detach(this);
+      worker.handle.end(false, this.context.now() - this.attemptStartedAt);
+    }
+    this.finishWithError(new CocoonError('CCN_ERR_TIMEOUT', 'proxy: timeout'));
+  }
+
+  private clientFinalInfo(workerInfo: TlObject | undefined): TlObject {
+    const now = this.context.now();
+    return {
+      _: 'client.queryFinalInfo',
+      flags: 2,
+      tokens_used: (workerInfo?.tokens_used as TlObject | undefined) ?? ZERO_TOKENS,
+      proxy_start_time: this.startedAt / 1000,
+      proxy_end_time: now / 1000,
+      worker_start_time: (workerInfo?.worker_start_time as number | undefined) ?? 0,
+      worker_end_time: (workerInfo?.worker_end_time as number | undefined) ?? 0,
+    };
+  }
+}
+
+export function adjustedTokensOf(tokensUsed: TlObject): AdjustedTokens {
+  return {
+    prompt: Number(tokensUsed.prompt_tokens_used),
+    cached: Number(tokensUsed.cached_tokens_used),
+    completion: Number(tokensUsed.completion_tokens_used),
+    reasoning: Number(tokensUsed.reasoning_tokens_used),
+    total: Number(tokensUsed.total_tokens_used),
+  };
+}
+
+/** Worker-reported failures that another worker may not repeat. */
+function isRetryableWireCode(code: number): boolean {
+  return code === WireErrorCode.notReady;
+}
+
+/** Rejects nonsensical values from the client before anything is reserved. */
+function checkRunQuery(request: ClientRunQuery): void {
+  const invalid = (what: string) => new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', `invalid runQueryEx: ${what}`, { param: what });
+  if (!request.modelName) throw invalid('model_name');
+  if (!(request.maxCoefficient >= 0)) throw invalid('max_coefficient');
+  if (!(request.maxTokens >= 0)) throw invalid('max_tokens');
+  if (!(Number.isFinite(request.timeoutSeconds) && request.timeoutSeconds > 0)) throw invalid('timeout');
+  if (request.clientRequestId.length !== 32) throw invalid('request_id');
+}

@@ -1,0 +1,127 @@
+/**
+ * The proxy's registry of worker connections and the worker selection rule (§4.4):
+ * skip disabled/busy/excluded workers, keep those with coefficient ≤ max_coefficient,
+ * pick the least `running × average query time`, ties → first registered.
+ * Also the `/v1/models` view (§4.1) and `/jsonstats` `worker_connections`.
+ */
+import { CocoonError, type MillisecondClock } from '@cocoon/protocol';
+import { RegisteredWorker, type WorkerConnectionStats, type WorkerRegistration } from './registered-worker.ts';
+
+/** One `/v1/models` entry: a model base name and its enabled workers, cheapest first. */
+export interface ModelListing {
+  id: string;
+  workers: Array<{ coefficient: number; runningRequests: number; maxRunningRequests: number }>;
+}
+
+/** Per-proxy share of a worker's limit: `ceil(max_active_requests / proxy_cnt)`. */
+export function perProxyMaxActiveRequests(maxActiveRequests: number, proxyCount: number): number {
+  return Math.ceil(maxActiveRequests / Math.max(1, proxyCount));
+}
+
+export interface WorkerRegistryOptions {
+  /** Millisecond clock for the decaying stats (default `performance.now`). */
+  now?: MillisecondClock;
+}
+
+export class WorkerRegistry {
+  /** Insertion order = registration order (the tie-break). */
+  private readonly workers = new Map<string, RegisteredWorker>();
+  private readonly now: MillisecondClock;
+
+  constructor(options: WorkerRegistryOptions = {}) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get size(): number {
+    return this.workers.size;
+  }
+
+  register(registration: WorkerRegistration): RegisteredWorker {
+    if (this.workers.has(registration.id)) {
+      throw new CocoonError('CCN_ERR_INTERNAL', `worker connection ${registration.id} is already registered`, { param: 'id' });
+    }
+    const worker = new RegisteredWorker(registration, this.now);
+    this.workers.set(worker.id, worker);
+    return worker;
+  }
+
+  /** Removes a connection; its running request handles can still be ended. */
+  unregister(id: string): boolean {
+    return this.workers.delete(id);
+  }
+
+  get(id: string): RegisteredWorker | undefined {
+    return this.workers.get(id);
+  }
+
+  setEnabled(id: string, enabled: boolean): void {
+    this.require(id).enabled = enabled;
+  }
+
+  setCoefficient(id: string, coefficient: number): void {
+    this.require(id).coefficient = coefficient;
+  }
+
+  /** `/v1/models` (§4.1): models with at least one enabled worker, workers sorted by coefficient. */
+  models(): ModelListing[] {
+    const byModel = new Map<string, RegisteredWorker[]>();
+    for (const worker of this.workers.values()) {
+      if (!worker.enabled) continue;
+      const list = byModel.get(worker.modelBaseName) ?? [];
+      list.push(worker);
+      byModel.set(worker.modelBaseName, list);
+    }
+    return [...byModel.entries()]
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+      .map(([id, workers]) => ({
+        id,
+        workers: workers
+          .sort((left, right) => left.coefficient - right.coefficient)
+          .map((worker) => ({ coefficient: worker.coefficient, runningRequests: worker.runningRequests, maxRunningRequests: worker.maxActiveRequests })),
+      }));
+  }
+
+  /** `/jsonstats` `worker_connections`, in registration order. */
+  workerConnections(): WorkerConnectionStats[] {
+    return [...this.workers.values()].map((worker) => worker.connectionStats());
+  }
+
+  /**
+   * Picks the worker for a request (§4.4). `exclude` holds connection ids already tried
+   * (retries). Throws CCN_ERR_ROUTE_UNKNOWN_MODEL (nothing registered for the model),
+   * CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW (available workers are all above maxCoefficient) or
+   * CCN_ERR_ROUTE_NO_WORKER (all disabled, busy or excluded).
+   */
+  select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = new Set()): RegisteredWorker {
+    let known = false;
+    let best: RegisteredWorker | undefined;
+    let bestWeight = Infinity;
+    let minimumCoefficientAbove = Infinity;
+    for (const worker of this.workers.values()) {
+      if (worker.modelBaseName !== model) continue;
+      known = true;
+      if (!worker.available || exclude.has(worker.id)) continue;
+      if (worker.coefficient > maxCoefficient) {
+        minimumCoefficientAbove = Math.min(minimumCoefficientAbove, worker.coefficient);
+        continue;
+      }
+      const weight = worker.selectionWeight();
+      if (weight < bestWeight) {
+        best = worker;
+        bestWeight = weight;
+      }
+    }
+    if (best) return best;
+    if (!known) throw new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', `unknown model ${model}`, { param: 'model' });
+    if (minimumCoefficientAbove !== Infinity) {
+      throw new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', `can run this query with coefficient=${minimumCoefficientAbove}`, { param: 'max_coefficient' });
+    }
+    throw new CocoonError('CCN_ERR_ROUTE_NO_WORKER', `no workers for model ${model}`, { param: 'model' });
+  }
+
+  private require(id: string): RegisteredWorker {
+    const worker = this.workers.get(id);
+    if (!worker) throw new CocoonError('CCN_ERR_INTERNAL', `no worker connection ${id}`, { param: 'id' });
+    return worker;
+  }
+}

@@ -1,0 +1,5 @@
+/** Runs the ledger conformance suite against InMemoryLedger. */
+import { InMemoryLedger } from '../../src/ledger/index.ts';
+import { runLedgerConformance } from './ledger-conformance.ts';
+
+runLedgerConformance('InMemoryLedger', async () => new InMemoryLedger());

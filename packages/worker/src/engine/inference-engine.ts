@@ -1,0 +1,35 @@
+/**
+ * The worker's port to an inference engine: forward one OpenAI-style HTTP request and
+ * stream the answer back, check health, close. Implemented by OpenAiHttpEngine (any
+ * OpenAI-compatible server such as vLLM, SGLang or the TEST ENGINE) and by test fakes.
+ */
+
+export interface EngineRequest {
+  /** Path (and query) on the engine, e.g. `/v1/chat/completions`. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** Deadline for the whole exchange, response body included. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface EngineResponse {
+  status: number;
+  /** Lower-case header names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The response body, streamed as it arrives. Consume it or break out of it. */
+  body: AsyncIterable<Buffer>;
+}
+
+export interface EngineHealth {
+  ok: boolean;
+  models: string[];
+}
+
+export interface InferenceEngine {
+  forward(request: EngineRequest): Promise<EngineResponse>;
+  health(signal?: AbortSignal): Promise<EngineHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,6 @@
+/** @cocoon/worker — the worker runner: request validation, engines, SSE-aware billing. */
+export { startWorkerRunner, type WorkerRunnerDeps, type RunnerHandle } from './worker-runner.ts';
+export * from './config/index.ts';
+export * from './request/index.ts';
+export * from './accounting/index.ts';
+export * from './engine/index.ts';

@@ -1,0 +1,135 @@
+/**
+ * Serves one `proxy.runQueryEx` on the worker (§4.6): admission against the active-request
+ * limit, request validation and rewriting, forwarding to the inference engine, and the
+ * answer stream back to the proxy with token counting on the way — SSE included, so
+ * streamed answers are billed (the reference bills them 0) — ending in `final_info`.
+ */
+import {
+  CocoonError, WireErrorCode, decodeHttpRequest, encodeHttpResponse, toCocoonError, unixSecondsHeader, wireErrorOf,
+  withoutFramingHeaders,
+} from '@cocoon/protocol';
+import type { AdjustedTokens, Logger, NetworkParams, TlObject } from '@cocoon/protocol';
+import { validateWorkerRequest } from '../request/index.ts';
+import { UsageTokenCounter } from '../accounting/index.ts';
+import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
+import type { WorkerStats } from './worker-stats.ts';
+
+export interface WorkerQueryContext {
+  engine: InferenceEngine;
+  modelBaseName: string;
+  params: NetworkParams;
+  maxActiveRequests: number;
+  stats: WorkerStats;
+  logger: Logger;
+  now: () => number;
+}
+
+type Send = (message: TlObject) => void;
+
+const NO_TOKENS: AdjustedTokens = { prompt: 0, cached: 0, completion: 0, reasoning: 0, total: 0 };
+
+export class WorkerQueryHandler {
+  private active = 0;
+
+  constructor(private readonly context: WorkerQueryContext) {}
+
+  get activeRequests(): number {
+    return this.active;
+  }
+
+  /** Serves the query; never throws — every outcome is reported to the proxy. */
+  async serve(query: TlObject, send: Send): Promise<void> {
+    const requestId = query.request_id as Buffer;
+    const startedAt = this.context.now();
+    if (this.active >= this.context.maxActiveRequests) {
+      this.context.stats.rejected();
+      sendError(send, requestId, new CocoonError('CCN_ERR_WORKER_OVERLOADED'), NO_TOKENS, startedAt, this.context.now());
+      return;
+    }
+    this.active += 1;
+    this.context.stats.started();
+    let counter: UsageTokenCounter | undefined;
+    let success = false;
+    try {
+      const request = decodeHttpRequest(query.query as Buffer);
+      const validated = validateWorkerRequest({ method: request.method, url: request.url, body: request.payload, modelBaseName: this.context.modelBaseName });
+      const coefficient = Number(query.coefficient as bigint);
+      counter = new UsageTokenCounter({ coefficient, multipliers: this.context.params.multipliers, pricePerToken: this.context.params.pricePerToken });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of withoutFramingHeaders(request.headers)) headers[name.toLowerCase()] = value;
+      const timeoutMs = Math.max(1, (query.timeout as number) * 0.95 * 1000);
+      const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs });
+      await this.relay(response, validated.stream, counter, requestId, startedAt, send);
+      success = response.status < 400;
+    } catch (error) {
+      const failure = toCocoonError(error, 'CCN_ERR_ENGINE_FAILED');
+      this.context.logger.warn('request failed', { code: failure.code, error: failure.message });
+      sendError(send, requestId, failure, counter?.adjusted ?? NO_TOKENS, startedAt, this.context.now());
+    } finally {
+      this.active -= 1;
+      this.context.stats.finished(success, counter?.adjusted ?? NO_TOKENS, this.context.now() - startedAt);
+    }
+  }
+
+  private async relay(response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send): Promise<void> {
+    const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
+    headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
+    const answer = (payload: Buffer, final: boolean) => encodeHttpResponse({
+      httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload,
+    });
+    if (!stream) {
+      // A complete answer fits one message: fewer frames, lower latency.
+      const parts: Buffer[] = [];
+      for await (const chunk of response.body) parts.push(counter.transform(chunk));
+      parts.push(counter.flush());
+      headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(this.context.now())]);
+      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.concat(parts), true), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
+      return;
+    }
+    send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.alloc(0), false), flags: 0 });
+    for await (const chunk of response.body) {
+      const forward = counter.transform(chunk);
+      if (forward.length > 0) send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: forward, flags: 0 });
+    }
+    send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: counter.flush(), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
+  }
+
+  private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {
+    return finalInfoOf(tokens, startedAt, this.context.now());
+  }
+}
+
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+function reasonOf(status: number): string {
+  return status < 400 ? 'OK' : status < 500 ? 'Bad Request' : 'Internal Server Error';
+}
+
+function finalInfoOf(tokens: AdjustedTokens, startedAt: number, endedAt: number): TlObject {
+  return {
+    _: 'proxy.queryFinalInfo',
+    flags: 2,
+    tokens_used: {
+      _: 'tokensUsed',
+      prompt_tokens_used: BigInt(tokens.prompt),
+      cached_tokens_used: BigInt(tokens.cached),
+      completion_tokens_used: BigInt(tokens.completion),
+      reasoning_tokens_used: BigInt(tokens.reasoning),
+      total_tokens_used: BigInt(tokens.total),
+    },
+    worker_start_time: startedAt / 1000,
+    worker_end_time: endedAt / 1000,
+  };
+}
+
+function sendError(send: Send, requestId: Buffer, error: CocoonError, tokens: AdjustedTokens, startedAt: number, endedAt: number): void {
+  const { code, message } = wireErrorOf(error);
+  send({
+    _: 'proxy.queryAnswerErrorEx',
+    request_id: requestId,
+    error_code: code === WireErrorCode.failure && error.code === 'CCN_ERR_TIMEOUT' ? WireErrorCode.timeout : code,
+    error: message,
+    flags: 1,
+    final_info: finalInfoOf(tokens, startedAt, endedAt),
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The worker runner: checks its inference engine, connects out to the proxy over PoW +
+ * attested TLS, serves requests with SSE-aware billing, keeps the proxy informed of its
+ * availability (engine health, operator enable/disable), and serves `/stats` + `/jsonstats`.
+ */
+import { DEV_NETWORK_PARAMS, createLogger, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
+import type { Logger, NetworkParams } from '@cocoon/protocol';
+import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
+import type { WorkerConfig } from './config/index.ts';
+import { OpenAiHttpEngine } from './engine/index.ts';
+import type { InferenceEngine } from './engine/index.ts';
+import { WorkerQueryHandler } from './serving/worker-query-handler.ts';
+import { WorkerStats } from './serving/worker-stats.ts';
+import { WorkerProxyConnection } from './connection/worker-proxy-connection.ts';
+
+export interface WorkerRunnerDeps {
+  engine?: InferenceEngine;
+  logger?: Logger;
+  now?: () => number;
+  params?: NetworkParams;
+  /** Host the stats server binds to (127.0.0.1). */
+  statsHost?: string;
+  healthIntervalMs?: number;
+}
+
+export interface RunnerHandle {
+  readyInfo: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunnerDeps = {}): Promise<RunnerHandle> {
+  const logger = deps.logger ?? createLogger('worker');
+  const now = deps.now ?? Date.now;
+  const params = deps.params ?? DEV_NETWORK_PARAMS;
+  const engine = deps.engine ?? new OpenAiHttpEngine({ baseUrl: config.engine_url });
+  const stats = new WorkerStats(now);
+  const handler = new WorkerQueryHandler({ engine, modelBaseName: modelBaseName(config.model), params, maxActiveRequests: config.max_active_requests, stats, logger, now });
+
+  let engineHealthy = (await engine.health().catch(() => ({ ok: false, models: [] }))).ok;
+  let operatorEnabled = true;
+  if (!engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine_url: config.engine_url });
+
+  const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
+  const [host, portText] = splitHostPort(config.proxy_address);
+  const connection = new WorkerProxyConnection({
+    host, port: Number(portText),
+    identity: { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem },
+    verifier: createPeerVerifier(config.proxy_policy),
+    maxPowDifficulty: config.max_pow_difficulty,
+    ownerAddress: config.owner_address, model: config.model, coefficient: config.coefficient,
+    maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
+    handler, logger, isEnabled: () => engineHealthy && operatorEnabled,
+  });
+  connection.start();
+
+  const announce = () => connection.announceAvailability(engineHealthy && operatorEnabled);
+  const healthTimer = setInterval(() => {
+    engine.health().then((health) => health.ok, () => false).then((ok) => {
+      if (ok === engineHealthy) return;
+      engineHealthy = ok;
+      logger.warn(ok ? 'inference engine recovered; enabling' : 'inference engine unhealthy; disabling', { engine_url: config.engine_url });
+      announce();
+    });
+  }, deps.healthIntervalMs ?? 2000);
+  healthTimer.unref();
+
+  const statsServer = await startStatsHttpServer({
+    host: deps.statsHost ?? '127.0.0.1', port: config.http_port, title: 'COCOON worker', accessHash: config.http_access_hash || undefined,
+    jsonStats: () => ({
+      status: { enabled: engineHealthy && operatorEnabled, engine_healthy: engineHealthy, actual_model: config.model, engine: config.engine_url, ton_last_synced_at: null },
+      stats: stats.json(),
+      localconfig: { owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: false, proxy_policy: config.proxy_policy },
+      running_requests: handler.activeRequests,
+      proxies: [{
+        address: connection.address, state: connection.state, proxy_sc_address: connection.proxyContractAddress, sc_address: connection.workerContractAddress,
+        earned_tokens_committed_to_proxy_db: connection.earnedTokensCommittedToDb, earned_tokens_max_known: connection.earnedTokensMax,
+      }],
+    }),
+    controls: {
+      enable: async () => { operatorEnabled = true; announce(); return { enabled: engineHealthy }; },
+      disable: async () => { operatorEnabled = false; announce(); return { enabled: false }; },
+    },
+  });
+
+  await connection.whenReady();
+  logger.info('worker ready', { model: config.model, coefficient: config.coefficient, proxy: config.proxy_address, stats: statsServer.url });
+  return {
+    readyInfo: { stats_url: statsServer.url, model: config.model, proxy: config.proxy_address },
+    async close() {
+      clearInterval(healthTimer);
+      connection.close();
+      await statsServer.close();
+      await engine.close();
+    },
+  };
+}
+
+function splitHostPort(address: string): [string, string] {
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon).replace(/^\[|\]$/g, ''), address.slice(colon + 1)];
+}
