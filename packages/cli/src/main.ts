@@ -1,4 +1,11 @@
 /** Process entry of the `cocoon` command (loaded by bin/cocoon.mjs). */
 import { runCocoonCli } from './cocoon-cli.ts';
 
+// `cocoon help | head` or a vanished `cocoon dev` parent: a closed pipe is not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exitCode = await runCocoonCli(process.argv.slice(2));

@@ -4,6 +4,7 @@
  * answers, accounts completions in the ledger, and serves `/stats` + `/jsonstats` (11000).
  */
 import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
 import type { Logger } from '@cocoon/protocol';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
@@ -84,7 +85,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
 
   let connectionCounter = 0;
   const sessions = new Set<CocoonSession>();
-  const track = (peer: PeerAttestation, kind: string, socket: import('node:tls').TLSSocket) => {
+  const track = (peer: PeerAttestation, kind: string, socket: TLSSocket) => {
     const session = new CocoonSession(socket, { role: 'listener', random: deps.random });
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
@@ -122,19 +123,13 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
 
   const statsServer = await startStatsHttpServer({
     host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
-    jsonStats: () => stats.json({ config, registry, accounts, ledgerSummary, imageHash: OWN_IMAGE_HASH_HEX }),
+    jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX }),
   });
-  let ledgerSummary = await ledger.summary();
-  const summaryTimer = setInterval(() => {
-    ledger.summary().then((summary) => { ledgerSummary = summary; }, () => undefined);
-  }, 1000);
-  summaryTimer.unref();
 
   logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
   return {
     readyInfo: { worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: certificate.publicKey.toString('hex') },
     async close() {
-      clearInterval(summaryTimer);
       await Promise.all([workerServer.close(), clientServer.close(), statsServer.close()]);
       for (const session of sessions) session.close();
       await ledger.close();

@@ -10,7 +10,7 @@ import {
   POW_CHALLENGE_LENGTH,
   decodePowChallenge,
   encodePowResponse,
-  solvePow,
+  solvePowAsync,
   toCocoonError,
 } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
@@ -43,11 +43,13 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
   return new Promise<SecureConnection>((resolve, rejectPromise) => {
     let finished = false;
     let tlsSocket: tls.TLSSocket | undefined;
+    const powSearch = new AbortController();
     const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
     const reject = (error: unknown): void => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      powSearch.abort();
       tlsSocket?.destroy();
       socket.destroy();
       rejectPromise(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'));
@@ -56,13 +58,15 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
     timer.unref();
     socket.on('error', () => undefined); // failures surface through readExactly or the TLS socket
 
-    readExactly(socket, POW_CHALLENGE_LENGTH, 'PoW challenge').then((bytes) => {
+    readExactly(socket, POW_CHALLENGE_LENGTH, 'PoW challenge').then(async (bytes) => {
       if (finished) return;
       const challenge = decodePowChallenge(bytes);
       if (challenge.difficulty > maxDifficulty) {
         throw new CocoonError('CCN_ERR_PROTOCOL_BAD_POW', `${target} asks for PoW difficulty ${challenge.difficulty}, above the limit ${maxDifficulty}`);
       }
-      socket.write(encodePowResponse(solvePow(challenge)));
+      const nonce = await solvePowAsync(challenge, { signal: powSearch.signal });
+      if (finished) return;
+      socket.write(encodePowResponse(nonce));
       const secureSocket = tls.connect({
         socket,
         secureContext: secureContextFor(options.identity),
@@ -89,5 +93,6 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
         resolve({ socket: secureSocket, peer });
       });
     }).catch(reject);
+    socket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection to ${target} closed before the secure handshake completed`)));
   });
 }

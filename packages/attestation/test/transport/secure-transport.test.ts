@@ -145,6 +145,28 @@ describe('any-policy server (client port)', () => {
     socket.destroy();
   });
 
+  test('sessions are never resumed', async () => {
+    const connectTls = async (session?: Buffer): Promise<{ client: tls.TLSSocket; ticket: Promise<Buffer | undefined> }> => {
+      const { socket, challenge } = await connectRaw(harness.server.port);
+      socket.write(encodePowResponse(solvePow(challenge)));
+      const client = tls.connect({ socket, rejectUnauthorized: false, cert: plain.certificatePem, key: plain.privateKeyPem, session });
+      const ticket = new Promise<Buffer | undefined>((resolve) => {
+        client.once('session', resolve);
+        client.once('close', () => resolve(undefined));
+      });
+      await once(client, 'secureConnect');
+      await harness.nextConnection();
+      return { client, ticket };
+    };
+    const first = await connectTls();
+    assert.equal(await echo(first.client, 'one'), 'one');
+    const ticket = await Promise.race([first.ticket, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50))]);
+    first.client.destroy();
+    const second = await connectTls(ticket);
+    assert.equal(second.client.isSessionReused(), false);
+    second.client.destroy();
+  });
+
   test('the server still accepts a good client after rejections', async () => {
     assert.ok(harness.rejected.length >= 6);
     const { socket } = await dialSecure({ host: '127.0.0.1', port: harness.server.port, identity: plain, verifier: new AnyPolicyVerifier(), now });
@@ -202,6 +224,15 @@ describe('dialer checks', () => {
       isCode('CCN_ERR_PROTOCOL_BAD_POW', /difficulty 12, above the limit 8/),
     );
     assert.ok(isCode('CCN_ERR_SESSION_CLOSED')(await harness.nextRejection()));
+  });
+
+  test('the dial timeout bounds a long PoW search', async () => {
+    const hard = await startRecordingServer({ identity: plain, verifier: new AnyPolicyVerifier(), powDifficulty: 40 });
+    await assert.rejects(
+      dialSecure({ host: '127.0.0.1', port: hard.server.port, identity: plain, verifier: new AnyPolicyVerifier(), maxPowDifficulty: 40, timeoutMs: 100, now }),
+      isCode('CCN_ERR_TIMEOUT'),
+    );
+    await hard.server.close();
   });
 
   test('a server without attestation is refused by a fake_tdx dialer', async () => {

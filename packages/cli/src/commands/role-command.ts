@@ -29,9 +29,10 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 export const isRunnerRole = (name: string): name is RunnerRole => Object.hasOwn(ROLE_PACKAGES, name);
 
-/** `{"event":"ready",…}` with bigints as strings. */
+/** `{"event":"ready","role":…,…info}` with bigints as strings. */
 export function formatReadyLine(role: string, info: Record<string, unknown>): string {
-  return JSON.stringify({ ...info, event: 'ready', role }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const { event: _event, role: _role, ...rest } = info;
+  return JSON.stringify({ event: 'ready', role, ...rest }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
 /** Imports the role package lazily (it may not be loadable when other commands run). */
@@ -66,7 +67,7 @@ export async function runRoleCommand(role: RunnerRole, args: readonly string[], 
     return cocoonError.code === 'CCN_ERR_CONFIG_INVALID' ? ExitCode.usage : ExitCode.failure;
   }
   io.stdout(formatReadyLine(role, handle.readyInfo));
-  const shutdown = waitForShutdown({ watchStdin: io.env.COCOON_DEV_CHILD === '1', onForce: () => process.exit(ExitCode.failure) });
+  const shutdown = waitForShutdown({ watchStdin: io.env.COCOON_EXIT_WITH_PARENT === '1', onForce: () => process.exit(ExitCode.failure) });
   const reason = await shutdown.requested;
   shutdown.dispose();
   logger.info('shutting down', { reason });

@@ -40,7 +40,7 @@ export async function runTestEngineCommand(args: readonly string[], io: CliIo): 
   }
   logger.warn('this is a TEST ENGINE with canned answers, not a language model', { url: engine.url });
   io.stdout(formatReadyLine('test-engine', { url: engine.url, port: engine.port }));
-  const shutdown = waitForShutdown({ watchStdin: io.env.COCOON_DEV_CHILD === '1', onForce: () => process.exit(ExitCode.failure) });
+  const shutdown = waitForShutdown({ watchStdin: io.env.COCOON_EXIT_WITH_PARENT === '1', onForce: () => process.exit(ExitCode.failure) });
   await shutdown.requested;
   shutdown.dispose();
   await engine.close();

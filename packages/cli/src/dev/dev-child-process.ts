@@ -62,9 +62,9 @@ export class DevChildProcess {
     this.name = spec.name;
     this.role = spec.role;
     // Own process group: a terminal Ctrl-C reaches only the orchestrator, which stops
-    // the children in order. stdin stays open so children notice if we die (COCOON_DEV_CHILD).
+    // the children in order. stdin stays open so children notice if we die (COCOON_EXIT_WITH_PARENT).
     this.child = spawn(launch.command, launch.args, {
-      env: { ...(launch.env ?? process.env), COCOON_DEV_CHILD: '1' },
+      env: { ...(launch.env ?? process.env), COCOON_EXIT_WITH_PARENT: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

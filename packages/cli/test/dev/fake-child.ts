@@ -11,7 +11,7 @@ export type FakeChildBehaviour = 'ready' | 'exit-early' | 'silent' | 'stubborn';
 const SCRIPT = `
 const [name, role, ...args] = process.argv.slice(2);
 const plan = JSON.parse(process.env.FAKE_PLAN || '{}')[name] || 'ready';
-process.stderr.write('pid=' + process.pid + ' dev-child=' + process.env.COCOON_DEV_CHILD + '\\n');
+process.stderr.write('pid=' + process.pid + ' dev-child=' + process.env.COCOON_EXIT_WITH_PARENT + '\\n');
 process.on('SIGTERM', () => {
   if (plan === 'stubborn') { process.stderr.write('ignoring SIGTERM\\n'); return; }
   process.stderr.write('got SIGTERM\\n');

@@ -8,7 +8,7 @@ import {
   hostPortSchema,
   httpAccessHashField,
   peerPolicyField,
-  portSchema,
+  listenPortSchema,
   secretField,
   tonAddressSchema,
 } from '@cocoon/protocol';
@@ -17,7 +17,7 @@ export const clientConfigSchema = z
   .object({
     http_host: z.string().min(1).default('127.0.0.1'),
     /** OpenAI-compatible inference API and stats (§8.1). */
-    http_port: portSchema.default(10000),
+    http_port: listenPortSchema.default(10000),
     /** Where the proxy accepts clients (§8.1: 11002). */
     proxy_address: hostPortSchema.default('127.0.0.1:11002'),
     proxy_connections: z.number().int().min(1).max(16).default(1),

@@ -15,7 +15,7 @@ import { runInferenceExchange } from './inference-exchange.ts';
 import type { InferenceExchangeContext } from './inference-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
-import { renderStatsPage } from './stats-page.ts';
+import { renderStatsPage } from '@cocoon/protocol';
 
 export interface ClientHttpServerOptions {
   host: string;
@@ -93,7 +93,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     }
     if (!accessAllowed(options.accessHash, url)) throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', 'missing or wrong access_hash');
     if (path === '/jsonstats') sendBody(response, 200, 'application/json; charset=utf-8', statsJson(options.stats));
-    else sendBody(response, 200, 'text/html; charset=utf-8', renderStatsPage(JSON.parse(statsJson(options.stats)) as Record<string, unknown>));
+    else sendBody(response, 200, 'text/html; charset=utf-8', renderStatsPage(JSON.parse(statsJson(options.stats)) as Record<string, unknown>, 'COCOON client'));
   };
 
   const server = createServer({ keepAlive: true }, (request, response) => {

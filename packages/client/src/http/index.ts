@@ -10,4 +10,4 @@ export { DEFAULT_INFERENCE_SETTINGS, parseInferenceRequest } from './inference-r
 export type { InferenceDefaults, ParsedInferenceRequest } from './inference-request-parser.ts';
 export { modelsListBody } from './models-list-body.ts';
 export type { ModelsListBody, ModelsListEntry, ModelsListWorker } from './models-list-body.ts';
-export { renderStatsPage } from './stats-page.ts';
+export { renderStatsPage } from '@cocoon/protocol';

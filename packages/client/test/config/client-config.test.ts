@@ -29,6 +29,7 @@ describe('clientConfigSchema', () => {
     assert.equal(clientConfigSchema.safeParse({ http_prot: 1 }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: '127.0.0.1' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: 'localhost:70000' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_address: 'localhost:0' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_policy: 'tdx' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ owner_address: 'not-an-address' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: '[::1]:11002', proxy_policy: 'any' }).success, true);

@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { securitySensitive, secretField } from './config-field-registry.ts';
 
-/** A TCP port (1..65535). */
+/** A TCP port to connect to (1..65535). */
 export const portSchema = z.number().int().min(1).max(65535);
+
+/** A TCP port to listen on (0..65535; 0 picks a free port, for tests). */
+export const listenPortSchema = z.number().int().min(0).max(65535);
 
 /** A `host:port` address (IPv6 hosts in brackets). */
 export const hostPortSchema = z

@@ -10,6 +10,7 @@ export {
 } from './config-field-registry.ts';
 export {
   portSchema,
+  listenPortSchema,
   hostPortSchema,
   PEER_POLICY_ORDER,
   peerPolicyField,

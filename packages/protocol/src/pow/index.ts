@@ -12,4 +12,4 @@ export {
   encodePowResponse,
   type PowChallenge,
 } from './pow-codec.ts';
-export { powHash, powLeadingZeroBits, solvePow, verifyPow } from './pow-solver.ts';
+export { powHash, powLeadingZeroBits, solvePow, solvePowAsync, verifyPow, type SolvePowAsyncOptions } from './pow-solver.ts';

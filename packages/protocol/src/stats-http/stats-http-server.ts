@@ -15,7 +15,7 @@ export interface StatsHttpServerOptions {
   host: string;
   port: number;
   title: string;
-  jsonStats: () => Record<string, unknown>;
+  jsonStats: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** `/request/<name>` endpoints (POST). */
   controls?: Record<string, ControlHandler>;
   /** When non-empty, every endpoint requires `?access_hash=<value>`. */
@@ -57,11 +57,11 @@ async function handle(options: StatsHttpServerOptions, request: IncomingMessage,
     return;
   }
   if (request.method === 'GET' && url.pathname === '/jsonstats') {
-    send(response, 200, 'application/json', toJsonText(options.jsonStats()));
+    send(response, 200, 'application/json', toJsonText(await options.jsonStats()));
     return;
   }
   if (request.method === 'GET' && (url.pathname === '/stats' || url.pathname === '/')) {
-    send(response, 200, 'text/html; charset=utf-8', renderStatsPage(options.jsonStats(), options.title));
+    send(response, 200, 'text/html; charset=utf-8', renderStatsPage(await options.jsonStats(), options.title));
     return;
   }
   const control = url.pathname.startsWith('/request/') ? options.controls?.[url.pathname.slice('/request/'.length)] : undefined;

@@ -6,6 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import { CocoonError } from '../errors/error-table.ts';
 
+/** Strings up to this length get a JS-side ASCII check before the native UTF-8 check. */
+const SHORT_STRING_BYTES = 64;
+
 export class TlReader {
   readonly buffer: Buffer;
   offset: number;
@@ -64,8 +67,11 @@ export class TlReader {
     return this.buffer.subarray(start, start + length);
   }
 
-  /** TL `bytes`/`string` body: 1-byte length (< 254) or 0xfe + 3-byte length, padded to 4. */
-  readBytes(): Buffer {
+  /**
+   * Reads a TL `bytes`/`string` header (1-byte length < 254, or 0xfe + 3-byte length), skips the
+   * body and its padding to 4, and returns the body's start offset (its length is `end - start`).
+   */
+  private readBytesBounds(): { start: number; end: number } {
     this.need(1);
     const first = this.buffer[this.offset] ?? 0;
     let length: number;
@@ -84,7 +90,13 @@ export class TlReader {
     this.need(total);
     const start = this.offset + headerLength;
     this.offset += total;
-    return this.buffer.subarray(start, start + length);
+    return { start, end: start + length };
+  }
+
+  /** TL `bytes`, as a view into the input. */
+  readBytes(): Buffer {
+    const { start, end } = this.readBytesBounds();
+    return this.buffer.subarray(start, end);
   }
 
   /**
@@ -92,8 +104,16 @@ export class TlReader {
    * instead, so that re-encoding reproduces them exactly (a lossy U+FFFD string would not).
    */
   readString(): string | Buffer {
-    const bytes = this.readBytes();
-    if (bytes.length === 0) return '';
+    const { start, end } = this.readBytesBounds();
+    if (start === end) return '';
+    const buffer = this.buffer;
+    if (end - start <= SHORT_STRING_BYTES) {
+      // Short ASCII strings (headers, addresses, model names) skip the UTF-8 validation call.
+      let index = start;
+      while (index < end && (buffer[index] ?? 0) < 0x80) index += 1;
+      if (index === end) return buffer.toString('latin1', start, end);
+    }
+    const bytes = buffer.subarray(start, end);
     return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
   }
 }

@@ -7,7 +7,10 @@ import { CocoonError } from '../errors/error-table.ts';
 const INITIAL_CAPACITY = 4096;
 /** A scratch buffer grown above this is dropped after use instead of being kept forever. */
 const RETAINED_CAPACITY_LIMIT = 1 << 20;
+const INT64_MAX = (1n << 63n) - 1n;
 const TL_MAX_BYTES_LENGTH = 0xffffff;
+/** Strings up to this many UTF-16 units (3 bytes each at most: < 254 bytes) take the fast path. */
+const SHORT_STRING_CHARS = 64;
 
 export class TlWriter {
   buffer: Buffer;
@@ -43,7 +46,8 @@ export class TlWriter {
   /** Writes the low 64 bits of `value` (accepts the signed and the unsigned range). */
   writeInt64(value: bigint): void {
     this.ensure(8);
-    this.buffer.writeBigUInt64LE(BigInt.asUintN(64, value), this.offset);
+    if (value > INT64_MAX) this.buffer.writeBigUInt64LE(value, this.offset);
+    else this.buffer.writeBigInt64LE(value, this.offset);
     this.offset += 8;
   }
 
@@ -91,12 +95,22 @@ export class TlWriter {
 
   /** TL `string` (UTF-8). */
   writeString(text: string): void {
-    if (text.length * 3 < 254) {
-      // Short string (a UTF-16 unit is at most 3 UTF-8 bytes): 1-byte header, no length pre-pass.
-      this.ensure(1 + text.length * 3 + 3);
-      const written = this.buffer.write(text, this.offset + 1, 'utf8');
-      this.buffer[this.offset] = written;
-      this.offset += 1 + written;
+    const count = text.length;
+    if (count <= SHORT_STRING_CHARS) {
+      // Short string: 1-byte header (at most 3 UTF-8 bytes per UTF-16 unit); ASCII copied in JS.
+      this.ensure(1 + count * 3 + 3);
+      const buffer = this.buffer;
+      const start = this.offset + 1;
+      let index = 0;
+      while (index < count) {
+        const code = text.charCodeAt(index);
+        if (code >= 0x80) break;
+        buffer[start + index] = code;
+        index += 1;
+      }
+      const written = index === count ? count : index + buffer.write(text.slice(index), start + index, 'utf8');
+      buffer[this.offset] = written;
+      this.offset = start + written;
       this.writePadding(1, written);
       return;
     }
@@ -109,8 +123,14 @@ export class TlWriter {
 
   /** Copies the written bytes out into an exactly sized Buffer and resets the writer. */
   takeResult(): Buffer {
-    const result = Buffer.allocUnsafe(this.offset);
-    this.buffer.copy(result, 0, 0, this.offset);
+    const length = this.offset;
+    const result = Buffer.allocUnsafe(length);
+    const source = this.buffer;
+    if (length <= 32) {
+      for (let index = 0; index < length; index += 1) result[index] = source[index] ?? 0;
+    } else {
+      result.set(new Uint8Array(source.buffer, source.byteOffset, length));
+    }
     this.reset();
     return result;
   }

@@ -10,6 +10,7 @@ import {
   powHash,
   powLeadingZeroBits,
   solvePow,
+  solvePowAsync,
   verifyPow,
 } from '../../src/pow/index.ts';
 import { CocoonError } from '../../src/errors/error-table.ts';
@@ -52,6 +53,13 @@ describe('PoW §17 vectors', () => {
     const nonce = solvePow(challenge);
     for (let candidate = 0n; candidate < nonce; candidate++) assert.equal(verifyPow(challenge, candidate), false);
     assert.equal(verifyPow(challenge, nonce), true);
+  });
+  test('async solver finds the same nonce across slices and can be aborted', async () => {
+    assert.equal(await solvePowAsync({ difficulty: 16, salt: vectorSalt }, { sliceSize: 1000 }), 84956n);
+    const controller = new AbortController();
+    const search = solvePowAsync({ difficulty: 60, salt: vectorSalt }, { signal: controller.signal, sliceSize: 1000 });
+    setTimeout(() => controller.abort(new Error('stop')), 10);
+    await assert.rejects(search, /stop/);
   });
   test('solver starting above 2^32 crosses into the high word', () => {
     const challenge = { difficulty: 6, salt: vectorSalt };

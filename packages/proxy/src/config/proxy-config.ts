@@ -10,7 +10,7 @@ import {
   httpAccessHashField,
   nanotonSchema,
   peerPolicyField,
-  portSchema,
+  listenPortSchema,
   sha256HexSchema,
   tonAddressSchema,
 } from '@cocoon/protocol';
@@ -45,11 +45,11 @@ export const proxyConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     /** Clients connect here (§8.1: 11002, policy `any`). */
-    client_port: portSchema.default(11002),
+    client_port: listenPortSchema.default(11002),
     /** Workers connect here (§8.1: 11001). */
-    worker_port: portSchema.default(11001),
+    worker_port: listenPortSchema.default(11001),
     /** Stats/control HTTP port (§8.1: 11000). */
-    http_port: portSchema.default(11000),
+    http_port: listenPortSchema.default(11000),
     is_test: z.boolean().default(true),
     owner_address: tonAddressSchema.default(DEV_PROXY_OWNER_ADDRESS),
     /** Attestation workers must present. Security-sensitive. */

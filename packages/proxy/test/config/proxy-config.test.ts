@@ -63,6 +63,8 @@ describe('proxyConfigSchema', () => {
     assert.equal(proxyConfigSchema.safeParse({ pow_difficulty: 29 }).success, false);
     assert.equal(proxyConfigSchema.safeParse({ pow_difficulty: 0 }).success, true);
     assert.equal(proxyConfigSchema.safeParse({ workers_rpc_port: 11101 }).success, false);
+    assert.equal(proxyConfigSchema.parse({ client_port: 0, worker_port: 0, http_port: 0 }).http_port, 0, 'port 0 = pick a free port');
+    assert.equal(proxyConfigSchema.safeParse({ http_port: 65536 }).success, false);
   });
 
   test('worker and client policies are security-sensitive', () => {

@@ -8,7 +8,7 @@ import {
   hostPortSchema,
   httpAccessHashField,
   peerPolicyField,
-  portSchema,
+  listenPortSchema,
   tonAddressSchema,
 } from '@cocoon/protocol';
 
@@ -22,7 +22,7 @@ export const DEV_WORKER_MODEL = `test/tiny-chat@dev:${'0'.repeat(64)}`;
 export const workerConfigSchema = z
   .object({
     /** Stats/control HTTP port (§8.1: 12000 + 10·instance). */
-    http_port: portSchema.default(12000),
+    http_port: listenPortSchema.default(12000),
     /** Where the proxy accepts workers (§8.1: 11001). */
     proxy_address: hostPortSchema.default('127.0.0.1:11001'),
     owner_address: tonAddressSchema.default(DEV_WORKER_OWNER_ADDRESS),

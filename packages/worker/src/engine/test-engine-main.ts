@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       chunks: { type: 'string' },
       'chunk-bytes': { type: 'string' },
       'chunk-delay-ms': { type: 'string' },
+      'response-delay-ms': { type: 'string' },
       models: { type: 'string' },
     },
   });
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     chunkCount: integerFlag(values.chunks, 'chunks'),
     chunkBytes: integerFlag(values['chunk-bytes'], 'chunk-bytes'),
     chunkDelayMs: integerFlag(values['chunk-delay-ms'], 'chunk-delay-ms'),
+    responseDelayMs: integerFlag(values['response-delay-ms'], 'response-delay-ms'),
     models: values.models?.split(',').filter((model) => model.length > 0),
   };
   const engine = await startTestEngine(options);

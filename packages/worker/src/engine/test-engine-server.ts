@@ -27,6 +27,8 @@ export interface TestEngineOptions {
   chunkBytes?: number;
   /** Delay between streamed content chunks. */
   chunkDelayMs?: number;
+  /** Delay before answering at all (no header byte before it): simulates a slow first token. */
+  responseDelayMs?: number;
 }
 
 export interface TestEngine {
@@ -69,6 +71,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     ? { chunkCount: options.chunkCount ?? BENCHMARK_DEFAULT_CHUNKS, chunkBytes: options.chunkBytes ?? BENCHMARK_DEFAULT_CHUNK_BYTES }
     : undefined;
   const chunkDelayMs = options.chunkDelayMs ?? 0;
+  const responseDelayMs = options.responseDelayMs ?? 0;
   let requests = 0;
 
   async function streamAnswer(response: ServerResponse, events: string[]): Promise<void> {
@@ -104,6 +107,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     const model = typeof input.model === 'string' ? input.model : (models[0] ?? 'test');
     const context = { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-test-${requests}`, model, kind };
     const completion = generateTestCompletion(input, kind, benchmark);
+    if (responseDelayMs > 0) await sleep(responseDelayMs);
     const streamOptions = input.stream_options as JsonObject | undefined;
     if (input.stream !== true) return sendJson(response, 200, completionResponse(context, completion));
     await streamAnswer(response, streamEvents(context, completion, streamOptions?.include_usage === true));

@@ -74,7 +74,7 @@ export class WorkerQueryHandler {
   private async relay(response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send): Promise<void> {
     const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
     headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
-    const answer = (payload: Buffer, final: boolean) => encodeHttpResponse({
+    const answer = (payload: Buffer) => encodeHttpResponse({
       httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload,
     });
     if (!stream) {
@@ -83,10 +83,10 @@ export class WorkerQueryHandler {
       for await (const chunk of response.body) parts.push(counter.transform(chunk));
       parts.push(counter.flush());
       headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(this.context.now())]);
-      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.concat(parts), true), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
+      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.concat(parts)), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
       return;
     }
-    send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.alloc(0), false), flags: 0 });
+    send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.alloc(0)), flags: 0 });
     for await (const chunk of response.body) {
       const forward = counter.transform(chunk);
       if (forward.length > 0) send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: forward, flags: 0 });
