@@ -1,5 +1,5 @@
 /**
- * `cocoon test-engine [--host 127.0.0.1] [--port 8000]`: starts the worker package's
+ * `cocoon test-engine [--host 127.0.0.1] [--port 8000] [--chunks N --chunk-bytes B]`: starts the worker package's
  * OpenAI-compatible TEST engine (canned answers with `usage`, not a model), prints
  * `{"event":"ready","role":"test-engine","url":…,"port":…}` and closes on SIGINT/SIGTERM.
  */
@@ -14,6 +14,9 @@ export const testEngineOptionsSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** 0 picks a free port. */
     port: z.number().int().min(0).max(65535).default(8000),
+    /** Benchmark mode (§9): exactly `chunks` content chunks of `chunk_bytes` characters. */
+    chunks: z.number().int().min(1).optional(),
+    chunk_bytes: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -22,7 +25,7 @@ interface TestEngineHandle {
   port: number;
   close(): Promise<void>;
 }
-type StartTestEngine = (options: { host: string; port: number }) => Promise<TestEngineHandle>;
+type StartTestEngine = (options: { host: string; port: number; chunkCount?: number; chunkBytes?: number }) => Promise<TestEngineHandle>;
 
 export async function runTestEngineCommand(args: readonly string[], io: CliIo): Promise<number> {
   const logger = createLogger('test-engine', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
@@ -32,7 +35,7 @@ export async function runTestEngineCommand(args: readonly string[], io: CliIo): 
     const workerPackage = '@cocoon/worker';
     const module = (await import(workerPackage)) as { startTestEngine?: StartTestEngine };
     if (typeof module.startTestEngine !== 'function') throw new Error('@cocoon/worker does not export startTestEngine');
-    engine = await module.startTestEngine(options);
+    engine = await module.startTestEngine({ host: options.host, port: options.port, chunkCount: options.chunks, chunkBytes: options.chunk_bytes });
   } catch (error) {
     const cocoonError = toCocoonError(error);
     logger.error(`failed to start: ${cocoonError.message}`, { code: cocoonError.code });

@@ -1,0 +1,121 @@
+/**
+ * The benchmark's child processes: the test engine (`cocoon test-engine --chunks …`),
+ * the bare relay (bench-relay-main.ts) and the COCOON chain (startDevNetwork), each in its
+ * own process, with their output kept in memory (shown only on failure) and a single
+ * stop-everything for normal exit, errors and SIGINT.
+ */
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevNetwork } from '../src/index.ts';
+
+const HOST = '127.0.0.1';
+const RELAY_MAIN_PATH = fileURLToPath(new URL('./bench-relay-main.ts', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 3000;
+const KEPT_LINES = 400;
+
+/** Every child output line, in memory, to print the tail when something fails. */
+export class BenchChildLog {
+  private readonly lines: string[] = [];
+
+  readonly onLine = (name: string, stream: 'stdout' | 'stderr', line: string): void => {
+    this.lines.push(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}`);
+    if (this.lines.length > KEPT_LINES) this.lines.splice(0, this.lines.length - KEPT_LINES);
+  };
+
+  tail(count: number): string[] {
+    return this.lines.slice(-count);
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchProcessOptions {
+  chunkCount: number;
+  chunkBytes: number;
+  workers: number;
+  log: BenchChildLog;
+  /** Extra environment for every child (e.g. NODE_OPTIONS=--cpu-prof for profiling). */
+  childEnv?: NodeJS.ProcessEnv;
+}
+
+export interface BenchProcesses {
+  engineUrl: string;
+  relayUrl: string;
+  chain: DevNetwork;
+  /** Stops every child; idempotent. */
+  stop(): Promise<void>;
+  /** Synchronous last resort (process 'exit'): SIGKILL whatever still runs. */
+  killNow(): void;
+}
+
+function urlOf(info: Record<string, unknown>, name: string): string {
+  if (typeof info.url !== 'string') throw new Error(`${name} printed a ready line without a url`);
+  return info.url;
+}
+
+export async function startBenchProcesses(options: BenchProcessOptions): Promise<BenchProcesses> {
+  const env = { ...process.env, ...options.childEnv };
+  const standalone: DevChildProcess[] = [];
+  let chain: DevNetwork | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= Promise.all([chain?.stop(), ...standalone.map((child) => child.stop(STOP_GRACE_MS))]).then(() => undefined);
+    return stopping;
+  };
+  const killNow = (): void => {
+    for (const child of [...standalone, ...(chain?.children ?? [])]) {
+      if (child.running && child.pid !== undefined) {
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  };
+  try {
+    const engine = new DevChildProcess(
+      { name: 'test-engine', role: 'test-engine', args: [] },
+      { command: process.execPath, args: [COCOON_BIN_PATH, 'test-engine', '--host', HOST, '--port', '0', '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`], env },
+      { onLine: options.log.onLine },
+    );
+    standalone.push(engine);
+    const engineUrl = urlOf(await engine.waitReady(READY_TIMEOUT_MS), 'test-engine');
+    // The relay is no COCOON role; the role field only labels the child.
+    const relay = new DevChildProcess(
+      { name: 'relay', role: 'proxy', args: [] },
+      { command: process.execPath, args: ['--import', 'tsx', RELAY_MAIN_PATH, '--target', engineUrl, '--port', '0'], env },
+      { onLine: options.log.onLine },
+    );
+    standalone.push(relay);
+    const relayReady = relay.waitReady(READY_TIMEOUT_MS);
+    relayReady.catch(() => {});
+    const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp] = await Promise.all(Array.from({ length: 5 }, freePort));
+    chain = await startDevNetwork({
+      engineUrl,
+      workers: options.workers,
+      ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp },
+      onLine: options.log.onLine,
+      env,
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      stopGraceMs: STOP_GRACE_MS,
+    });
+    const relayUrl = urlOf(await relayReady, 'relay');
+    return { engineUrl, relayUrl, chain, stop, killNow };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

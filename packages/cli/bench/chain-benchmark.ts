@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: the COCOON network-overhead benchmark (cf. the reference benchmark, §9).
+ * One run measures three targets, each behind its own processes:
+ *   direct — straight to the test engine (50 SSE chunks of 128 B + usage + [DONE]),
+ *   relay  — through a bare one-hop Node keep-alive reverse proxy (baseline of one hop),
+ *   chain  — through client → proxy → worker (startDevNetwork, real child processes).
+ * At concurrency 1 and 30: p50/p90/p99 whole-request latency, p50 time to first body
+ * byte, req/s, failures. Prints a table, then ONE JSON object as the last stdout line.
+ * Flags: --duration-s (c=30 phase, default 10) --c1-requests (200) --workers (1)
+ * --concurrency (30) --timeout-s (170) --cpu-prof-dir DIR (profile every child).
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLoadPool, runLoad, type LoadTarget, type StreamShape } from './bench-load.ts';
+import { BenchChildLog, startBenchProcesses, type BenchProcesses } from './bench-processes.ts';
+import { formatTable, summarizeLoad, type LoadSummary, type TableRow } from './bench-stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    'duration-s': { type: 'string', default: '10' },
+    'c1-requests': { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '30' },
+    workers: { type: 'string', default: '1' },
+    'timeout-s': { type: 'string', default: '170' },
+    'cpu-prof-dir': { type: 'string' },
+  },
+});
+const positive = (text: string, name: string): number => {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got '${text}'`);
+  return value;
+};
+const durationMs = positive(values['duration-s'], 'duration-s') * 1000;
+const c1Requests = Math.round(positive(values['c1-requests'], 'c1-requests'));
+const highConcurrency = Math.round(positive(values.concurrency, 'concurrency'));
+const workers = Math.round(positive(values.workers, 'workers'));
+const timeoutMs = positive(values['timeout-s'], 'timeout-s') * 1000;
+const profileDir = values['cpu-prof-dir'];
+
+const SHAPE: StreamShape = { chunkCount: 50, chunkBytes: 128 };
+const C1_WARMUP = 30;
+const HIGH_WARMUP_MS = 1500;
+const HIGH_MAX_REQUESTS = 1_000_000;
+const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+const log = new BenchChildLog();
+const abort = new AbortController();
+let processes: BenchProcesses | undefined;
+
+async function measureTarget(target: LoadTarget): Promise<{ c1: LoadSummary; high: LoadSummary }> {
+  const pool = createLoadPool(target, highConcurrency);
+  try {
+    await runLoad(pool, target, { concurrency: 1, maxRequests: C1_WARMUP, maxDurationMs: 30_000 }, SHAPE, abort.signal);
+    const c1 = summarizeLoad(await runLoad(pool, target, { concurrency: 1, maxRequests: c1Requests, maxDurationMs: 30_000 }, SHAPE, abort.signal));
+    progress(`${target.name} c=1: p50 ${c1.p50Ms} ms, ${c1.failures} failures`);
+    await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: HIGH_WARMUP_MS }, SHAPE, abort.signal);
+    const high = summarizeLoad(await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: durationMs }, SHAPE, abort.signal));
+    progress(`${target.name} c=${highConcurrency}: ${high.requestsPerSecond} req/s, ${high.failures} failures`);
+    return { c1, high };
+  } finally {
+    await pool.close();
+  }
+}
+
+function resultFields(name: string, concurrency: string, summary: LoadSummary): Record<string, number> {
+  const prefix = `${name}_${concurrency}`;
+  return {
+    [`${prefix}_p50_ms`]: summary.p50Ms,
+    [`${prefix}_p90_ms`]: summary.p90Ms,
+    [`${prefix}_p99_ms`]: summary.p99Ms,
+    [`${prefix}_ttft_p50_ms`]: summary.ttftP50Ms,
+    [`${prefix}_rps`]: summary.requestsPerSecond,
+    [`${prefix}_requests`]: summary.requests,
+    [`${prefix}_failures`]: summary.failures,
+  };
+}
+
+async function main(): Promise<number> {
+  const childEnv = profileDir === undefined ? undefined : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(profileDir)}`.trim() };
+  progress(`starting test engine, relay and chain (${workers} worker${workers === 1 ? '' : 's'})…`);
+  processes = await startBenchProcesses({ ...SHAPE, workers, log, childEnv });
+  const chainUrl = new URL(processes.chain.baseUrl);
+  const targets: LoadTarget[] = [
+    { name: 'direct', origin: processes.engineUrl, path: '/v1/chat/completions' },
+    { name: 'relay', origin: processes.relayUrl, path: '/v1/chat/completions' },
+    { name: 'chain', origin: chainUrl.origin, path: `${chainUrl.pathname.replace(/\/$/, '')}/chat/completions` },
+  ];
+  const results: Record<string, { c1: LoadSummary; high: LoadSummary }> = {};
+  const childDied = processes.chain.childFailure.then((exit) => {
+    throw new Error(`chain child ${exit.name} died during the benchmark`);
+  });
+  for (const target of targets) results[target.name] = await Promise.race([measureTarget(target), childDied]);
+  await processes.stop();
+
+  const rows: TableRow[] = targets.flatMap((target) => {
+    const result = results[target.name];
+    if (!result) return [];
+    return [{ target: target.name, concurrency: 1, summary: result.c1 }, { target: target.name, concurrency: highConcurrency, summary: result.high }];
+  });
+  const failures = rows.reduce((sum, row) => sum + row.summary.failures, 0);
+  const get = (name: string): { c1: LoadSummary; high: LoadSummary } => results[name] as { c1: LoadSummary; high: LoadSummary };
+  const [direct, relay, chain] = [get('direct'), get('relay'), get('chain')];
+  const round = (value: number): number => Math.round(value * 1000) / 1000;
+  const json: Record<string, unknown> = {
+    ...Object.fromEntries(targets.flatMap((target) => [...Object.entries(resultFields(target.name, 'c1', get(target.name).c1)), ...Object.entries(resultFields(target.name, 'c30', get(target.name).high))])),
+    chain_vs_direct_c30_ratio: round(chain.high.requestsPerSecond / direct.high.requestsPerSecond),
+    relay_vs_direct_c30_ratio: round(relay.high.requestsPerSecond / direct.high.requestsPerSecond),
+    chain_added_c1_p50_ms: round(chain.c1.p50Ms - direct.c1.p50Ms),
+    relay_added_c1_p50_ms: round(relay.c1.p50Ms - direct.c1.p50Ms),
+    chain_added_c1_ttft_p50_ms: round(chain.c1.ttftP50Ms - direct.c1.ttftP50Ms),
+    high_concurrency: highConcurrency,
+    chain_workers: workers,
+    failures,
+    direct_failures: direct.c1.failures + direct.high.failures,
+    relay_failures: relay.c1.failures + relay.high.failures,
+    chain_failures: chain.c1.failures + chain.high.failures,
+    node_version: process.version,
+    cpu_count: availableParallelism(),
+    chunks: SHAPE.chunkCount,
+    chunk_bytes: SHAPE.chunkBytes,
+  };
+  const addedOk = (json.chain_added_c1_p50_ms as number) <= 2;
+  const ratioOk = (json.chain_vs_direct_c30_ratio as number) >= 0.35;
+  json.meets_targets = addedOk && ratioOk && failures === 0;
+
+  console.log(`\nCOCOON chain benchmark — node ${process.version}, ${availableParallelism()} CPUs, chain with ${workers} worker(s), ${SHAPE.chunkCount}×${SHAPE.chunkBytes} B chunks\n`);
+  console.log(formatTable(rows));
+  console.log('');
+  console.log(`chain adds ${json.chain_added_c1_p50_ms} ms p50 at c=1 (target ≤ 2 ms: ${addedOk ? 'met' : 'MISSED'}); relay adds ${json.relay_added_c1_p50_ms} ms`);
+  console.log(`chain reaches ${Math.round((json.chain_vs_direct_c30_ratio as number) * 100)} % of direct req/s at c=${highConcurrency} (target ≥ 35 %: ${ratioOk ? 'met' : 'MISSED'}); relay ${Math.round((json.relay_vs_direct_c30_ratio as number) * 100)} %`);
+  if (failures > 0) {
+    console.log(`FAILURES: ${failures} requests failed — results are NOT valid`);
+    for (const row of rows) for (const example of row.summary.failureExamples) console.log(`  ${row.target} c=${row.concurrency}: ${example}`);
+  }
+  if (profileDir !== undefined) console.log(`CPU profiles of the children written to ${resolve(profileDir)}`);
+  console.log(JSON.stringify(json));
+  return failures > 0 ? 1 : 0;
+}
+
+async function shutdown(reason: string, code: number): Promise<never> {
+  progress(reason);
+  abort.abort();
+  await processes?.stop().catch(() => {});
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void shutdown('interrupted; stopping children', 130));
+process.once('SIGTERM', () => void shutdown('terminated; stopping children', 143));
+process.on('exit', () => processes?.killNow());
+const watchdog = setTimeout(() => {
+  for (const line of log.tail(30)) process.stderr.write(`${line}\n`);
+  void shutdown(`timed out after ${timeoutMs / 1000} s`, 1);
+}, timeoutMs);
+watchdog.unref();
+
+main().then(
+  async (code) => {
+    clearTimeout(watchdog);
+    await processes?.stop();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    for (const line of log.tail(30)) process.stderr.write(`${line}\n`);
+    await processes?.stop().catch(() => {});
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+/**
+ * System test of `cocoon dev`'s network: proxy, two workers, client and the test engine,
+ * each its own process, driven with the official `openai` client. Checks answers
+ * (streamed and not), the model listing, and that the proxy billed exactly the engine's
+ * usage adjusted per §5 (coefficient 1000, multipliers 1×, 20 nanoTON/token, fee 19).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { adjustTokens, DEFAULT_MULTIPLIERS } from '@cocoon/protocol';
+import { startDevNetwork } from '../../src/index.ts';
+import type { DevNetwork } from '../../src/index.ts';
+import { ChildLogs, fetchJson, freePorts } from './network-harness.ts';
+
+interface EngineUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+  total_cost?: number;
+}
+
+function expectedTotal(usage: EngineUsage): number {
+  return adjustTokens({
+    promptTokens: usage.prompt_tokens,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    completionTokens: usage.completion_tokens,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  }, 1000, DEFAULT_MULTIPLIERS).total;
+}
+
+describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => {
+  const logs = new ChildLogs();
+  let network: DevNetwork;
+  let openai: OpenAI;
+  const billed: number[] = [];
+
+  before(async () => {
+    const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine] = await freePorts(6);
+    network = await startDevNetwork({
+      ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine },
+      powDifficulty: 8,
+      onLine: logs.onLine,
+      readyTimeoutMs: 90_000,
+    });
+    openai = new OpenAI({ baseURL: network.baseUrl, apiKey: 'unused', maxRetries: 0 });
+  });
+
+  after(async () => {
+    await network?.stop();
+  });
+
+  test('lists the served model with both workers', async () => {
+    const models = await openai.models.list();
+    const model = models.data.find((entry) => entry.id === 'test/tiny-chat') as unknown as { workers: unknown[] } | undefined;
+    assert.ok(model, `model listed: ${JSON.stringify(models.data)}`);
+    assert.equal(model.workers.length, 2);
+  });
+
+  test('answers a chat completion with usage and its cost', async () => {
+    const answer = await openai.chat.completions.create({ model: 'test/tiny-chat', messages: [{ role: 'user', content: 'summarize this long post please' }] });
+    assert.equal(answer.object, 'chat.completion');
+    assert.ok(answer.choices[0]?.message.content);
+    const usage = answer.usage as unknown as EngineUsage;
+    assert.equal(usage.prompt_tokens, 5 + 4); // test engine: words + 4
+    billed.push(expectedTotal(usage));
+    assert.equal(usage.total_cost, expectedTotal(usage) * 20);
+  });
+
+  test('streams a chat completion chunk by chunk and bills the SSE usage', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'test/tiny-chat', messages: [{ role: 'user', content: 'translate to french' }], stream: true, stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: EngineUsage | undefined;
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks += 1;
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage as unknown as EngineUsage;
+    }
+    assert.ok(chunks > 10, `got ${chunks} chunks`);
+    assert.ok(text.length > 0);
+    assert.ok(usage, 'usage arrived in the stream');
+    assert.ok(expectedTotal(usage) > 0, 'streamed answers are billed (the reference bills 0)');
+    billed.push(expectedTotal(usage));
+  });
+
+  test('answers a legacy completion', async () => {
+    const answer = await openai.completions.create({ model: 'test/tiny-chat', prompt: 'once upon a time', max_tokens: 5 });
+    assert.equal(answer.usage?.completion_tokens, 5);
+    billed.push(expectedTotal(answer.usage as unknown as EngineUsage));
+  });
+
+  test('an unknown model gets a clear 404 and the network keeps serving', async () => {
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'no/such-model', messages: [{ role: 'user', content: 'hi' }] }),
+      (error: unknown) => error instanceof OpenAI.APIError && error.status === 404 && /unknown model/.test(error.message),
+    );
+    const answer = await openai.chat.completions.create({ model: 'test/tiny-chat', messages: [{ role: 'user', content: 'still there' }] });
+    billed.push(expectedTotal(answer.usage as unknown as EngineUsage));
+  });
+
+  test('malformed JSON gets a 400 from the client runner', async () => {
+    const response = await fetch(`${network.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": ' });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'CCN_ERR_HTTP_BAD_JSON');
+  });
+
+  test('an unknown option is refused by the worker with its name', async () => {
+    const response = await fetch(`${network.baseUrl}/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'test/tiny-chat', messages: [{ role: 'user', content: 'x' }], frobnicate: 1 }),
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /unknown option 'frobnicate'/);
+  });
+
+  test('the proxy billed exactly the adjusted usage of every answer', async () => {
+    const stats = await fetchJson(network.statsUrls.proxy!.replace('/stats', '/jsonstats'));
+    const ledger = stats.ledger as Record<string, number>;
+    const tokens = billed.reduce((sum, value) => sum + value, 0);
+    assert.equal(ledger.tokens, tokens, logs.tail());
+    assert.equal(ledger.client_paid_nanoton, tokens * 20);
+    assert.equal(ledger.worker_earned_nanoton, tokens * 19);
+    assert.equal(ledger.proxy_commission_nanoton, tokens);
+    assert.equal(ledger.client_paid_nanoton, ledger.worker_earned_nanoton! + ledger.proxy_commission_nanoton!);
+  });
+});
