@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevNetwork } from '../src/index.ts';
+import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevChildRole, type DevNetwork } from '../src/index.ts';
 
 const HOST = '127.0.0.1';
 const RELAY_MAIN_PATH = fileURLToPath(new URL('./bench-relay-main.ts', import.meta.url));
@@ -50,11 +50,16 @@ export interface BenchProcessOptions {
   childEnv?: NodeJS.ProcessEnv;
 }
 
-export interface BenchProcesses {
+export interface BenchEndpoints {
   engineUrl: string;
   relayUrl: string;
   chain: DevNetwork;
-  /** Stops every child; idempotent. */
+}
+
+export interface BenchProcesses {
+  /** Resolves once every child is ready; rejects (after stopping them) if one fails. */
+  ready: Promise<BenchEndpoints>;
+  /** Stops every child, also during start-up; idempotent. */
   stop(): Promise<void>;
   /** Synchronous last resort (process 'exit'): SIGKILL whatever still runs. */
   killNow(): void;
@@ -65,13 +70,21 @@ function urlOf(info: Record<string, unknown>, name: string): string {
   return info.url;
 }
 
-export async function startBenchProcesses(options: BenchProcessOptions): Promise<BenchProcesses> {
+/** Starts the children; the handle is returned at once so a SIGINT during start-up can stop them. */
+export function startBenchProcesses(options: BenchProcessOptions): BenchProcesses {
   const env = { ...process.env, ...options.childEnv };
   const standalone: DevChildProcess[] = [];
+  const cancelStartup = new AbortController();
   let chain: DevNetwork | undefined;
+  let chainStarting: Promise<unknown> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= Promise.all([chain?.stop(), ...standalone.map((child) => child.stop(STOP_GRACE_MS))]).then(() => undefined);
+    cancelStartup.abort();
+    stopping ??= Promise.all([
+      chainStarting?.catch(() => {}),
+      chain?.stop(),
+      ...standalone.map((child) => child.stop(STOP_GRACE_MS)),
+    ]).then(() => chain?.stop());
     return stopping;
   };
   const killNow = (): void => {
@@ -85,25 +98,22 @@ export async function startBenchProcesses(options: BenchProcessOptions): Promise
       }
     }
   };
-  try {
-    const engine = new DevChildProcess(
-      { name: 'test-engine', role: 'test-engine', args: [] },
-      { command: process.execPath, args: [COCOON_BIN_PATH, 'test-engine', '--host', HOST, '--port', '0', '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`], env },
-      { onLine: options.log.onLine },
-    );
-    standalone.push(engine);
+  const spawnChild = (name: string, role: DevChildRole, args: string[]): DevChildProcess => {
+    const child = new DevChildProcess({ name, role, args: [] }, { command: process.execPath, args, env }, { onLine: options.log.onLine });
+    standalone.push(child);
+    return child;
+  };
+  const start = async (): Promise<BenchEndpoints> => {
+    const engine = spawnChild('test-engine', 'test-engine', [COCOON_BIN_PATH, 'test-engine', '--host', HOST, '--port', '0',
+      '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`]);
     const engineUrl = urlOf(await engine.waitReady(READY_TIMEOUT_MS), 'test-engine');
+    if (cancelStartup.signal.aborted) throw new Error('benchmark start-up cancelled');
     // The relay is no COCOON role; the role field only labels the child.
-    const relay = new DevChildProcess(
-      { name: 'relay', role: 'proxy', args: [] },
-      { command: process.execPath, args: ['--import', 'tsx', RELAY_MAIN_PATH, '--target', engineUrl, '--port', '0'], env },
-      { onLine: options.log.onLine },
-    );
-    standalone.push(relay);
+    const relay = spawnChild('relay', 'proxy', ['--import', 'tsx', RELAY_MAIN_PATH, '--target', engineUrl, '--port', '0']);
     const relayReady = relay.waitReady(READY_TIMEOUT_MS);
     relayReady.catch(() => {});
     const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp] = await Promise.all(Array.from({ length: 5 }, freePort));
-    chain = await startDevNetwork({
+    const starting = startDevNetwork({
       engineUrl,
       workers: options.workers,
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp },
@@ -111,11 +121,15 @@ export async function startBenchProcesses(options: BenchProcessOptions): Promise
       env,
       readyTimeoutMs: READY_TIMEOUT_MS,
       stopGraceMs: STOP_GRACE_MS,
+      signal: cancelStartup.signal,
     });
-    const relayUrl = urlOf(await relayReady, 'relay');
-    return { engineUrl, relayUrl, chain, stop, killNow };
-  } catch (error) {
+    chainStarting = starting;
+    chain = await starting;
+    return { engineUrl, relayUrl: urlOf(await relayReady, 'relay'), chain };
+  };
+  const ready = start().catch(async (error: unknown) => {
     await stop();
     throw error;
-  }
+  });
+  return { ready, stop, killNow };
 }

@@ -9,6 +9,7 @@
  * Flags: --duration-s (c=30 phase, default 10) --c1-requests (200) --workers (1)
  * --concurrency (30) --timeout-s (170) --cpu-prof-dir DIR (profile every child).
  */
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,8 @@ const progress = (line: string): void => void process.stderr.write(`bench: ${lin
 
 const log = new BenchChildLog();
 const abort = new AbortController();
+// Every in-flight request listens on the signal.
+setMaxListeners(highConcurrency * 2 + 16, abort.signal);
 let processes: BenchProcesses | undefined;
 
 async function measureTarget(target: LoadTarget): Promise<{ c1: LoadSummary; high: LoadSummary }> {
@@ -79,17 +82,19 @@ function resultFields(name: string, concurrency: string, summary: LoadSummary): 
 async function main(): Promise<number> {
   const childEnv = profileDir === undefined ? undefined : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(profileDir)}`.trim() };
   progress(`starting test engine, relay and chain (${workers} worker${workers === 1 ? '' : 's'})…`);
-  processes = await startBenchProcesses({ ...SHAPE, workers, log, childEnv });
-  const chainUrl = new URL(processes.chain.baseUrl);
+  processes = startBenchProcesses({ ...SHAPE, workers, log, childEnv });
+  const endpoints = await processes.ready;
+  const chainUrl = new URL(endpoints.chain.baseUrl);
   const targets: LoadTarget[] = [
-    { name: 'direct', origin: processes.engineUrl, path: '/v1/chat/completions' },
-    { name: 'relay', origin: processes.relayUrl, path: '/v1/chat/completions' },
+    { name: 'direct', origin: endpoints.engineUrl, path: '/v1/chat/completions' },
+    { name: 'relay', origin: endpoints.relayUrl, path: '/v1/chat/completions' },
     { name: 'chain', origin: chainUrl.origin, path: `${chainUrl.pathname.replace(/\/$/, '')}/chat/completions` },
   ];
   const results: Record<string, { c1: LoadSummary; high: LoadSummary }> = {};
-  const childDied = processes.chain.childFailure.then((exit) => {
+  const childDied = endpoints.chain.childFailure.then((exit) => {
     throw new Error(`chain child ${exit.name} died during the benchmark`);
   });
+  childDied.catch(() => {});
   for (const target of targets) results[target.name] = await Promise.race([measureTarget(target), childDied]);
   await processes.stop();
 
