@@ -27,6 +27,8 @@ export interface ProxyRunnerDeps {
   logger?: Logger;
   now?: () => number;
   random?: (bytes: number) => Buffer;
+  /** Root contract config version the proxy serves (stands in for the chain until TON lands; 0). */
+  configVersion?: number;
 }
 
 export interface RunnerHandle {
@@ -63,7 +65,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     },
   };
   const requestContext: ProxyRequestContext = {
-    registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: 0,
+    registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: deps.configVersion ?? 0,
     retryPolicy: new RetryPolicy({ maxAttempts: config.max_attempts }),
     stats,
   };
