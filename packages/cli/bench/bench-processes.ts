@@ -46,8 +46,8 @@ export interface BenchProcessOptions {
   chunkBytes: number;
   workers: number;
   log: BenchChildLog;
-  /** Extra environment for every child (e.g. NODE_OPTIONS=--cpu-prof for profiling). */
-  childEnv?: NodeJS.ProcessEnv;
+  /** Extra node flags for every child (e.g. `--cpu-prof` for profiling). */
+  nodeArgs?: string[];
 }
 
 export interface BenchEndpoints {
@@ -63,6 +63,8 @@ export interface BenchProcesses {
   stop(): Promise<void>;
   /** Synchronous last resort (process 'exit'): SIGKILL whatever still runs. */
   killNow(): void;
+  /** Process ids of the running children by name (`test-engine`, `relay`, `proxy`, `worker-1`, `client`). */
+  pids(): Map<string, number>;
 }
 
 function urlOf(info: Record<string, unknown>, name: string): string {
@@ -72,7 +74,8 @@ function urlOf(info: Record<string, unknown>, name: string): string {
 
 /** Starts the children; the handle is returned at once so a SIGINT during start-up can stop them. */
 export function startBenchProcesses(options: BenchProcessOptions): BenchProcesses {
-  const env = { ...process.env, ...options.childEnv };
+  const env = process.env;
+  const nodeArgs = options.nodeArgs ?? [];
   const standalone: DevChildProcess[] = [];
   const cancelStartup = new AbortController();
   let chain: DevNetwork | undefined;
@@ -98,8 +101,13 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
       }
     }
   };
+  const pids = (): Map<string, number> => {
+    const result = new Map<string, number>();
+    for (const child of [...standalone, ...(chain?.children ?? [])]) if (child.running && child.pid !== undefined) result.set(child.name, child.pid);
+    return result;
+  };
   const spawnChild = (name: string, role: DevChildRole, args: string[]): DevChildProcess => {
-    const child = new DevChildProcess({ name, role, args: [] }, { command: process.execPath, args, env }, { onLine: options.log.onLine });
+    const child = new DevChildProcess({ name, role, args: [] }, { command: process.execPath, args: [...nodeArgs, ...args], env }, { onLine: options.log.onLine });
     standalone.push(child);
     return child;
   };
@@ -118,7 +126,7 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
       workers: options.workers,
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp },
       onLine: options.log.onLine,
-      env,
+      launch: (spec) => ({ command: process.execPath, args: [...nodeArgs, COCOON_BIN_PATH, ...spec.args], env }),
       readyTimeoutMs: READY_TIMEOUT_MS,
       stopGraceMs: STOP_GRACE_MS,
       signal: cancelStartup.signal,
@@ -131,5 +139,5 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
     await stop();
     throw error;
   });
-  return { ready, stop, killNow };
+  return { ready, stop, killNow, pids };
 }

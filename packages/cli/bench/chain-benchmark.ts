@@ -10,9 +10,10 @@
  * --concurrency (30) --timeout-s (170) --cpu-prof-dir DIR (profile every child).
  */
 import { setMaxListeners } from 'node:events';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuPerRequest, cpuSnapshot } from './bench-cpu.ts';
 import { createLoadPool, runLoad, type LoadTarget, type StreamShape } from './bench-load.ts';
 import { BenchChildLog, startBenchProcesses, type BenchProcesses } from './bench-processes.ts';
 import { formatTable, summarizeLoad, type LoadSummary, type TableRow } from './bench-stats.ts';
@@ -51,16 +52,28 @@ const abort = new AbortController();
 setMaxListeners(highConcurrency * 2 + 16, abort.signal);
 let processes: BenchProcesses | undefined;
 
-async function measureTarget(target: LoadTarget): Promise<{ c1: LoadSummary; high: LoadSummary }> {
+interface TargetResult {
+  c1: LoadSummary;
+  high: LoadSummary;
+  /** CPU ms per request of every process during the measured c=1 and c=high phases. */
+  c1Cpu: Record<string, number>;
+  highCpu: Record<string, number>;
+}
+
+async function measureTarget(target: LoadTarget, pids: () => Map<string, number>): Promise<TargetResult> {
   const pool = createLoadPool(target, highConcurrency);
   try {
     await runLoad(pool, target, { concurrency: 1, maxRequests: C1_WARMUP, maxDurationMs: 30_000 }, SHAPE, abort.signal);
+    const c1Before = cpuSnapshot(pids());
     const c1 = summarizeLoad(await runLoad(pool, target, { concurrency: 1, maxRequests: c1Requests, maxDurationMs: 30_000 }, SHAPE, abort.signal));
+    const c1Cpu = cpuPerRequest(c1Before, cpuSnapshot(pids()), c1.requests);
     progress(`${target.name} c=1: p50 ${c1.p50Ms} ms, ${c1.failures} failures`);
     await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: HIGH_WARMUP_MS }, SHAPE, abort.signal);
+    const before = cpuSnapshot(pids());
     const high = summarizeLoad(await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: durationMs }, SHAPE, abort.signal));
+    const highCpu = cpuPerRequest(before, cpuSnapshot(pids()), high.requests);
     progress(`${target.name} c=${highConcurrency}: ${high.requestsPerSecond} req/s, ${high.failures} failures`);
-    return { c1, high };
+    return { c1, high, c1Cpu, highCpu };
   } finally {
     await pool.close();
   }
@@ -79,10 +92,12 @@ function resultFields(name: string, concurrency: string, summary: LoadSummary): 
   };
 }
 
+const loadAverageAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+
 async function main(): Promise<number> {
-  const childEnv = profileDir === undefined ? undefined : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(profileDir)}`.trim() };
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`];
   progress(`starting test engine, relay and chain (${workers} worker${workers === 1 ? '' : 's'})…`);
-  processes = startBenchProcesses({ ...SHAPE, workers, log, childEnv });
+  processes = startBenchProcesses({ ...SHAPE, workers, log, nodeArgs });
   const endpoints = await processes.ready;
   const chainUrl = new URL(endpoints.chain.baseUrl);
   const targets: LoadTarget[] = [
@@ -90,12 +105,12 @@ async function main(): Promise<number> {
     { name: 'relay', origin: endpoints.relayUrl, path: '/v1/chat/completions' },
     { name: 'chain', origin: chainUrl.origin, path: `${chainUrl.pathname.replace(/\/$/, '')}/chat/completions` },
   ];
-  const results: Record<string, { c1: LoadSummary; high: LoadSummary }> = {};
+  const results: Record<string, TargetResult> = {};
   const childDied = endpoints.chain.childFailure.then((exit) => {
     throw new Error(`chain child ${exit.name} died during the benchmark`);
   });
   childDied.catch(() => {});
-  for (const target of targets) results[target.name] = await Promise.race([measureTarget(target), childDied]);
+  for (const target of targets) results[target.name] = await Promise.race([measureTarget(target, processes.pids), childDied]);
   await processes.stop();
 
   const rows: TableRow[] = targets.flatMap((target) => {
@@ -104,11 +119,14 @@ async function main(): Promise<number> {
     return [{ target: target.name, concurrency: 1, summary: result.c1 }, { target: target.name, concurrency: highConcurrency, summary: result.high }];
   });
   const failures = rows.reduce((sum, row) => sum + row.summary.failures, 0);
-  const get = (name: string): { c1: LoadSummary; high: LoadSummary } => results[name] as { c1: LoadSummary; high: LoadSummary };
+  const get = (name: string): TargetResult => results[name] as TargetResult;
   const [direct, relay, chain] = [get('direct'), get('relay'), get('chain')];
   const round = (value: number): number => Math.round(value * 1000) / 1000;
   const json: Record<string, unknown> = {
     ...Object.fromEntries(targets.flatMap((target) => [...Object.entries(resultFields(target.name, 'c1', get(target.name).c1)), ...Object.entries(resultFields(target.name, 'c30', get(target.name).high))])),
+    ...Object.fromEntries(targets.flatMap((target) => Object.entries(get(target.name).highCpu)
+      .filter(([, ms]) => ms > 0)
+      .map(([process, ms]) => [`${target.name}_c30_cpu_ms_per_req_${process.replaceAll('-', '_')}`, ms]))),
     chain_vs_direct_c30_ratio: round(chain.high.requestsPerSecond / direct.high.requestsPerSecond),
     relay_vs_direct_c30_ratio: round(relay.high.requestsPerSecond / direct.high.requestsPerSecond),
     chain_added_c1_p50_ms: round(chain.c1.p50Ms - direct.c1.p50Ms),
@@ -120,6 +138,7 @@ async function main(): Promise<number> {
     direct_failures: direct.c1.failures + direct.high.failures,
     relay_failures: relay.c1.failures + relay.high.failures,
     chain_failures: chain.c1.failures + chain.high.failures,
+    load_average_1m_at_start: loadAverageAtStart,
     node_version: process.version,
     cpu_count: availableParallelism(),
     chunks: SHAPE.chunkCount,
@@ -129,8 +148,16 @@ async function main(): Promise<number> {
   const ratioOk = (json.chain_vs_direct_c30_ratio as number) >= 0.35;
   json.meets_targets = addedOk && ratioOk && failures === 0;
 
-  console.log(`\nCOCOON chain benchmark — node ${process.version}, ${availableParallelism()} CPUs, chain with ${workers} worker(s), ${SHAPE.chunkCount}×${SHAPE.chunkBytes} B chunks\n`);
+  console.log(`\nCOCOON chain benchmark — node ${process.version}, ${availableParallelism()} CPUs (1-min load average at start ${loadAverageAtStart}), chain with ${workers} worker(s), ${SHAPE.chunkCount}×${SHAPE.chunkBytes} B chunks\n`);
   console.log(formatTable(rows));
+  console.log('\nCPU ms per request (user+system, per process; 10 ms tick resolution):');
+  for (const target of targets) {
+    for (const [concurrency, perProcess] of [[1, get(target.name).c1Cpu], [highConcurrency, get(target.name).highCpu]] as const) {
+      const cpu = Object.entries(perProcess).filter(([, ms]) => ms > 0);
+      const total = cpu.reduce((sum, [, ms]) => sum + ms, 0);
+      console.log(`  ${target.name.padEnd(6)} c=${String(concurrency).padEnd(3)} total ${total.toFixed(2).padStart(5)}: ${cpu.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
+    }
+  }
   console.log('');
   console.log(`chain adds ${json.chain_added_c1_p50_ms} ms p50 at c=1 (target ≤ 2 ms: ${addedOk ? 'met' : 'MISSED'}); relay adds ${json.relay_added_c1_p50_ms} ms`);
   console.log(`chain reaches ${Math.round((json.chain_vs_direct_c30_ratio as number) * 100)} % of direct req/s at c=${highConcurrency} (target ≥ 35 %: ${ratioOk ? 'met' : 'MISSED'}); relay ${Math.round((json.relay_vs_direct_c30_ratio as number) * 100)} %`);

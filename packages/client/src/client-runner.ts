@@ -3,7 +3,7 @@
  * proxy and serves the OpenAI-compatible HTTP API (port 10000) on top of it.
  */
 import { DEV_NETWORK_PARAMS, createLogger } from '@cocoon/protocol';
-import type { Logger, NetworkParams } from '@cocoon/protocol';
+import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
 import { NoTeeProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
 import type { ClientConfig } from './config/index.ts';
 import { startClientHttpServer } from './http/index.ts';
@@ -19,10 +19,6 @@ export interface ClientRunnerDeps {
   waitForProxy?: boolean;
 }
 
-export interface RunnerHandle {
-  readyInfo: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 export async function startClientRunner(config: ClientConfig, deps: ClientRunnerDeps = {}): Promise<RunnerHandle> {
   const logger = deps.logger ?? createLogger('client');

@@ -1,30 +1,31 @@
 /** The client's counters for `/jsonstats` (§8.3) — `success` counts successes (the reference bug is not copied). */
-import { DecayingCounter } from '@cocoon/protocol';
+import { CounterSet } from '@cocoon/protocol';
+
+const NAMES = ['queries', 'success', 'failed', 'bytes_received', 'bytes_sent'] as const;
 
 export class ClientStats {
-  private readonly counters;
+  private readonly counters: CounterSet<(typeof NAMES)[number]>;
   private tokens = 0n;
 
   constructor(now: () => number) {
-    const counter = () => new DecayingCounter(now);
-    this.counters = { queries: counter(), success: counter(), failed: counter(), bytes_received: counter(), bytes_sent: counter() };
+    this.counters = new CounterSet(now, NAMES);
   }
 
   queryStarted(bytesSent: number): void {
-    this.counters.queries.add();
-    this.counters.bytes_sent.add(bytesSent);
+    this.counters.add('queries');
+    this.counters.add('bytes_sent', bytesSent);
   }
 
   bytesReceived(bytes: number): void {
-    this.counters.bytes_received.add(bytes);
+    this.counters.add('bytes_received', bytes);
   }
 
   queryFinished(success: boolean, tokens: bigint): void {
-    (success ? this.counters.success : this.counters.failed).add();
+    this.counters.add(success ? 'success' : 'failed');
     this.tokens += tokens;
   }
 
   json(): Record<string, unknown> {
-    return { ...Object.fromEntries(Object.entries(this.counters).map(([name, counter]) => [name, counter.snapshot()])), adjusted_tokens_used: this.tokens };
+    return { ...this.counters.json(), adjusted_tokens_used: this.tokens };
   }
 }

@@ -1,5 +1,5 @@
 /** @cocoon/proxy — the proxy runner: routing, billing, ledger, and client/worker connections. */
-export { startProxyRunner, type ProxyRunnerDeps, type RunnerHandle } from './proxy-runner.ts';
+export { startProxyRunner, type ProxyRunnerDeps } from './proxy-runner.ts';
 export * from './config/index.ts';
 export * from './routing/index.ts';
 export * from './billing/index.ts';

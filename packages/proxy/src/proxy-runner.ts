@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
-import type { Logger } from '@cocoon/protocol';
+import type { RunnerHandle, Logger } from '@cocoon/protocol';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
 import type { PeerAttestation, SecureEndpointIdentity } from '@cocoon/attestation';
 import type { ProxyConfig } from './config/index.ts';
@@ -31,10 +31,6 @@ export interface ProxyRunnerDeps {
   configVersion?: number;
 }
 
-export interface RunnerHandle {
-  readyInfo: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDeps = {}): Promise<RunnerHandle> {
   const logger = deps.logger ?? createLogger('proxy');

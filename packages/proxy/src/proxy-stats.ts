@@ -2,7 +2,7 @@
  * The proxy's counters and its `/jsonstats` document (§8.3 fields that exist before the
  * chain does): request outcomes, adjusted token totals, worker connections, clients.
  */
-import { DecayingCounter } from '@cocoon/protocol';
+import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
 import type { AdjustedTokens } from '@cocoon/protocol';
 import type { ProxyConfig } from './config/index.ts';
 import type { WorkerRegistry } from './routing/index.ts';
@@ -18,47 +18,39 @@ export interface ProxyStatsSources {
   imageHash: string;
 }
 
+const NAMES = ['queries', 'success', 'failed', 'rejected', 'retried', 'connections_rejected', ...ADJUSTED_TOKEN_COUNTERS] as const;
+
 export class ProxyStats implements ProxyRequestStats {
-  private readonly counters;
+  private readonly counters: CounterSet<(typeof NAMES)[number]>;
 
   constructor(now: () => number) {
-    const counter = () => new DecayingCounter(now);
-    this.counters = {
-      queries: counter(), success: counter(), failed: counter(), rejected: counter(), retried: counter(),
-      connections_rejected: counter(),
-      total_adjusted_tokens_used: counter(), prompt_adjusted_tokens_used: counter(), cached_adjusted_tokens_used: counter(),
-      completion_adjusted_tokens_used: counter(), reasoning_adjusted_tokens_used: counter(),
-    };
+    this.counters = new CounterSet(now, NAMES);
   }
 
   rejected(): void {
-    this.counters.rejected.add();
+    this.counters.add('rejected');
   }
 
   retried(): void {
-    this.counters.retried.add();
+    this.counters.add('retried');
   }
 
   finished(success: boolean): void {
-    this.counters.queries.add();
-    (success ? this.counters.success : this.counters.failed).add();
+    this.counters.add('queries');
+    this.counters.add(success ? 'success' : 'failed');
   }
 
   connectionRejected(): void {
-    this.counters.connections_rejected.add();
+    this.counters.add('connections_rejected');
   }
 
   tokens(tokens: AdjustedTokens): void {
-    this.counters.total_adjusted_tokens_used.add(tokens.total);
-    this.counters.prompt_adjusted_tokens_used.add(tokens.prompt);
-    this.counters.cached_adjusted_tokens_used.add(tokens.cached);
-    this.counters.completion_adjusted_tokens_used.add(tokens.completion);
-    this.counters.reasoning_adjusted_tokens_used.add(tokens.reasoning);
+    addAdjustedTokens(this.counters, tokens);
   }
 
   json(sources: ProxyStatsSources): Record<string, unknown> {
     const { config, registry, accounts, ledgerSummary } = sources;
-    const stats = Object.fromEntries(Object.entries(this.counters).map(([name, counter]) => [name, counter.snapshot()]));
+    const stats = this.counters.json();
     return {
       status: { actual_image_hash: sources.imageHash, enabled: true, ton_last_synced_at: null, chain: 'none (TON settlement not wired yet)' },
       stats,

@@ -1,5 +1,5 @@
 /** @cocoon/worker — the worker runner: request validation, engines, SSE-aware billing. */
-export { startWorkerRunner, type WorkerRunnerDeps, type RunnerHandle } from './worker-runner.ts';
+export { startWorkerRunner, type WorkerRunnerDeps } from './worker-runner.ts';
 export * from './config/index.ts';
 export * from './request/index.ts';
 export * from './accounting/index.ts';

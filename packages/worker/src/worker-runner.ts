@@ -4,7 +4,7 @@
  * availability (engine health, operator enable/disable), and serves `/stats` + `/jsonstats`.
  */
 import { DEV_NETWORK_PARAMS, createLogger, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
-import type { Logger, NetworkParams } from '@cocoon/protocol';
+import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
 import type { WorkerConfig } from './config/index.ts';
 import { OpenAiHttpEngine } from './engine/index.ts';
@@ -23,10 +23,6 @@ export interface WorkerRunnerDeps {
   healthIntervalMs?: number;
 }
 
-export interface RunnerHandle {
-  readyInfo: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunnerDeps = {}): Promise<RunnerHandle> {
   const logger = deps.logger ?? createLogger('worker');

@@ -2,3 +2,4 @@
 export { DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_POW_DIFFICULTY, dialSecure, type DialSecureOptions, type SecureConnection } from './dial-secure.ts';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, listenSecure, type ListenSecureOptions, type SecureServer } from './listen-secure.ts';
 export { TLS_CIPHER_SUITES, secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+export { ReconnectingSession, expectAnswer, type ReconnectingSessionOptions, type ReconnectingSessionState } from './reconnecting-session.ts';

@@ -4,6 +4,7 @@
  * prints one `{"event":"ready","role":…}` line on stdout and closes on SIGINT/SIGTERM.
  */
 import { createLogger, loadConfig, parseLogLevel, toCocoonError } from '@cocoon/protocol';
+import type { RunnerHandle } from '@cocoon/protocol';
 import type { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
@@ -13,10 +14,6 @@ import { describeConfigKeys } from './config-key-help.ts';
 export type RunnerRole = 'client' | 'proxy' | 'worker';
 
 /** What a role package must export (see the runner contract). */
-export interface RunnerHandle {
-  readyInfo: Record<string, unknown>;
-  close(): Promise<void>;
-}
 type StartRunner = (config: unknown, deps?: object) => Promise<RunnerHandle>;
 
 const ROLE_PACKAGES: Record<RunnerRole, { packageName: string; schemaExport: string; startExport: string }> = {

@@ -1,14 +1,14 @@
 /**
- * The client's outbound link to a proxy (§3.1): dial (PoW + TLS, proxy attestation
- * verified before any byte), session, `client.connectToProxy` with checks of the proxy's
- * params, short authorization with the secret, answer routing by request id, payment
- * status tracking, and reconnection.
+ * The client's outbound link to a proxy (§3.1): `client.connectToProxy` with checks of the
+ * proxy's params, short authorization with the secret, answer routing by request id, and
+ * payment status tracking. Dialing (proxy attestation verified before any byte) and
+ * reconnecting: ReconnectingSession.
  */
 import { createHash } from 'node:crypto';
-import { CocoonError, CocoonSession, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
-import type { Logger, TlObject } from '@cocoon/protocol';
-import { dialSecure } from '@cocoon/attestation';
-import type { PeerVerifier, SecureEndpointIdentity } from '@cocoon/attestation';
+import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
+import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
+import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
+import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureEndpointIdentity } from '@cocoon/attestation';
 
 export interface ClientProxyConnectionOptions {
   host: string;
@@ -20,7 +20,6 @@ export interface ClientProxyConnectionOptions {
   secretString: string;
   isTest: boolean;
   logger: Logger;
-  reconnectDelayMs?: number;
   paymentStatusIntervalMs?: number;
 }
 
@@ -30,44 +29,56 @@ export interface AnswerListener {
   onConnectionLost(error: CocoonError): void;
 }
 
-export type ClientProxyConnectionState = 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
+const ANSWER_MESSAGES = new Set([
+  'client.queryAnswerEx', 'client.queryAnswerPartEx', 'client.queryAnswerErrorEx',
+  'client.queryAnswer', 'client.queryAnswerPart', 'client.queryAnswerError', 'client.queryAnswerPartError',
+]);
 
 export class ClientProxyConnection {
-  state: ClientProxyConnectionState = 'connecting';
   proxyContractAddress = '';
   clientContractAddress = '';
   tokensUsedProxyMax = 0n;
   tokensUsedProxyCommittedToDb = 0n;
-  private session: CocoonSession | undefined;
   private readonly listeners = new Map<string, AnswerListener>();
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly link: ReconnectingSession;
   private paymentTimer: NodeJS.Timeout | undefined;
-  private readyWaiters: Array<() => void> = [];
 
-  constructor(private readonly options: ClientProxyConnectionOptions) {}
+  constructor(private readonly options: ClientProxyConnectionOptions) {
+    this.link = new ReconnectingSession({
+      ...options,
+      handshake: (session, peer) => this.handshake(session, peer),
+      onMessage: (_session, message) => this.onMessage(message),
+      onLost: (error) => this.onLost(error),
+    });
+  }
 
   get address(): string {
-    return `${this.options.host}:${this.options.port}`;
+    return this.link.address;
+  }
+
+  get state(): ReconnectingSessionState {
+    return this.link.state;
   }
 
   get isReady(): boolean {
-    return this.state === 'ready' && this.session?.isOpen === true;
+    return this.link.session !== undefined;
   }
 
   start(): void {
-    void this.connect();
+    this.link.start();
+    this.paymentTimer = setInterval(() => void this.refreshPaymentStatus(), this.options.paymentStatusIntervalMs ?? 15_000);
+    this.paymentTimer.unref();
   }
 
   whenReady(): Promise<void> {
-    if (this.isReady) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+    return this.link.whenReady();
   }
 
   /** Sends `client.runQueryEx`; answers go to the listener until `forget`. */
   runQuery(query: TlObject, listener: AnswerListener): void {
-    if (!this.isReady || !this.session) throw new CocoonError('CCN_ERR_ROUTE_NO_PROXY', 'not connected to the proxy');
+    const session = this.readySession();
     this.listeners.set((query.request_id as Buffer).toString('hex'), listener);
-    this.session.send(query);
+    session.send(query);
   }
 
   forget(requestId: Buffer): void {
@@ -75,47 +86,25 @@ export class ClientProxyConnection {
   }
 
   query(request: TlObject, timeoutMs: number): Promise<TlObject> {
-    if (!this.isReady || !this.session) return Promise.reject(new CocoonError('CCN_ERR_ROUTE_NO_PROXY', 'not connected to the proxy'));
-    return this.session.query(request, timeoutMs);
-  }
-
-  close(): void {
-    this.state = 'closed';
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.paymentTimer) clearInterval(this.paymentTimer);
-    this.session?.close();
-  }
-
-  private async connect(): Promise<void> {
-    const { options } = this;
     try {
-      const { socket, peer } = await dialSecure({
-        host: options.host, port: options.port, identity: options.identity, verifier: options.verifier, maxPowDifficulty: options.maxPowDifficulty,
-      });
-      if (this.state === 'closed') {
-        socket.destroy();
-        return;
-      }
-      const session = new CocoonSession(socket, { role: 'dialer' });
-      this.session = session;
-      session.on('message', (message) => this.onMessage(message));
-      session.on('close', (error) => this.onClose(error));
-      await session.open();
-      this.state = 'handshaking';
-      await this.handshake(session);
-      this.state = 'ready';
-      options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy });
-      this.paymentTimer = setInterval(() => void this.refreshPaymentStatus(), options.paymentStatusIntervalMs ?? 15_000);
-      this.paymentTimer.unref();
-      for (const resolve of this.readyWaiters.splice(0)) resolve();
+      return this.readySession().query(request, timeoutMs);
     } catch (error) {
-      options.logger.warn('proxy connection failed', { proxy: this.address, error: error instanceof Error ? error.message : String(error) });
-      this.session?.close();
-      this.scheduleReconnect();
+      return Promise.reject(error);
     }
   }
 
-  private async handshake(session: CocoonSession): Promise<void> {
+  close(): void {
+    if (this.paymentTimer) clearInterval(this.paymentTimer);
+    this.link.close();
+  }
+
+  private readySession(): CocoonSession {
+    const session = this.link.session;
+    if (!session) throw new CocoonError('CCN_ERR_ROUTE_NO_PROXY', 'not connected to the proxy');
+    return session;
+  }
+
+  private async handshake(session: CocoonSession, peer: PeerAttestation): Promise<void> {
     const { options } = this;
     const connected = await session.query({
       _: 'client.connectToProxy',
@@ -142,9 +131,11 @@ export class ClientProxyConnection {
     }
     expectAnswer(result, 'client.authorizationWithProxySuccess');
     this.observeTotals(result.tokens_committed_to_db as bigint, result.max_tokens as bigint);
+    options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy });
   }
 
   private async refreshPaymentStatus(): Promise<void> {
+    if (!this.isReady) return;
     try {
       const status = await this.query({ _: 'client.updatePaymentStatus' }, 60_000);
       this.observeTotals(status.db_tokens as bigint, status.max_tokens as bigint);
@@ -154,22 +145,15 @@ export class ClientProxyConnection {
   }
 
   private onMessage(message: TlObject): void {
-    switch (message._) {
-      case 'client.queryAnswerEx':
-      case 'client.queryAnswerPartEx':
-      case 'client.queryAnswerErrorEx':
-      case 'client.queryAnswer':
-      case 'client.queryAnswerPart':
-      case 'client.queryAnswerError':
-      case 'client.queryAnswerPartError':
-        this.listeners.get((message.request_id as Buffer).toString('hex'))?.onAnswerMessage(message);
-        return;
-      case 'proxy.clientRequestPayment':
-        this.observeTotals(message.db_tokens as bigint, message.max_tokens as bigint);
-        return;
-      default:
-        this.options.logger.warn('ignoring unexpected proxy message', { type: message._ });
+    if (ANSWER_MESSAGES.has(message._)) {
+      this.listeners.get((message.request_id as Buffer).toString('hex'))?.onAnswerMessage(message);
+      return;
     }
+    if (message._ === 'proxy.clientRequestPayment') {
+      this.observeTotals(message.db_tokens as bigint, message.max_tokens as bigint);
+      return;
+    }
+    this.options.logger.warn('ignoring unexpected proxy message', { type: message._ });
   }
 
   private observeTotals(dbTokens: bigint, maxTokens: bigint): void {
@@ -177,29 +161,8 @@ export class ClientProxyConnection {
     if (maxTokens > this.tokensUsedProxyMax) this.tokensUsedProxyMax = maxTokens;
   }
 
-  private onClose(error: CocoonError | undefined): void {
-    this.session = undefined;
-    if (this.paymentTimer) clearInterval(this.paymentTimer);
-    const reason = error ?? new CocoonError('CCN_ERR_SESSION_CLOSED', 'proxy connection closed');
-    for (const listener of [...this.listeners.values()]) listener.onConnectionLost(reason);
+  private onLost(error: CocoonError): void {
+    for (const listener of [...this.listeners.values()]) listener.onConnectionLost(error);
     this.listeners.clear();
-    if (this.state === 'closed') return;
-    if (this.state === 'ready') this.options.logger.warn('proxy connection lost', { proxy: this.address, reason: reason.message });
-    this.scheduleReconnect();
   }
-
-  private scheduleReconnect(): void {
-    if (this.state === 'closed' || this.reconnectTimer) return;
-    this.state = 'reconnecting';
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.state = 'connecting';
-      void this.connect();
-    }, this.options.reconnectDelayMs ?? 1000);
-    this.reconnectTimer.unref();
-  }
-}
-
-function expectAnswer(answer: TlObject, name: string): void {
-  if (answer._ !== name) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected ${name}, got ${answer._}`);
 }

@@ -2,3 +2,4 @@
 export { ExponentialDecay, type MillisecondClock } from './exponential-decay.ts';
 export { DecayingCounter, DECAYING_COUNTER_WINDOWS_SECONDS, type DecayingCounterSnapshot } from './decaying-counter.ts';
 export { DecayingAverage, type DecayingAverageOptions } from './decaying-average.ts';
+export { CounterSet, addAdjustedTokens, ADJUSTED_TOKEN_COUNTERS, type AdjustedTokenCounterName } from './counter-set.ts';

@@ -3,3 +3,4 @@ export * from './http-wire.ts';
 export * from './model-name.ts';
 export * from './network-params.ts';
 export * from './signed-payment.ts';
+export type { RunnerHandle } from './runner-handle.ts';

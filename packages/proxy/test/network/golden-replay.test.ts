@@ -13,7 +13,7 @@ import { FrameDecoder, createLogger, decodeBoxed, decodeHttpResponse, encodeBoxe
 import type { TlObject } from '@cocoon/protocol';
 import { FakeTdxProvider, NoTeeProvider, createAttestedCertificate, createPeerVerifier, dialSecure } from '@cocoon/attestation';
 import { proxyConfigSchema, startProxyRunner } from '../../src/index.ts';
-import type { RunnerHandle } from '../../src/index.ts';
+import type { RunnerHandle } from '@cocoon/protocol';
 import { loadGoldenStreams } from '../../../protocol/test/tl/reference-data.ts';
 
 const streams = loadGoldenStreams();

@@ -4,7 +4,8 @@ import { CocoonSession, DEV_CLIENT_OWNER_ADDRESS, createLogger, encodeHttpReques
 import type { TlObject } from '@cocoon/protocol';
 import { FakeTdxProvider, NoTeeProvider, createAttestedCertificate, createPeerVerifier, dialSecure } from '@cocoon/attestation';
 import { proxyConfigSchema, startProxyRunner } from '../../src/index.ts';
-import type { ProxyConfigInput, RunnerHandle } from '../../src/index.ts';
+import type { ProxyConfigInput } from '../../src/index.ts';
+import type { RunnerHandle } from '@cocoon/protocol';
 
 export interface TestProxy {
   handle: RunnerHandle;

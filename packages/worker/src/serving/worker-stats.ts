@@ -1,38 +1,31 @@
 /** The worker's counters for `/jsonstats` (§8.3): requests and adjusted tokens served. */
-import { DecayingCounter } from '@cocoon/protocol';
-import type { AdjustedTokens } from '@cocoon/protocol';
+import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
+import type { AdjustedTokens, DecayingCounterSnapshot } from '@cocoon/protocol';
+
+const NAMES = ['queries', 'success', 'failed', 'rejected', 'time', ...ADJUSTED_TOKEN_COUNTERS] as const;
 
 export class WorkerStats {
-  private readonly counters;
+  private readonly counters: CounterSet<(typeof NAMES)[number]>;
 
   constructor(now: () => number) {
-    const counter = () => new DecayingCounter(now);
-    this.counters = {
-      queries: counter(), success: counter(), failed: counter(), rejected: counter(), time: counter(),
-      total_adjusted_tokens_used: counter(), prompt_adjusted_tokens_used: counter(), cached_adjusted_tokens_used: counter(),
-      completion_adjusted_tokens_used: counter(), reasoning_adjusted_tokens_used: counter(),
-    };
+    this.counters = new CounterSet(now, NAMES);
   }
 
   started(): void {
-    this.counters.queries.add();
+    this.counters.add('queries');
   }
 
   rejected(): void {
-    this.counters.rejected.add();
+    this.counters.add('rejected');
   }
 
   finished(success: boolean, tokens: AdjustedTokens, durationMs: number): void {
-    (success ? this.counters.success : this.counters.failed).add();
-    this.counters.time.add(durationMs / 1000);
-    this.counters.total_adjusted_tokens_used.add(tokens.total);
-    this.counters.prompt_adjusted_tokens_used.add(tokens.prompt);
-    this.counters.cached_adjusted_tokens_used.add(tokens.cached);
-    this.counters.completion_adjusted_tokens_used.add(tokens.completion);
-    this.counters.reasoning_adjusted_tokens_used.add(tokens.reasoning);
+    this.counters.add(success ? 'success' : 'failed');
+    this.counters.add('time', durationMs / 1000);
+    addAdjustedTokens(this.counters, tokens);
   }
 
-  json(): Record<string, number[]> {
-    return Object.fromEntries(Object.entries(this.counters).map(([name, counter]) => [name, counter.snapshot()]));
+  json(): Record<string, DecayingCounterSnapshot> {
+    return this.counters.json();
   }
 }
