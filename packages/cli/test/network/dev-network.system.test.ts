@@ -52,9 +52,13 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
 
   test('lists the served model with both workers', async () => {
     const models = await openai.models.list();
-    const model = models.data.find((entry) => entry.id === 'test/tiny-chat') as unknown as { workers: unknown[] } | undefined;
+    const model = models.data.find((entry) => entry.id === 'test/tiny-chat') as unknown as { workers: Array<Record<string, number>> } | undefined;
     assert.ok(model, `model listed: ${JSON.stringify(models.data)}`);
     assert.equal(model.workers.length, 2);
+    for (const worker of model.workers) {
+      assert.equal(worker.coefficient, 1000);
+      assert.equal(worker.price_per_token_nanoton, 20);
+    }
   });
 
   test('answers a chat completion with usage and its cost', async () => {

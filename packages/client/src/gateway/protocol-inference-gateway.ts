@@ -66,6 +66,7 @@ export class ProtocolInferenceGateway implements InferenceGateway {
       id: type.name as string,
       workers: (type.workers as TlObject[]).map((worker) => ({
         coefficient: worker.coefficient as number,
+        pricePerTokenNanoton: (Number(this.options.pricePerToken) * (worker.coefficient as number)) / 1000,
         runningRequests: worker.active_requests as number,
         maxRunningRequests: worker.max_active_requests as number,
       })),

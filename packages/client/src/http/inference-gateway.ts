@@ -44,6 +44,8 @@ export interface GatewayAnswer {
 
 export interface GatewayWorker {
   coefficient: number;
+  /** nanoTON per adjusted token at this worker, when the gateway knows the network price. */
+  pricePerTokenNanoton?: number;
   runningRequests: number;
   maxRunningRequests: number;
 }

@@ -6,6 +6,8 @@ import type { GatewayModel } from './inference-gateway.ts';
 
 export interface ModelsListWorker {
   coefficient: number;
+  /** nanoTON per adjusted token at this worker: price_per_token × coefficient / 1000 (when known). */
+  price_per_token_nanoton?: number;
   running_requests: number;
   max_running_requests: number;
 }
@@ -32,7 +34,12 @@ export function modelsListBody(models: readonly GatewayModel[]): ModelsListBody 
       owned_by: 'cocoon',
       workers: [...model.workers]
         .sort((left, right) => left.coefficient - right.coefficient)
-        .map((worker) => ({ coefficient: worker.coefficient, running_requests: worker.runningRequests, max_running_requests: worker.maxRunningRequests })),
+        .map((worker) => ({
+          coefficient: worker.coefficient,
+          ...(worker.pricePerTokenNanoton === undefined ? {} : { price_per_token_nanoton: worker.pricePerTokenNanoton }),
+          running_requests: worker.runningRequests,
+          max_running_requests: worker.maxRunningRequests,
+        })),
     }))
     .sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
   return { object: 'list', data };
