@@ -63,15 +63,18 @@ interface TargetResult {
 async function measureTarget(target: LoadTarget, pids: () => Map<string, number>): Promise<TargetResult> {
   const pool = createLoadPool(target, highConcurrency);
   try {
+    abort.signal.throwIfAborted();
     await runLoad(pool, target, { concurrency: 1, maxRequests: C1_WARMUP, maxDurationMs: 30_000 }, SHAPE, abort.signal);
     const c1Before = cpuSnapshot(pids());
     const c1 = summarizeLoad(await runLoad(pool, target, { concurrency: 1, maxRequests: c1Requests, maxDurationMs: 30_000 }, SHAPE, abort.signal));
     const c1Cpu = cpuPerRequest(c1Before, cpuSnapshot(pids()), c1.requests);
+    abort.signal.throwIfAborted();
     progress(`${target.name} c=1: p50 ${c1.p50Ms} ms, ${c1.failures} failures`);
     await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: HIGH_WARMUP_MS }, SHAPE, abort.signal);
     const before = cpuSnapshot(pids());
     const high = summarizeLoad(await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: durationMs }, SHAPE, abort.signal));
     const highCpu = cpuPerRequest(before, cpuSnapshot(pids()), high.requests);
+    abort.signal.throwIfAborted();
     progress(`${target.name} c=${highConcurrency}: ${high.requestsPerSecond} req/s, ${high.failures} failures`);
     return { c1, high, c1Cpu, highCpu };
   } finally {
