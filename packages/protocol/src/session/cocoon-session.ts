@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { CocoonError, PeerReportedError, WireErrorCode, toCocoonError } from '../errors/error-table.ts';
 import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
 import type { TlObject } from '../tl/index.ts';
-import { FrameDecoder, encodeFrame } from '../framing/index.ts';
+import { FrameDecoder, encodeBoxedFrame } from '../framing/index.ts';
 
 export type SessionRole = 'dialer' | 'listener';
 
@@ -160,8 +160,7 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
 
   private writePacket(packet: TlObject): void {
     if (this.closedWith) return;
-    const payload = encodeBoxed(packet);
-    const frame = encodeFrame(this.outgoingSeqno, payload);
+    const frame = encodeBoxedFrame(this.outgoingSeqno, packet);
     this.outgoingSeqno = (this.outgoingSeqno + 1) >>> 0;
     this.bytesSent += frame.length;
     // Coalesce the frames written in one tick into one TLS record where possible.

@@ -87,11 +87,30 @@ export class WorkerQueryHandler {
       return;
     }
     send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.alloc(0)), flags: 0 });
+    // Chunks the engine delivered together (same event-loop turn) travel as one part: fewer
+    // messages on every hop, and no chunk waits longer than one turn.
+    let pending: Buffer[] = [];
+    let flushScheduled = false;
+    const flushPending = () => {
+      flushScheduled = false;
+      if (pending.length === 0) return;
+      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: data, flags: 0 });
+    };
     for await (const chunk of response.body) {
       const forward = counter.transform(chunk);
-      if (forward.length > 0) send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: forward, flags: 0 });
+      if (forward.length === 0) continue;
+      pending.push(forward);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushPending);
+      }
     }
-    send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: counter.flush(), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
+    pending.push(counter.flush());
+    const last = Buffer.concat(pending);
+    pending = [];
+    send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: last, flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
   }
 
   private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {

@@ -23,6 +23,14 @@ async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
   for (const part of parts) yield Buffer.from(part);
 }
 
+/** Chunks as a network delivers them: one event-loop turn apart. */
+async function* spacedChunks(...parts: string[]): AsyncIterable<Buffer> {
+  for (const part of parts) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    yield Buffer.from(part);
+  }
+}
+
 const USAGE = { prompt_tokens: 34, prompt_tokens_details: { cached_tokens: 11 }, completion_tokens: 100, completion_tokens_details: { reasoning_tokens: 10 } };
 
 function handlerWith(engine: InferenceEngine, maxActiveRequests = 4): WorkerQueryHandler {
@@ -64,16 +72,25 @@ test('a non-streamed answer goes back in one message with final_info and adjuste
 test('an SSE answer is streamed part by part and its usage is billed', async () => {
   const engine = new ScriptedEngine(async () => ({
     status: 200, headers: { 'content-type': 'text/event-stream' },
-    body: chunks('data: {"choices":[{"delta":{"content":"a"}}]}\n\n', 'data: {"choices":[{"delta":{"content":"b"}}]}\n\n', `data: ${JSON.stringify({ choices: [], usage: USAGE })}\n\ndata: [DONE]\n\n`),
+    body: spacedChunks('data: {"choices":[{"delta":{"content":"a"}}]}\n\n', 'data: {"choices":[{"delta":{"content":"b"}}]}\n\n', `data: ${JSON.stringify({ choices: [], usage: USAGE })}\n\ndata: [DONE]\n\n`),
   }));
   const sent = await serve(handlerWith(engine), runQuery({ ...chat, stream: true }));
-  assert.deepEqual(sent.map((message) => message._), ['proxy.queryAnswerEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerPartEx']);
+  assert.deepEqual(sent.map((message) => message._), ['proxy.queryAnswerEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerPartEx']);
   assert.equal(sent[0]!.flags, 0);
   const last = sent[sent.length - 1]!;
   assert.equal(last.flags, 1);
   assert.equal(((last.final_info as TlObject).tokens_used as TlObject).total_tokens_used, 134n);
   const forwarded = JSON.parse(engine.requests[0]!.body.toString()) as { stream_options: { include_usage: boolean } };
   assert.equal(forwarded.stream_options.include_usage, true, 'usage is requested from the engine');
+});
+
+test('chunks that arrive together travel as one part, in order', async () => {
+  const events = ['data: {"n":1}\n\n', 'data: {"n":2}\n\n', 'data: {"n":3}\n\n'];
+  const engine = new ScriptedEngine(async () => ({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: chunks(...events, 'data: [DONE]\n\n') }));
+  const sent = await serve(handlerWith(engine), runQuery({ ...chat, stream: true }));
+  assert.ok(sent.length <= 3, `coalesced into ${sent.length} messages`);
+  const body = Buffer.concat(sent.slice(1).map((message) => message.answer as Buffer)).toString();
+  assert.equal(body, events.join('') + 'data: [DONE]\n\n');
 });
 
 test('an invalid request never reaches the engine', async () => {
