@@ -31,7 +31,7 @@ export class ProtocolInferenceGateway implements InferenceGateway {
     this.random = options.random ?? randomBytes;
   }
 
-  run(request: GatewayRequest): Promise<GatewayAnswer> {
+  async run(request: GatewayRequest): Promise<GatewayAnswer> {
     const connection = this.readyConnection();
     const requestId = this.random(32);
     const query = encodeHttpRequest({
