@@ -103,7 +103,6 @@ async function relayAnswer(answer: GatewayAnswer, response: ServerResponse, rela
     headers['x-accel-buffering'] ??= 'no';
   }
   response.writeHead(answer.status, headers);
-  response.flushHeaders();
 
   const iterator = answer.body[Symbol.asyncIterator]();
   for (;;) {

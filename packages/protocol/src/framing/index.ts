@@ -4,3 +4,4 @@ export type { OutgoingFrame } from './frame-encoder.ts';
 export { FrameDecoder } from './frame-decoder.ts';
 export type { DecodedFrame, FrameDecoderOptions } from './frame-decoder.ts';
 export { FRAME_HEADER_BYTES, MIN_FRAME_PAYLOAD_BYTES, MAX_FRAME_PAYLOAD_BYTES } from './frame-limits.ts';
+export { encodePacketFrame } from './packet-frame-encoder.ts';

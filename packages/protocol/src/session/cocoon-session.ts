@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { CocoonError, PeerReportedError, WireErrorCode, toCocoonError } from '../errors/error-table.ts';
 import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
 import type { TlObject } from '../tl/index.ts';
-import { FrameDecoder, encodeBoxedFrame } from '../framing/index.ts';
+import { FrameDecoder, encodeBoxedFrame, encodePacketFrame } from '../framing/index.ts';
 
 export type SessionRole = 'dialer' | 'listener';
 
@@ -115,7 +115,8 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
 
   /** Sends a one-way application message (tcp.packet). */
   send(message: TlObject): void {
-    this.sendEncoded(encodeBoxed(message));
+    if (!this.isOpen) throw new CocoonError('CCN_ERR_SESSION_CLOSED', 'session is not open');
+    this.writeFrame(encodePacketFrame(this.outgoingSeqno, message));
   }
 
   /** Sends an already boxed application message (tcp.packet). */
@@ -160,14 +161,19 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
 
   private writePacket(packet: TlObject): void {
     if (this.closedWith) return;
-    const frame = encodeBoxedFrame(this.outgoingSeqno, packet);
+    this.writeFrame(encodeBoxedFrame(this.outgoingSeqno, packet));
+  }
+
+  /** Writes a frame encoded with the current outgoing seqno. */
+  private writeFrame(frame: Buffer): void {
     this.outgoingSeqno = (this.outgoingSeqno + 1) >>> 0;
     this.bytesSent += frame.length;
-    // Coalesce the frames written in one tick into one TLS record where possible.
+    // Coalesce every frame written while handling one I/O event (including the promise
+    // chains it starts) into one socket write: uncork in the check phase of this loop turn.
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         this.socket.uncork();
       });

@@ -26,6 +26,7 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const SPACE = 0x20;
 const DATA_PREFIX = Buffer.from('data:');
+const USAGE_KEY = Buffer.from('"usage"');
 
 function firstNonWhitespace(bytes: Buffer): number | undefined {
   for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
@@ -84,12 +85,16 @@ export class UsageTokenCounter {
     return containsUsageObject(complete) ? this.#rewriteLines(complete) : complete;
   }
 
-  /** Rewrites the `data:` lines of `bytes` that carry usage; other bytes are kept as they are. */
+  /**
+   * Rewrites the `data:` lines of `bytes` that carry usage; other bytes are kept as they are.
+   * Jumps from one `"usage"` occurrence to the next instead of walking every line.
+   */
   #rewriteLines(bytes: Buffer): Buffer {
     const pieces: Buffer[] = [];
     let copiedUpTo = 0;
-    for (let start = 0; start < bytes.length; ) {
-      const newline = bytes.indexOf(NEWLINE, start);
+    for (let at = bytes.indexOf(USAGE_KEY); at >= 0; ) {
+      const start = bytes.lastIndexOf(NEWLINE, at) + 1;
+      const newline = bytes.indexOf(NEWLINE, at);
       const lineEnd = newline < 0 ? bytes.length : newline;
       const contentEnd = lineEnd > start && bytes[lineEnd - 1] === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
       const line = bytes.subarray(start, contentEnd);
@@ -101,7 +106,7 @@ export class UsageTokenCounter {
           copiedUpTo = contentEnd;
         }
       }
-      start = lineEnd + 1;
+      at = lineEnd >= bytes.length ? -1 : bytes.indexOf(USAGE_KEY, lineEnd + 1);
     }
     if (pieces.length === 0) return bytes;
     pieces.push(bytes.subarray(copiedUpTo));

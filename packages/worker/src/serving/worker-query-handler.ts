@@ -71,24 +71,27 @@ export class WorkerQueryHandler {
     }
   }
 
+  /**
+   * Relays the engine's answer: the status line and headers travel with the first body
+   * bytes (one message when the whole body arrives at once). Streamed bodies go out as the
+   * engine produces them, coalescing what arrives in one event-loop turn into one part;
+   * other bodies are sent complete. The last message carries `final_info`.
+   */
   private async relay(response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send): Promise<void> {
     const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
     headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
-    const answer = (payload: Buffer) => encodeHttpResponse({
-      httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload,
-    });
-    if (!stream) {
-      // A complete answer fits one message: fewer frames, lower latency.
-      const parts: Buffer[] = [];
-      for await (const chunk of response.body) parts.push(counter.transform(chunk));
-      parts.push(counter.flush());
-      headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(this.context.now())]);
-      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.concat(parts)), flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
-      return;
-    }
-    send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: answer(Buffer.alloc(0)), flags: 0 });
-    // Chunks the engine delivered together (same event-loop turn) travel as one part: fewer
-    // messages on every hop, and no chunk waits longer than one turn.
+    let answered = false;
+    const emit = (data: Buffer, final: boolean) => {
+      const finalFields = final ? { flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) } : { flags: 0 };
+      if (answered) {
+        send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: data, ...finalFields });
+        return;
+      }
+      answered = true;
+      if (final) headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(this.context.now())]);
+      const answer = encodeHttpResponse({ httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload: data });
+      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer, ...finalFields });
+    };
     let pending: Buffer[] = [];
     let flushScheduled = false;
     const flushPending = () => {
@@ -96,13 +99,13 @@ export class WorkerQueryHandler {
       if (pending.length === 0) return;
       const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
       pending = [];
-      send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: data, flags: 0 });
+      emit(data, false);
     };
     for await (const chunk of response.body) {
       const forward = counter.transform(chunk);
       if (forward.length === 0) continue;
       pending.push(forward);
-      if (!flushScheduled) {
+      if (stream && !flushScheduled) {
         flushScheduled = true;
         setImmediate(flushPending);
       }
@@ -110,7 +113,7 @@ export class WorkerQueryHandler {
     pending.push(counter.flush());
     const last = Buffer.concat(pending);
     pending = [];
-    send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: last, flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) });
+    emit(last, true);
   }
 
   private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {
