@@ -4,9 +4,8 @@
  * turns the answer messages (Ex family and the legacy non-Ex family the reference proxy
  * still sends for rejections, §12) into a streamed HTTP answer.
  */
-import { randomBytes } from 'node:crypto';
 import {
-  CocoonError, PeerReportedError, decodeHttpResponse, encodeHttpRequest, httpStatusForWireCode, unixSecondsHeader,
+  CocoonError, randomIdBytes, PeerReportedError, decodeHttpResponse, encodeHttpRequest, httpStatusForWireCode, unixSecondsHeader,
 } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
 import type { GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, InferenceGateway } from '../http/index.ts';
@@ -28,7 +27,7 @@ export class ProtocolInferenceGateway implements InferenceGateway {
 
   constructor(private readonly options: ProtocolInferenceGatewayOptions) {
     this.now = options.now ?? Date.now;
-    this.random = options.random ?? randomBytes;
+    this.random = options.random ?? randomIdBytes;
   }
 
   async run(request: GatewayRequest): Promise<GatewayAnswer> {

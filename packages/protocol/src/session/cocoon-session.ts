@@ -5,9 +5,9 @@
  * and one-way application messages (tcp.packet). Application payloads are boxed TL objects.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { CocoonError, PeerReportedError, WireErrorCode, toCocoonError } from '../errors/error-table.ts';
+import { randomIdBytes } from '../wire/random-id-pool.ts';
 import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
 import type { TlObject } from '../tl/index.ts';
 import { FrameDecoder, encodeBoxedFrame, encodePacketFrame } from '../framing/index.ts';
@@ -72,7 +72,7 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     super();
     this.socket = socket;
     this.role = options.role;
-    this.random = options.random ?? randomBytes;
+    this.random = options.random ?? randomIdBytes;
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = options.idleTimeoutMs ?? (options.role === 'dialer' ? 20_000 : 60_000);
     this.pingAfterMs = options.pingAfterMs ?? 10_000;

@@ -4,3 +4,4 @@ export * from './model-name.ts';
 export * from './network-params.ts';
 export * from './signed-payment.ts';
 export type { RunnerHandle } from './runner-handle.ts';
+export { randomIdBytes } from './random-id-pool.ts';

@@ -4,9 +4,8 @@
  * retry on another worker when the chosen one fails before the first answer byte
  * (beyond the reference), the proxy's own timer, and completion accounting.
  */
-import { randomBytes } from 'node:crypto';
 import {
-  CocoonError, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, toCocoonError,
+  CocoonError, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, toCocoonError,
   unixSecondsHeader, wireErrorOf,
 } from '@cocoon/protocol';
 import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
@@ -46,7 +45,7 @@ export class ProxyRequest {
     private readonly sink: ProxyRequestSink,
     private readonly request: ClientRunQuery,
   ) {
-    this.workerRequestId = (context.random ?? randomBytes)(32);
+    this.workerRequestId = (context.random ?? randomIdBytes)(32);
     this.startedAt = context.now();
   }
 
