@@ -7,7 +7,9 @@ usage:
   cocoon client [--config FILE] [...]    run a client runner (OpenAI-compatible API on :10000)
   cocoon proxy  [--config FILE] [...]    run a proxy runner (stats :11000, workers :11001, clients :11002)
   cocoon worker [--config FILE] [...]    run a worker runner (stats :12000), needs --engine-url
-  cocoon test-engine [--port 8000]       run the TEST inference engine (canned answers, not a model)
+  cocoon test-engine [--port 8000] [--chunks N --chunk-bytes B]
+                                         run the TEST inference engine (canned answers, not a model);
+                                         --chunks/--chunk-bytes: the reference benchmark's answer shape
   cocoon help                            show this text ('cocoon <role> --help' lists a role's config keys)
 
 role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<ROLE>_<KEY>

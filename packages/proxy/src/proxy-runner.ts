@@ -4,11 +4,10 @@
  * answers, accounts completions in the ledger, and serves `/stats` + `/jsonstats` (11000).
  */
 import { createHash } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
 import { CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
 import type { RunnerHandle, Logger } from '@cocoon/protocol';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
-import type { PeerAttestation, SecureEndpointIdentity } from '@cocoon/attestation';
+import type { SecureEndpointIdentity } from '@cocoon/attestation';
 import type { ProxyConfig } from './config/index.ts';
 import { RetryPolicy, WorkerRegistry } from './routing/index.ts';
 import { ClientAccountRegistry, CompletionAccounting, ConfiguredClientStateSource } from './billing/index.ts';
@@ -83,40 +82,30 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
 
   let connectionCounter = 0;
   const sessions = new Set<CocoonSession>();
-  const track = (peer: PeerAttestation, kind: string, socket: TLSSocket) => {
-    const session = new CocoonSession(socket, { role: 'listener', random: deps.random });
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-    const id = `${kind}-${++connectionCounter}`;
-    logger.debug('connection accepted', { connection: id, policy: peer.policy, image_hash: peer.imageHash.toString('hex') });
-    return { session, id };
-  };
-  const onRejected = (kind: string) => (error: Error, remote: string) => {
-    stats.connectionRejected();
-    logger.warn(`${kind} connection rejected`, { remote, error: error.message });
-  };
-
-  const workerServer = await listenSecure({
-    host: config.host, port: config.worker_port, identity, powDifficulty: config.pow_difficulty,
-    verifier: createPeerVerifier(config.worker_policy),
-    onRejected: onRejected('worker'),
-    onConnection: (socket, peer) => {
-      const { session, id } = track(peer, 'worker', socket);
-      const connection = new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, logger });
-      void connection;
-      session.open().catch(() => undefined);
-    },
+  /** Accepts one kind of peer on its port; each verified connection becomes a session handed to `attach`. */
+  const listenFor = (kind: 'worker' | 'client', port: number, policy: string, attach: (session: CocoonSession, id: string) => void) =>
+    listenSecure({
+      host: config.host, port, identity, powDifficulty: config.pow_difficulty,
+      verifier: createPeerVerifier(policy),
+      onRejected: (error, remote) => {
+        stats.connectionRejected();
+        logger.warn(`${kind} connection rejected`, { remote, error: error.message });
+      },
+      onConnection: (socket, peer) => {
+        const session = new CocoonSession(socket, { role: 'listener', random: deps.random });
+        sessions.add(session);
+        session.on('close', () => sessions.delete(session));
+        const id = `${kind}-${++connectionCounter}`;
+        logger.debug('connection accepted', { connection: id, policy: peer.policy, image_hash: peer.imageHash.toString('hex') });
+        attach(session, id);
+        session.open().catch(() => undefined); // failures close the session, which the connection handles
+      },
+    });
+  const workerServer = await listenFor('worker', config.worker_port, config.worker_policy, (session, id) => {
+    new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, logger });
   });
-  const clientServer = await listenSecure({
-    host: config.host, port: config.client_port, identity, powDifficulty: config.pow_difficulty,
-    verifier: createPeerVerifier(config.client_policy),
-    onRejected: onRejected('client'),
-    onConnection: (socket, peer) => {
-      const { session, id } = track(peer, 'client', socket);
-      const connection = new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
-      void connection;
-      session.open().catch(() => undefined);
-    },
+  const clientServer = await listenFor('client', config.client_port, config.client_policy, (session, id) => {
+    new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
   });
 
   const statsServer = await startStatsHttpServer({
