@@ -8,4 +8,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCocoonCli(process.argv.slice(2));
+// Exit explicitly: a runner that failed half-way must not be kept alive by what it opened.
+process.exit(await runCocoonCli(process.argv.slice(2)));

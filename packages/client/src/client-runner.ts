@@ -35,7 +35,6 @@ export async function startClientRunner(config: ClientConfig, deps: ClientRunner
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: config.owner_address, secretString: config.secret_string, isTest: config.is_test, logger,
   }));
-  for (const connection of connections) connection.start();
   const gateway = new ProtocolInferenceGateway({ connections, pricePerToken: params.pricePerToken, stats, now });
   const server = await startClientHttpServer({
     host: config.http_host, port: config.http_port, gateway, now,
@@ -55,6 +54,7 @@ export async function startClientRunner(config: ClientConfig, deps: ClientRunner
       }),
     },
   });
+  for (const connection of connections) connection.start(); // only once the HTTP port is ours
   if (deps.waitForProxy ?? true) await Promise.race(connections.map((connection) => connection.whenReady()));
   const baseUrl = `${server.url}/v1`;
   logger.info('client ready', { base_url: baseUrl, proxy: config.proxy_address });

@@ -104,25 +104,32 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
   const workerServer = await listenFor('worker', config.worker_port, config.worker_policy, (session, id) => {
     new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, logger });
   });
-  const clientServer = await listenFor('client', config.client_port, config.client_policy, (session, id) => {
-    new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
-  });
-
-  const statsServer = await startStatsHttpServer({
-    host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
-    jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX }),
-  });
-
-  logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
-  return {
-    readyInfo: { worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: certificate.publicKey.toString('hex') },
-    async close() {
-      await Promise.all([workerServer.close(), clientServer.close(), statsServer.close()]);
-      for (const session of sessions) session.close();
-      await ledger.close();
-    },
-  };
+  const opened: Array<{ close(): Promise<void> }> = [workerServer];
+  try {
+    const clientServer = await listenFor('client', config.client_port, config.client_policy, (session, id) => {
+      new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
+    });
+    opened.push(clientServer);
+    const statsServer = await startStatsHttpServer({
+      host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
+      jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX }),
+    });
+    opened.push(statsServer);
+    logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
+    return {
+      readyInfo: { worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: certificate.publicKey.toString('hex') },
+      async close() {
+        await Promise.all(opened.map((server) => server.close()));
+        for (const session of sessions) session.close();
+        await ledger.close();
+      },
+    };
+  } catch (error) {
+    await Promise.all(opened.map((server) => server.close()));
+    throw error;
+  }
 }
+
 
 /** The fake-TDX image hash (all measurements zero) this dev proxy presents. */
 const OWN_IMAGE_HASH_HEX = createHash('sha256').update(Buffer.alloc(448)).digest('hex');

@@ -47,8 +47,6 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
     handler, logger, isEnabled: () => engineHealthy && operatorEnabled,
   });
-  connection.start();
-
   const announce = () => connection.announceAvailability(engineHealthy && operatorEnabled);
   const healthTimer = setInterval(() => {
     engine.health().then((health) => health.ok, () => false).then((ok) => {
@@ -78,6 +76,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     },
   });
 
+  connection.start(); // only once the stats port is ours
   await connection.whenReady();
   logger.info('worker ready', { model: config.model, coefficient: config.coefficient, proxy: config.proxy_address, stats: statsServer.url });
   return {

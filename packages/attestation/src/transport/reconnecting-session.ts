@@ -24,7 +24,9 @@ export interface ReconnectingSessionOptions {
   onMessage(session: CocoonSession, message: TlObject): void;
   /** After a ready session is lost (and before reconnecting). */
   onLost?(error: CocoonError): void;
+  /** First retry delay (1 s); doubles on each failure up to maxReconnectDelayMs (10 s, the reference's period). */
   reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
 }
 
 export class ReconnectingSession {
@@ -32,6 +34,7 @@ export class ReconnectingSession {
   private current: CocoonSession | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readyWaiters: Array<() => void> = [];
+  private failures = 0;
 
   constructor(private readonly options: ReconnectingSessionOptions) {}
 
@@ -81,9 +84,11 @@ export class ReconnectingSession {
       this.state = 'handshaking';
       await options.handshake(session, peer);
       this.state = 'ready';
+      this.failures = 0;
       for (const resolve of this.readyWaiters.splice(0)) resolve();
     } catch (error) {
-      options.logger.warn('proxy connection failed', { proxy: this.address, error: error instanceof Error ? error.message : String(error) });
+      this.failures += 1;
+      options.logger.warn('proxy connection failed', { proxy: this.address, attempt: this.failures, error: error instanceof Error ? error.message : String(error) });
       this.current?.close();
       this.scheduleReconnect();
     }
@@ -104,11 +109,13 @@ export class ReconnectingSession {
   private scheduleReconnect(): void {
     if (this.state === 'closed' || this.reconnectTimer) return;
     this.state = 'reconnecting';
+    const first = this.options.reconnectDelayMs ?? 1000;
+    const delay = Math.min(first * 2 ** Math.max(0, this.failures - 1), this.options.maxReconnectDelayMs ?? 10_000);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.state = 'connecting';
       void this.connect();
-    }, this.options.reconnectDelayMs ?? 1000);
+    }, delay);
     this.reconnectTimer.unref();
   }
 }
