@@ -15,7 +15,7 @@ import { runInferenceExchange } from './inference-exchange.ts';
 import type { InferenceExchangeContext } from './inference-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
-import { renderStatsPage } from '@cocoon/protocol';
+import { renderStatsPage, toJsonText } from '@cocoon/protocol';
 
 export interface ClientHttpServerOptions {
   host: string;
@@ -50,8 +50,9 @@ function accessAllowed(expected: string | undefined, url: URL): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/** bigint totals as plain integers (strings only beyond 2^53), like every runner's /jsonstats. */
 function statsJson(stats: ClientStatsSource): string {
-  return JSON.stringify(stats.jsonStats(), (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  return toJsonText(stats.jsonStats());
 }
 
 export async function startClientHttpServer(options: ClientHttpServerOptions): Promise<ClientHttpServer> {
