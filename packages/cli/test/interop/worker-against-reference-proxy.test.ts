@@ -72,7 +72,8 @@ describe('our worker against the reference proxy (golden frames)', () => {
     assert.equal(answer.flags, 1, 'complete answer in one message');
     const response = decodeHttpResponse(answer.answer as Buffer);
     assert.equal(response.statusCode, 200);
-    const usage = (JSON.parse(response.payload.toString()) as { usage: Record<string, number> & { prompt_tokens_details: { cached_tokens: number }; completion_tokens_details: { reasoning_tokens: number } } }).usage;
+    interface EngineUsage { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number }; completion_tokens_details: { reasoning_tokens: number } }
+    const usage = (JSON.parse(response.payload.toString()) as { usage: EngineUsage }).usage;
     const expected = adjustTokens({
       promptTokens: usage.prompt_tokens, cachedTokens: usage.prompt_tokens_details.cached_tokens,
       completionTokens: usage.completion_tokens, reasoningTokens: usage.completion_tokens_details.reasoning_tokens,
