@@ -15,7 +15,8 @@ import {
 } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 import { readExactly } from './read-exactly.ts';
-import { handOverErrorHandling, secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { verifyPeerAfterHandshake } from './tls-peer-verification.ts';
 
 export const DEFAULT_MAX_POW_DIFFICULTY = 28;
 export const DEFAULT_DIAL_TIMEOUT_MS = 30_000;
@@ -74,23 +75,14 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
         checkServerIdentity: () => undefined,
       });
       tlsSocket = secureSocket;
-      const onTlsError = (error: Error): void =>
-        reject(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `TLS handshake with ${target} failed: ${error.message}`, { cause: error }));
-      secureSocket.on('error', onTlsError);
-      secureSocket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection to ${target} closed during the TLS handshake`)));
-      secureSocket.once('secureConnect', () => {
-        if (finished) return;
-        let peer: PeerAttestation;
-        try {
-          peer = options.verifier.verify({ certificateDer: secureSocket.getPeerX509Certificate()?.raw }, (options.now ?? (() => new Date()))());
-        } catch (error) {
-          reject(toCocoonError(error, 'CCN_ERR_ATTEST_BAD_CERTIFICATE'));
-          return;
-        }
-        finished = true;
-        clearTimeout(timer);
-        handOverErrorHandling(secureSocket, onTlsError);
-        resolve({ socket: secureSocket, peer });
+      verifyPeerAfterHandshake(secureSocket, {
+        readyEvent: 'secureConnect', verifier: options.verifier, now: options.now, peerName: target, onFailure: reject,
+        onVerified: (peer) => {
+          if (finished) return;
+          finished = true;
+          clearTimeout(timer);
+          resolve({ socket: secureSocket, peer });
+        },
       });
     }).catch(reject);
     socket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection to ${target} closed before the secure handshake completed`)));

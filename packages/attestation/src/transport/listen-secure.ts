@@ -17,7 +17,8 @@ import {
 } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 import { readExactly } from './read-exactly.ts';
-import { handOverErrorHandling, secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { verifyPeerAfterHandshake } from './tls-peer-verification.ts';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -98,28 +99,19 @@ function acceptConnection(socket: net.Socket, secureContext: tls.SecureContext, 
     }
     const secureSocket = new tls.TLSSocket(socket, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
     tlsSocket = secureSocket;
-    const onTlsError = (error: Error): void =>
-      reject(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `TLS handshake with ${remote} failed: ${error.message}`, { cause: error }));
-    secureSocket.on('error', onTlsError);
-    secureSocket.once('close', () => reject(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection with ${remote} closed during the TLS handshake`)));
-    secureSocket.once('secure', () => {
-      if (finished) return;
-      let peer: PeerAttestation;
-      try {
-        peer = options.verifier.verify({ certificateDer: secureSocket.getPeerX509Certificate()?.raw }, (options.now ?? (() => new Date()))());
-      } catch (error) {
-        reject(toCocoonError(error, 'CCN_ERR_ATTEST_BAD_CERTIFICATE'));
-        return;
-      }
-      finished = true;
-      clearTimeout(timer);
-      handOverErrorHandling(secureSocket, onTlsError);
-      try {
-        options.onConnection(secureSocket, peer);
-      } catch (error) {
-        secureSocket.destroy();
-        options.onRejected?.(toCocoonError(error), remote);
-      }
+    verifyPeerAfterHandshake(secureSocket, {
+      readyEvent: 'secure', verifier: options.verifier, now: options.now, peerName: remote, onFailure: reject,
+      onVerified: (peer) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        try {
+          options.onConnection(secureSocket, peer);
+        } catch (error) {
+          secureSocket.destroy();
+          options.onRejected?.(toCocoonError(error), remote);
+        }
+      },
     });
   }).catch(reject);
 }

@@ -4,13 +4,7 @@
  * Keeps its state between chunks so every byte is scanned once. Malformed input never
  * throws: stray bytes between values are treated as separators.
  */
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
+import { QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET } from '../json/json-byte-codes.ts';
 
 export interface ScanResult {
   /** [start, end) byte ranges of the values completed in this scan, relative to the buffer. */

@@ -3,14 +3,7 @@
  * last of two equal keys, which would let a client and the engine read different values
  * (the reference rejects duplicates, §4.6). Expects text that JSON.parse already accepted.
  */
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
+import { QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA } from '../json/json-byte-codes.ts';
 
 interface ContainerState {
   /** Keys seen so far; null for arrays. */
