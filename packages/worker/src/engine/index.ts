@@ -1,5 +1,6 @@
 /** Public API of the worker's engine layer: the engine port, its HTTP client, and the TEST ENGINE. */
-export type { InferenceEngine, EngineRequest, EngineResponse, EngineHealth } from './inference-engine.ts';
+export type { InferenceEngine, EngineRequest, EngineResponse, EngineHealth, EngineBody } from './inference-engine.ts';
+export { readEngineBody } from './inference-engine.ts';
 export { OpenAiHttpEngine } from './openai-http-engine.ts';
 export type { OpenAiHttpEngineOptions } from './openai-http-engine.ts';
 export { EngineRequestDeadline, toEngineError } from './engine-request-deadline.ts';

@@ -20,7 +20,7 @@ export interface EngineResponse {
   /** Lower-case header names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   /** The response body, streamed as it arrives. Consume it or break out of it. */
-  body: AsyncIterable<Buffer>;
+  body: EngineBody;
 }
 
 export interface EngineHealth {
@@ -32,4 +32,18 @@ export interface InferenceEngine {
   forward(request: EngineRequest): Promise<EngineResponse>;
   health(signal?: AbortSignal): Promise<EngineHealth>;
   close(): Promise<void>;
+}
+
+/**
+ * A streamed response body. Engines may also offer `forEach`, which delivers chunks through
+ * callbacks instead of one promise per chunk (cheaper on the hot path); see `readEngineBody`.
+ */
+export interface EngineBody extends AsyncIterable<Buffer> {
+  forEach?(onChunk: (chunk: Buffer) => void): Promise<void>;
+}
+
+/** Feeds every chunk of `body` to `onChunk`; resolves at the end, rejects on a body error. */
+export async function readEngineBody(body: EngineBody, onChunk: (chunk: Buffer) => void): Promise<void> {
+  if (body.forEach) return body.forEach(onChunk);
+  for await (const chunk of body) onChunk(chunk);
 }

@@ -6,7 +6,8 @@
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EngineRequestDeadline, toEngineError } from './engine-request-deadline.ts';
-import type { EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from './inference-engine.ts';
+import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from './inference-engine.ts';
+import type { Readable } from 'node:stream';
 
 export interface OpenAiHttpEngineOptions {
   /** Server root, e.g. `http://127.0.0.1:8000` (a path prefix is kept). */
@@ -59,6 +60,30 @@ async function* guardedBody(body: AsyncIterable<Buffer>, deadline: EngineRequest
   }
 }
 
+/** The undici body as an EngineBody: async iteration, or callbacks without a promise per chunk. */
+function engineBody(readable: Readable, deadline: EngineRequestDeadline): EngineBody {
+  return {
+    [Symbol.asyncIterator]: () => guardedBody(readable, deadline)[Symbol.asyncIterator](),
+    forEach: (onChunk) => new Promise<void>((resolve, reject) => {
+      readable.on('data', (chunk: Buffer) => {
+        try {
+          onChunk(chunk);
+        } catch (error) {
+          readable.destroy(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      readable.once('end', () => {
+        deadline.dispose();
+        resolve();
+      });
+      readable.once('error', (error) => {
+        deadline.dispose();
+        reject(deadline.toError(error));
+      });
+    }),
+  };
+}
+
 export class OpenAiHttpEngine implements InferenceEngine {
   readonly #pool: Pool;
   readonly #pathPrefix: string;
@@ -92,7 +117,7 @@ export class OpenAiHttpEngine implements InferenceEngine {
       return {
         status: response.statusCode,
         headers: flattenHeaders(response.headers),
-        body: guardedBody(response.body, deadline),
+        body: engineBody(response.body, deadline),
       };
     } catch (error) {
       const mapped = deadline.toError(error);

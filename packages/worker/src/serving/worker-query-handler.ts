@@ -11,6 +11,7 @@ import {
 import type { AdjustedTokens, Logger, NetworkParams, TlObject } from '@cocoon/protocol';
 import { validateWorkerRequest } from '../request/index.ts';
 import { UsageTokenCounter } from '../accounting/index.ts';
+import { readEngineBody } from '../engine/index.ts';
 import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
 import type { WorkerStats } from './worker-stats.ts';
 
@@ -101,15 +102,15 @@ export class WorkerQueryHandler {
       pending = [];
       emit(data, false);
     };
-    for await (const chunk of response.body) {
+    await readEngineBody(response.body, (chunk) => {
       const forward = counter.transform(chunk);
-      if (forward.length === 0) continue;
+      if (forward.length === 0) return;
       pending.push(forward);
       if (stream && !flushScheduled) {
         flushScheduled = true;
         setImmediate(flushPending);
       }
-    }
+    });
     pending.push(counter.flush());
     const last = Buffer.concat(pending);
     pending = [];
