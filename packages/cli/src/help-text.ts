@@ -18,6 +18,8 @@ role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<RO
 
 cocoon dev options (also env COCOON_DEV_<OPTION>):
   --engine-url URL           use this OpenAI-compatible engine instead of the test engine
+  --model NAME               the model the workers serve (default: the engine's first model,
+                             or test/tiny-chat with the test engine)
   --pow-difficulty N         proxy PoW difficulty (default 16 so the dev network starts fast;
                              production proxies use 20)
   --workers N                number of workers (default 2)

@@ -16,5 +16,5 @@ export {
   type DevChildExit,
 } from './dev/dev-child-process.ts';
 export { planDevNetworkPorts, workerHttpPort, DEFAULT_DEV_NETWORK_PORTS, WORKER_PORT_STEP, type DevNetworkPorts } from './dev/dev-network-ports.ts';
-export { devCommandOptionsSchema, describeDevNetwork, type DevCommandOptions } from './commands/dev-command.ts';
+export { devCommandOptionsSchema, describeDevNetwork, devModelString, resolveWorkerModel, type DevCommandOptions } from './commands/dev-command.ts';
 export { formatReadyLine, type RunnerRole } from './commands/role-command.ts';

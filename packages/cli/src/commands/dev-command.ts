@@ -3,7 +3,7 @@
  * workers, client), prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0) or when a
  * child dies (exit 1). Options come from flags or COCOON_DEV_* env variables.
  */
-import { createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
@@ -12,6 +12,8 @@ import { DEV_POW_DIFFICULTY, startDevNetwork, type DevNetwork } from '../dev/dev
 export const devCommandOptionsSchema = z
   .object({
     engine_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Model the workers serve: `name` or the full `name@revision:sha256`; with --engine-url, default = the engine's first model. */
+    model: z.string().min(1).optional(),
     pow_difficulty: z.number().int().min(0).max(28).default(DEV_POW_DIFFICULTY),
     workers: z.number().int().min(1).max(16).default(2),
     base_port_offset: z.number().int().min(0).max(50_000).default(0),
@@ -44,6 +46,14 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
     logger.error(toCocoonError(error).message);
     return ExitCode.usage;
   }
+  let workerModel: string | undefined;
+  try {
+    workerModel = await resolveWorkerModel(options);
+  } catch (error) {
+    logger.error(toCocoonError(error).message);
+    return ExitCode.failure;
+  }
+  if (workerModel) logger.info(`workers serve model ${workerModel}`);
   const cancel = new AbortController();
   const shutdown = waitForShutdown({ onForce: () => process.exit(ExitCode.failure) });
   void shutdown.requested.then(() => cancel.abort());
@@ -62,6 +72,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
         engine: options.engine_port,
       },
       readyTimeoutMs: options.ready_timeout_seconds * 1000,
+      ...(workerModel ? { extraArgs: { worker: ['--model', workerModel] } } : {}),
       logger,
       env: io.env,
       onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),
@@ -79,4 +90,25 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
   } finally {
     shutdown.dispose();
   }
+}
+
+/** Dev model strings: a bare name gets a local revision and an all-zero hash (no root contract checks it yet). */
+export function devModelString(model: string): string {
+  return model.includes('@') ? model : `${model}@local:${'0'.repeat(64)}`;
+}
+
+/** The model the workers should advertise: --model, else the real engine's first model, else the test engine's. */
+export async function resolveWorkerModel(options: DevCommandOptions): Promise<string | undefined> {
+  if (options.model) return devModelString(options.model);
+  if (!options.engine_url) return undefined;
+  const url = `${options.engine_url.replace(/\/+$/, '')}/v1/models`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { data?: Array<{ id?: unknown }> };
+    const id = body.data?.find((entry) => typeof entry.id === 'string')?.id;
+    if (typeof id === 'string') return devModelString(id);
+  } catch {
+    // reported below
+  }
+  throw new CocoonError('CCN_ERR_CONFIG_INVALID', `could not list the models of the engine at ${url}; is it running? Or pass --model NAME`, { param: 'model' });
 }
