@@ -95,13 +95,12 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
 
 async function relayAnswer(answer: GatewayAnswer, response: ServerResponse, relay: RelayState, parsed: ParsedInferenceRequest, aborted: Promise<Aborted>, clientStart: string, now: () => number): Promise<void> {
   answer.usage?.catch(() => undefined);
-  const headers = answerResponseHeaders(answer.headers, { 'x-cocoon-client-start': clientStart, 'x-cocoon-client-end': cocoonTimestamp(now()) });
-  if (headers['content-type'] === undefined) headers['content-type'] = parsed.stream ? 'text/event-stream' : 'application/json';
-  relay.eventStream = String(headers['content-type']).startsWith('text/event-stream');
-  if (relay.eventStream) {
-    headers['cache-control'] ??= 'no-cache';
-    headers['x-accel-buffering'] ??= 'no';
-  }
+  const contentType = answer.headers['content-type'] ?? (parsed.stream ? 'text/event-stream' : 'application/json');
+  relay.eventStream = contentType.startsWith('text/event-stream');
+  const defaults: Record<string, string> = relay.eventStream
+    ? { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }
+    : { 'content-type': contentType };
+  const headers = answerResponseHeaders(answer.headers, { 'x-cocoon-client-start': clientStart, 'x-cocoon-client-end': cocoonTimestamp(now()) }, defaults);
   response.writeHead(answer.status, headers);
 
   const iterator = answer.body[Symbol.asyncIterator]();

@@ -93,28 +93,38 @@ export class WorkerQueryHandler {
       const answer = encodeHttpResponse({ httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload: data });
       send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer, ...finalFields });
     };
+    // Chunks the engine delivered in one event-loop turn are counted and sent together:
+    // fewer messages on every hop, one usage scan per message, and no chunk waits longer than
+    // one turn.
     let pending: Buffer[] = [];
     let flushScheduled = false;
+    const takePending = (): Buffer => {
+      const raw = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      return counter.transform(raw);
+    };
     const flushPending = () => {
       flushScheduled = false;
       if (pending.length === 0) return;
-      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-      pending = [];
-      emit(data, false);
+      const data = takePending();
+      if (data.length > 0) emit(data, false);
     };
-    await readEngineBody(response.body, (chunk) => {
-      const forward = counter.transform(chunk);
-      if (forward.length === 0) return;
-      pending.push(forward);
-      if (stream && !flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushPending);
-      }
-    });
-    pending.push(counter.flush());
-    const last = Buffer.concat(pending);
-    pending = [];
-    emit(last, true);
+    try {
+      await readEngineBody(response.body, (chunk) => {
+        if (chunk.length === 0) return;
+        pending.push(chunk);
+        if (stream && !flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushPending);
+        }
+      });
+    } catch (error) {
+      if (pending.length > 0) takePending(); // count what arrived before the failure (it is billed)
+      throw error;
+    }
+    const counted = pending.length > 0 ? takePending() : Buffer.alloc(0);
+    const tail = counter.flush();
+    emit(tail.length === 0 ? counted : Buffer.concat([counted, tail]), true);
   }
 
   private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {
