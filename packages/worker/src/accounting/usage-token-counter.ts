@@ -82,7 +82,7 @@ export class UsageTokenCounter {
     if (lastNewline < 0) return EMPTY;
     const complete = pending.subarray(0, lastNewline + 1);
     this.#pending = lastNewline + 1 === pending.length ? EMPTY : pending.subarray(lastNewline + 1);
-    return containsUsageObject(complete) ? this.#rewriteLines(complete) : complete;
+    return this.#rewriteLines(complete); // one scan: returns `complete` itself when no line carries usage
   }
 
   /**
