@@ -236,6 +236,11 @@ export class ProxyRequest {
     const reservation = this.reservation;
     if (!reservation) return;
     const total = tokensUsed.total_tokens_used as bigint;
+    // After the answer has left: the accounting and payment messages never delay it.
+    setImmediate(() => this.finishAccounting(worker, reservation, tokensUsed, total));
+  }
+
+  private finishAccounting(worker: RegisteredWorker, reservation: Reservation, tokensUsed: TlObject, total: bigint): void {
     void this.context.accounting
       .finish({
         requestId: this.workerRequestIdHex,
