@@ -90,6 +90,20 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
     billed.push(expectedTotal(usage));
   });
 
+  test('passes tool definitions through and returns the tool call, billed (the reference rejects tools)', async () => {
+    const answer = await openai.chat.completions.create({
+      model: 'test/tiny-chat',
+      messages: [{ role: 'user', content: 'what is the weather in Dubai' }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+      tool_choice: 'auto',
+    });
+    const call = answer.choices[0]?.message.tool_calls?.[0];
+    assert.ok(call && call.type === 'function', JSON.stringify(answer.choices[0]));
+    assert.equal(call.function.name, 'get_weather');
+    assert.equal(answer.choices[0]?.finish_reason, 'tool_calls');
+    billed.push(expectedTotal(answer.usage as unknown as EngineUsage));
+  });
+
   test('answers a legacy completion', async () => {
     const answer = await openai.completions.create({ model: 'test/tiny-chat', prompt: 'once upon a time', max_tokens: 5 });
     assert.equal(answer.usage?.completion_tokens, 5);
