@@ -3,7 +3,13 @@
 export const COCOON_HELP_TEXT = `cocoon: run a COCOON network (client -> proxy -> workers) on this machine
 
 usage:
-  cocoon dev [options]                   start a local network: test engine, proxy, 2 workers, client
+  cocoon dev [options]                   start a local network on a local TON chain: chain, root
+                                         contract, test engine, proxy, 2 workers, client
+  cocoon dev settle [--proxy-http-port P] force every pending charge and payout on chain, wait,
+                                         print one JSON line (tokens, client paid, worker earned,
+                                         proxy commission, in nanoTON)
+  cocoon chain [--port 8081] [--data-dir DIR]
+                                         run a local TON chain (emulator, toncenter v2 API, faucet)
   cocoon client [--config FILE] [...]    run a client runner (OpenAI-compatible API on :10000)
   cocoon proxy  [--config FILE] [...]    run a proxy runner (stats :11000, workers :11001, clients :11002)
   cocoon worker [--config FILE] [...]    run a worker runner (stats :12000), needs --engine-url
@@ -23,6 +29,8 @@ cocoon dev options (also env COCOON_DEV_<OPTION>):
   --pow-difficulty N         proxy PoW difficulty (default 16 so the dev network starts fast;
                              production proxies use 20)
   --workers N                number of workers (default 2)
+  --data-dir DIR             chain state, keys and the proxy ledger (default .cocoon/dev; survives restarts)
+  --off-chain                no chain: in-memory accounting, configured dev clients (tests only)
   --base-port-offset N       add N to every default port
   --client-port P            client API port (default 10000)
   --proxy-http-port P        proxy stats port (default 11000)

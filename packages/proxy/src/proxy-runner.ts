@@ -16,13 +16,17 @@ import type { Ledger } from './ledger/index.ts';
 import { ProxyWorkerConnection } from './connections/proxy-worker-connection.ts';
 import { ProxyClientConnection } from './connections/proxy-client-connection.ts';
 import type { ClientDirectory } from './connections/proxy-client-connection.ts';
-import { placeholderContractAddress } from './connections/proxy-params.ts';
 import type { ProxyIdentity } from './connections/proxy-params.ts';
+import { OffChainLink } from './connections/proxy-chain-link.ts';
+import { sameAddress, type Chain } from '@cocoon/ton';
+import { setupProxyChain, type ProxyChainSetup } from './settlement/proxy-chain-setup.ts';
 import type { ProxyAccounting, ProxyRequestContext, WorkerLink } from './requests/proxy-request-context.ts';
 import { ProxyStats } from './proxy-stats.ts';
 
 export interface ProxyRunnerDeps {
   ledger?: Ledger;
+  /** On chain (config ton_endpoint): use this chain instead of a toncenter client (tests). */
+  chain?: Chain;
   logger?: Logger;
   now?: () => number;
   random?: (bytes: number) => Buffer;
@@ -34,18 +38,31 @@ export interface ProxyRunnerDeps {
 export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDeps = {}): Promise<RunnerHandle> {
   const logger = deps.logger ?? createLogger('proxy');
   const now = deps.now ?? Date.now;
-  const ledger = deps.ledger ?? new InMemoryLedger();
-  if (!deps.ledger) logger.warn('using the in-memory ledger: accounting does not survive a restart (durable ledger comes with TON settlement)');
-  const prices = () => ({ pricePerToken: config.price_per_token, workerFeePerToken: config.worker_fee_per_token });
+  const onChain: ProxyChainSetup | undefined = config.ton_endpoint !== '' || deps.chain
+    ? await setupProxyChain(config, logger, { chain: deps.chain, ledger: deps.ledger })
+    : undefined;
+  const ledger = onChain?.ledger ?? deps.ledger ?? new InMemoryLedger();
+  if (!onChain && !deps.ledger) logger.warn('off chain with the in-memory ledger: accounting does not survive a restart (set ton_endpoint and db_path)');
+  const prices = () => onChain
+    ? { pricePerToken: onChain.settlement.params.pricePerToken, workerFeePerToken: onChain.settlement.params.workerFeePerToken }
+    : { pricePerToken: config.price_per_token, workerFeePerToken: config.worker_fee_per_token };
 
   const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
   const identity: SecureEndpointIdentity = { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem };
-  const proxyIdentity: ProxyIdentity = {
-    publicKey: certificate.publicKey,
-    ownerAddress: config.owner_address,
-    contractAddress: placeholderContractAddress('proxy', config.owner_address, certificate.publicKey.toString('hex').slice(0, 16)),
-    isTest: config.is_test,
-  };
+  const proxyIdentity: ProxyIdentity = onChain
+    ? {
+      publicKey: onChain.proxyPublicKey,
+      ownerAddress: config.owner_address,
+      contractAddress: onChain.settlement.proxyAddress.toString({ testOnly: onChain.settlement.params.isTest }),
+      isTest: config.is_test,
+    }
+    : {
+      publicKey: certificate.publicKey,
+      ownerAddress: config.owner_address,
+      contractAddress: `proxy:${config.owner_address}:${certificate.publicKey.toString('hex').slice(0, 16)}`,
+      isTest: config.is_test,
+    };
+  const chainLink = onChain?.link ?? new OffChainLink(proxyIdentity.contractAddress);
 
   const registry = new WorkerRegistry({ now });
   const workerLinks = new Map<string, WorkerLink>();
@@ -60,25 +77,29 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     },
   };
   const requestContext: ProxyRequestContext = {
-    registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: deps.configVersion ?? 0,
+    registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: onChain?.settlement.configVersion ?? deps.configVersion ?? 0,
     retryPolicy: new RetryPolicy({ maxAttempts: config.max_attempts }),
     stats,
   };
 
   const accounts = new ClientAccountRegistry({
-    source: new ConfiguredClientStateSource(config.dev_clients.map((client) => ({
+    source: onChain?.clientStates ?? new ConfiguredClientStateSource(config.dev_clients.map((client) => ({
       ownerAddress: client.owner_address, balanceNanoton: client.balance_nanoton, stakeNanoton: client.stake_nanoton,
     }))),
-    pricePerToken: () => config.price_per_token,
+    pricePerToken: () => prices().pricePerToken,
     restoreUsedTokens: async (owner) => (await ledger.clientTotals(owner)).tokensMax,
   });
   const secretHashes = new Map(config.dev_clients.map((client) => [client.owner_address, Buffer.from(client.secret_hash, 'hex')]));
   const clients: ClientDirectory = {
     async find(owner) {
-      const secretHash = secretHashes.get(owner);
+      const secretHash = onChain ? await onChain.clientStates.secretHash(owner) : secretHashes.get(owner);
       return secretHash ? { secretHash, account: await accounts.open(owner) } : undefined;
     },
   };
+  // Client contract notifications keep the account mirrors current (§6.5: the proxy learns balances only from chain).
+  onChain?.settlement.onClientState((owner, state) => {
+    for (const account of accounts.list()) if (sameAddress(account.ownerAddress, owner)) accounts.updateState(account.ownerAddress, state);
+  });
 
   let connectionCounter = 0;
   const sessions = new Set<CocoonSession>();
@@ -102,17 +123,21 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
       },
     });
   const workerServer = await listenFor('worker', config.worker_port, config.worker_policy, (session, id) => {
-    new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, logger });
+    new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, chain: chainLink, logger });
   });
   const opened: Array<{ close(): Promise<void> }> = [workerServer];
   try {
     const clientServer = await listenFor('client', config.client_port, config.client_policy, (session, id) => {
-      new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, requestContext, logger, random: deps.random });
+      new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, chain: chainLink, requestContext, logger, random: deps.random });
     });
     opened.push(clientServer);
     const statsServer = await startStatsHttpServer({
       host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
-      jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX }),
+      jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX, chain: onChain && await chainStats(onChain) }),
+      controls: onChain ? {
+        settle: async () => ({ ...await onChain.settlement.settle() }),
+        save_state: async () => ({ seqno: await onChain.settlement.saveState() }),
+      } : undefined,
     });
     opened.push(statsServer);
     logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
@@ -121,13 +146,26 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
       async close() {
         await Promise.all(opened.map((server) => server.close()));
         for (const session of sessions) session.close();
+        await onChain?.close();
         await ledger.close();
       },
     };
   } catch (error) {
     await Promise.all(opened.map((server) => server.close()));
+    await onChain?.close();
     throw error;
   }
+}
+
+/** `/jsonstats` on chain: wallet, proxy contract and settlement state (§8.3). */
+async function chainStats(onChain: ProxyChainSetup): Promise<Record<string, unknown>> {
+  const { settlement, wallet, chain } = onChain;
+  const contract = await chain.getAccount(settlement.proxyAddress);
+  return {
+    wallet: { address: wallet.friendlyAddress(), balance: (await wallet.balance()).toString() },
+    smartcontract: { address: settlement.proxyAddress.toString({ testOnly: settlement.params.isTest }), params_version: settlement.params.paramsVersion, balance: contract.balance.toString() },
+    save_state: await onChain.ledger.lastSaveStateSeqno(),
+  };
 }
 
 

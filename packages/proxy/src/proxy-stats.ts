@@ -16,6 +16,8 @@ export interface ProxyStatsSources {
   accounts: ClientAccountRegistry;
   ledgerSummary: LedgerSummary;
   imageHash: string;
+  /** On chain: wallet, proxy contract, save-state (absent off chain). */
+  chain?: Record<string, unknown> | undefined;
 }
 
 const NAMES = ['queries', 'success', 'failed', 'rejected', 'retried', 'connections_rejected', ...ADJUSTED_TOKEN_COUNTERS] as const;
@@ -52,7 +54,8 @@ export class ProxyStats implements ProxyRequestStats {
     const { config, registry, accounts, ledgerSummary } = sources;
     const stats = this.counters.json();
     return {
-      status: { actual_image_hash: sources.imageHash, enabled: true, ton_last_synced_at: null, chain: 'none (TON settlement not wired yet)' },
+      status: { actual_image_hash: sources.imageHash, enabled: true, chain: sources.chain ? 'ton' : 'none (off chain, dev only)' },
+      ...(sources.chain ?? {}),
       stats,
       localconfig: { owner_address: config.owner_address, check_worker_hashes: false, worker_policy: config.worker_policy, is_test: config.is_test },
       prices: { price_per_token: config.price_per_token, worker_fee_per_token: config.worker_fee_per_token },

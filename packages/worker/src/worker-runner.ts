@@ -2,16 +2,20 @@
  * The worker runner: checks its inference engine, connects out to the proxy over PoW +
  * attested TLS, serves requests with SSE-aware billing, keeps the proxy informed of its
  * availability (engine health, operator enable/disable), and serves `/stats` + `/jsonstats`.
+ * With `ton_endpoint` set it also runs on chain (WorkerChainAccount: contract checks and
+ * deployment, durable payout ledger, cash-out, `/request/payout`).
  */
 import { DEV_NETWORK_PARAMS, createLogger, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
 import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
+import type { Chain } from '@cocoon/ton';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
 import type { WorkerConfig } from './config/index.ts';
 import { OpenAiHttpEngine } from './engine/index.ts';
 import type { InferenceEngine } from './engine/index.ts';
 import { WorkerQueryHandler } from './serving/worker-query-handler.ts';
-import { WorkerStats } from './serving/worker-stats.ts';
+import { WorkerStats, workerProxiesJson } from './serving/worker-stats.ts';
 import { WorkerProxyConnection } from './connection/worker-proxy-connection.ts';
+import { openWorkerChainAccount } from './chain/open-worker-chain-account.ts';
 
 export interface WorkerRunnerDeps {
   engine?: InferenceEngine;
@@ -21,6 +25,8 @@ export interface WorkerRunnerDeps {
   /** Host the stats server binds to (127.0.0.1). */
   statsHost?: string;
   healthIntervalMs?: number;
+  /** Run on this chain (tests: a SandboxChain) even when `ton_endpoint` is ''. */
+  chain?: Chain;
 }
 
 
@@ -36,6 +42,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
   let operatorEnabled = true;
   if (!engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine_url: config.engine_url });
 
+  const chainAccount = openWorkerChainAccount(config, { logger, ...(deps.chain ? { chain: deps.chain } : {}) });
   const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
   const [host, portText] = splitHostPort(config.proxy_address);
   const connection = new WorkerProxyConnection({
@@ -46,6 +53,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     ownerAddress: config.owner_address, model: config.model, coefficient: config.coefficient,
     maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
     handler, logger, isEnabled: () => engineHealthy && operatorEnabled,
+    ...(chainAccount ? { payments: chainAccount } : {}),
   });
   const announce = () => connection.announceAvailability(engineHealthy && operatorEnabled);
   const healthTimer = setInterval(() => {
@@ -63,19 +71,19 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     jsonStats: () => ({
       status: { enabled: engineHealthy && operatorEnabled, engine_healthy: engineHealthy, actual_model: config.model, engine: config.engine_url, ton_last_synced_at: null },
       stats: stats.json(),
-      localconfig: { owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: false, proxy_policy: config.proxy_policy },
+      localconfig: { root_address: config.root_contract_address, owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: false, proxy_policy: config.proxy_policy },
       running_requests: handler.activeRequests,
-      proxies: [{
-        address: connection.address, state: connection.state, proxy_sc_address: connection.proxyContractAddress, sc_address: connection.workerContractAddress,
-        earned_tokens_committed_to_proxy_db: connection.earnedTokensCommittedToDb, earned_tokens_max_known: connection.earnedTokensMax,
-      }],
+      proxies: workerProxiesJson([connection], chainAccount?.proxiesJson()),
+      ...(chainAccount ? { wallet: chainAccount.walletJson() } : {}),
     }),
     controls: {
       enable: async () => { operatorEnabled = true; announce(); return { enabled: engineHealthy }; },
       disable: async () => { operatorEnabled = false; announce(); return { enabled: false }; },
+      ...(chainAccount ? { payout: async (query: URLSearchParams) => chainAccount.requestPayout(query.get('proxy') ?? undefined) } : {}),
     },
   });
 
+  chainAccount?.start();
   connection.start(); // only once the stats port is ours
   await connection.whenReady();
   logger.info('worker ready', { model: config.model, coefficient: config.coefficient, proxy: config.proxy_address, stats: statsServer.url });
@@ -84,6 +92,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     async close() {
       clearInterval(healthTimer);
       connection.close();
+      chainAccount?.stop();
       await statsServer.close();
       await engine.close();
     },

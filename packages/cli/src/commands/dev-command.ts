@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
 import { DEV_POW_DIFFICULTY, startDevNetwork, type DevNetwork } from '../dev/dev-network.ts';
+import { runDevSettleCommand } from './dev-settle-command.ts';
+import { resolve } from 'node:path';
 
 export const devCommandOptionsSchema = z
   .object({
@@ -23,7 +25,11 @@ export const devCommandOptionsSchema = z
     proxy_client_port: portSchema.optional(),
     worker_http_port: portSchema.optional(),
     engine_port: portSchema.optional(),
-    ready_timeout_seconds: z.number().positive().max(600).default(60),
+    ready_timeout_seconds: z.number().positive().max(600).default(120),
+    /** Chain state, keys and the proxy ledger (kept across restarts). */
+    data_dir: z.string().min(1).default('.cocoon/dev'),
+    /** No chain (in-memory accounting): for tests. */
+    off_chain: z.boolean().default(false),
   })
   .strict();
 
@@ -31,6 +37,7 @@ export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
 
 export function describeDevNetwork(network: DevNetwork): string[] {
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
+  if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
   lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
   lines.push('  press Ctrl-C to stop');
@@ -39,6 +46,7 @@ export function describeDevNetwork(network: DevNetwork): string[] {
 
 export async function runDevCommand(args: readonly string[], io: CliIo): Promise<number> {
   const logger = createLogger('dev', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  if (args[0] === 'settle') return runDevSettleCommand(args.slice(1), io, logger);
   let options: DevCommandOptions;
   try {
     options = loadConfig(devCommandOptionsSchema, { env: io.env, envPrefix: 'COCOON_DEV_', argv: [...args] });
@@ -72,6 +80,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
         engine: options.engine_port,
       },
       readyTimeoutMs: options.ready_timeout_seconds * 1000,
+      ...(options.off_chain ? {} : { chain: { directory: resolve(options.data_dir) } }),
       ...(workerModel ? { extraArgs: { worker: ['--model', workerModel] } } : {}),
       logger,
       env: io.env,

@@ -13,6 +13,8 @@ export interface DevNetworkPorts {
   workerHttp: number;
   /** Port of the test engine (ignored when an engine URL is given). */
   engine: number;
+  /** Port of the local TON chain (`cocoon chain`, toncenter v2 API). */
+  chain: number;
 }
 
 export const DEFAULT_DEV_NETWORK_PORTS: Readonly<DevNetworkPorts> = {
@@ -22,6 +24,7 @@ export const DEFAULT_DEV_NETWORK_PORTS: Readonly<DevNetworkPorts> = {
   proxyClient: 11002,
   workerHttp: 12000,
   engine: 8000,
+  chain: 8081,
 };
 
 export const WORKER_PORT_STEP = 10;

@@ -4,8 +4,11 @@
  * in dependency order, waits for their ready lines, multiplexes their output with name
  * prefixes, and stops everything if one dies. Reusable from tests and benchmarks.
  */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, type Logger } from '@cocoon/protocol';
+import { DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from '@cocoon/protocol';
+import { LocalChainFaucet, createChain } from '@cocoon/ton';
+import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap.ts';
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
 import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
 
@@ -34,6 +37,11 @@ export interface DevNetworkOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting cancels a start-up in progress (children are stopped, the promise rejects). */
   signal?: AbortSignal;
+  /**
+   * Run on a local TON chain: a `cocoon chain` child keeping its state in `directory`,
+   * a dev root contract, funded runner wallets, and every runner on chain. Off chain when absent.
+   */
+  chain?: { directory: string; saveStateIntervalMs?: number; pollIntervalMs?: number };
 }
 
 export interface DevNetwork {
@@ -44,6 +52,8 @@ export interface DevNetwork {
   /** Stats pages by child name (`proxy`, `worker-1`, …, `client`). */
   statsUrls: Record<string, string>;
   ports: DevNetworkPorts;
+  /** On chain: the local chain's toncenter endpoint and the dev root contract. */
+  chain?: { endpoint: string; rootAddress: string; clientWalletAddress: string };
   children: readonly DevChildProcess[];
   /** Resolves when a child dies while the network runs; the network is then being stopped. */
   childFailure: Promise<DevChildExit>;
@@ -57,24 +67,36 @@ const defaultOnLine = (name: string, stream: 'stdout' | 'stderr', line: string):
   (stream === 'stdout' ? process.stdout : process.stderr).write(`[${name}] ${line}\n`);
 };
 
-function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engineUrl: string): { proxy: DevChildSpec; later: DevChildSpec[] } {
+/** Flags that put each runner on the dev chain. */
+function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainBootstrap): { proxy: string[]; client: string[]; worker: (index: number) => string[] } {
+  const directory = options.chain?.directory ?? '.';
+  const common = ['--ton-endpoint', endpoint, '--root-contract-address', boot.rootAddress, '--ton-poll-interval-ms', `${options.chain?.pollIntervalMs ?? 300}`];
+  return {
+    proxy: [...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey,
+      '--db-path', join(directory, 'proxy-db'), '--save-state-interval-ms', `${options.chain?.saveStateIntervalMs ?? 2000}`],
+    client: [...common, '--node-wallet-key-file', boot.keys.clientWallet],
+    worker: (index) => [...common, '--node-wallet-key-file', boot.keys.workerWallets[index] ?? '', '--owner-address', DEV_WORKER_OWNER_ADDRESS],
+  };
+}
+
+function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engineUrl: string, onChain?: ReturnType<typeof chainArgs>): { proxy: DevChildSpec; later: DevChildSpec[] } {
   const extra = (role: DevChildSpec['role']): string[] => options.extraArgs?.[role] ?? [];
   const proxy: DevChildSpec = {
     name: 'proxy',
     role: 'proxy',
     args: ['proxy', '--host', HOST, '--client-port', `${ports.proxyClient}`, '--worker-port', `${ports.proxyWorker}`,
-      '--http-port', `${ports.proxyHttp}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...extra('proxy')],
+      '--http-port', `${ports.proxyHttp}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...(onChain?.proxy ?? []), ...extra('proxy')],
   };
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index): DevChildSpec => ({
     name: `worker-${index + 1}`,
     role: 'worker',
     args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`,
-      '--engine-url', engineUrl, ...extra('worker')],
+      '--engine-url', engineUrl, ...(onChain?.worker(index) ?? []), ...extra('worker')],
   }));
   const client: DevChildSpec = {
     name: 'client',
     role: 'client',
-    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, '--proxy-address', `${HOST}:${ports.proxyClient}`, ...extra('client')],
+    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, '--proxy-address', `${HOST}:${ports.proxyClient}`, ...(onChain?.client ?? []), ...extra('client')],
   };
   return { proxy, later: [...workers, client] };
 }
@@ -120,6 +142,27 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
   const awaitStage = (stage: Array<Promise<Record<string, unknown>>>) => Promise.race([Promise.all(stage), startupAborted]);
 
   try {
+    let onChain: ReturnType<typeof chainArgs> | undefined;
+    let chainInfo: DevNetwork['chain'];
+    if (options.chain) {
+      const chainReady = await awaitStage([spawnChild({
+        name: 'chain', role: 'chain',
+        args: ['chain', '--host', HOST, '--port', `${ports.chain}`, '--data-dir', join(options.chain.directory, 'chain')],
+      })]);
+      const url = typeof chainReady[0]?.url === 'string' ? chainReady[0].url : `http://${HOST}:${ports.chain}`;
+      const endpoint = `${url}/jsonRPC`;
+      const chain = await createChain({ kind: 'toncenter', endpoint });
+      try {
+        const boot = await Promise.race([bootstrapDevChain({
+          chain, faucet: new LocalChainFaucet({ url }), directory: options.chain.directory,
+          workers: options.workers ?? 2, workerOwnerAddress: DEV_WORKER_OWNER_ADDRESS, logger,
+        }), startupAborted]);
+        onChain = chainArgs(options, endpoint, boot);
+        chainInfo = { endpoint, rootAddress: boot.rootAddress, clientWalletAddress: boot.clientWalletAddress };
+      } finally {
+        await chain.close();
+      }
+    }
     let engineUrl = options.engineUrl;
     const stageOne = [];
     if (engineUrl === undefined) {
@@ -127,11 +170,11 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       stageOne.push(spawnChild({ name: 'test-engine', role: 'test-engine', args: ['test-engine', '--host', HOST, '--port', `${ports.engine}`, ...(options.extraArgs?.['test-engine'] ?? [])] }));
     }
     const placeholderUrl = `http://${HOST}:${ports.engine}`;
-    const { proxy } = childSpecs(options, ports, placeholderUrl);
+    const { proxy } = childSpecs(options, ports, placeholderUrl, onChain);
     stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
     if (engineUrl === undefined) engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
-    await awaitStage(childSpecs(options, ports, engineUrl).later.map(spawnChild));
+    await awaitStage(childSpecs(options, ports, engineUrl, onChain).later.map(spawnChild));
     phase = 'running';
     const statsUrls: Record<string, string> = { proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
@@ -142,6 +185,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       usesTestEngine: options.engineUrl === undefined,
       statsUrls,
       ports,
+      ...(chainInfo ? { chain: chainInfo } : {}),
       children,
       childFailure,
       stop,

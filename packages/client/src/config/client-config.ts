@@ -1,6 +1,6 @@
 /**
  * The client runner's config (§8.4 `clientRunner.config`, trimmed to what this
- * implementation uses): HTTP front end, proxy connection, request defaults.
+ * implementation uses): HTTP front end, proxy connection, request defaults, TON.
  */
 import { z } from 'zod';
 import {
@@ -11,6 +11,7 @@ import {
   listenPortSchema,
   secretField,
   tonAddressSchema,
+  tonConfigFields,
 } from '@cocoon/protocol';
 
 export const clientConfigSchema = z
@@ -34,6 +35,10 @@ export const clientConfigSchema = z
     default_timeout_seconds: z.number().positive().max(3600).default(120),
     max_body_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
     http_access_hash: httpAccessHashField(),
+    /** TON (§6.5): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
+    ...tonConfigFields({ walletKeyFile: '.cocoon/client/wallet.key' }),
+    /** Client contract automation period, ms (§6.5: 1–2 s). */
+    ton_automation_interval_ms: z.number().int().min(50).max(600_000).default(2000),
   })
   .strict();
 

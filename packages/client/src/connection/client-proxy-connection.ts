@@ -1,14 +1,16 @@
 /**
  * The client's outbound link to a proxy (§3.1): `client.connectToProxy` with checks of the
- * proxy's params, short authorization with the secret, answer routing by request id, and
- * payment status tracking. Dialing (proxy attestation verified before any byte) and
- * reconnecting: ReconnectingSession.
+ * proxy's params, authorization (short with the secret; on chain also contract address checks,
+ * deploy and long authorization through a ClientChainAccount), answer routing by request id,
+ * and payment status tracking (signed charges are verified by the account). Dialing (proxy
+ * attestation verified before any byte) and reconnecting: ReconnectingSession.
  */
 import { createHash } from 'node:crypto';
 import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
 import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
 import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
 import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureEndpointIdentity } from '@cocoon/attestation';
+import type { ClientChain, ClientChainAccount } from '../chain/index.ts';
 
 export interface ClientProxyConnectionOptions {
   host: string;
@@ -21,7 +23,12 @@ export interface ClientProxyConnectionOptions {
   isTest: boolean;
   logger: Logger;
   paymentStatusIntervalMs?: number;
+  /** On chain: verifies the proxy's contracts, deploys ours, long authorization. Absent = off chain (short auth only). */
+  chain?: ClientChain;
 }
+
+/** §4: the proxy answers the long authorization after it sees the register transaction. */
+const LONG_AUTH_TIMEOUT_MS = 300_000;
 
 /** Receives the answer messages of one request. */
 export interface AnswerListener {
@@ -39,6 +46,8 @@ export class ClientProxyConnection {
   clientContractAddress = '';
   tokensUsedProxyMax = 0n;
   tokensUsedProxyCommittedToDb = 0n;
+  /** The client contract at this proxy (on chain only). */
+  account: ClientChainAccount | undefined;
   private readonly listeners = new Map<string, AnswerListener>();
   private readonly link: ReconnectingSession;
   private paymentTimer: NodeJS.Timeout | undefined;
@@ -112,7 +121,7 @@ export class ClientProxyConnection {
         _: 'client.params', flags: 3, client_owner_address: options.ownerAddress, is_test: options.isTest,
         min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
       },
-      min_config_version: 0,
+      min_config_version: options.chain?.rootVersion ?? 0,
     });
     expectAnswer(connected, 'client.connectedToProxy');
     const params = connected.params as TlObject;
@@ -120,24 +129,45 @@ export class ClientProxyConnection {
     if ((params.is_test as boolean) !== options.isTest) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy test mode differs from ours');
     this.proxyContractAddress = params.proxy_sc_address as string;
     this.clientContractAddress = connected.client_sc_address as string;
-    const auth = connected.auth as TlObject;
-    const ownHash = createHash('sha256').update(options.secretString, 'utf8').digest();
-    if (auth._ !== 'client.proxyConnectionAuthShort' || !ownHash.equals(auth.secret_hash as Buffer)) {
-      throw new CocoonError('CCN_ERR_AUTH_FAILED', 'proxy does not know this client with this secret (long authorization needs the TON chain)');
-    }
-    const result = await session.query({ _: 'client.authorizeWithProxyShort', data: Buffer.from(options.secretString, 'utf8') });
+    const account = options.chain?.accountFor({
+      proxyPublicKey: params.proxy_public_key as Buffer, proxyOwnerAddress: params.proxy_owner_address as string,
+      proxyContractAddress: this.proxyContractAddress, clientContractAddress: this.clientContractAddress,
+    });
+    this.account = account;
+    account?.observeSignedPayment(connected.signed_payment as TlObject | undefined);
+    const mode = await this.authorizationMode(connected.auth as TlObject, account);
+    const result = mode === 'short'
+      ? await session.query({ _: 'client.authorizeWithProxyShort', data: Buffer.from(options.secretString, 'utf8') })
+      : await session.query({ _: 'client.authorizeWithProxyLong' }, LONG_AUTH_TIMEOUT_MS);
     if (result._ === 'client.authorizationWithProxyFailed') {
       throw new CocoonError('CCN_ERR_AUTH_FAILED', `proxy refused authorization: ${String(result.error)}`);
     }
     expectAnswer(result, 'client.authorizationWithProxySuccess');
+    account?.observeSignedPayment(result.signed_payment as TlObject | undefined);
     this.observeTotals(result.tokens_committed_to_db as bigint, result.max_tokens as bigint);
-    options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy });
+    options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy, auth: mode });
+  }
+
+  /** Short when the proxy knows our secret hash; on chain, long after registering the nonce on chain. */
+  private async authorizationMode(auth: TlObject, account: ClientChainAccount | undefined): Promise<'short' | 'long'> {
+    const short = auth._ === 'client.proxyConnectionAuthShort';
+    if (account) {
+      return account.prepareAuthorization(short
+        ? { kind: 'short', secretHash: auth.secret_hash as Buffer, nonce: auth.nonce as bigint }
+        : { kind: 'long', nonce: auth.nonce as bigint });
+    }
+    const ownHash = createHash('sha256').update(this.options.secretString, 'utf8').digest();
+    if (!short || !ownHash.equals(auth.secret_hash as Buffer)) {
+      throw new CocoonError('CCN_ERR_AUTH_FAILED', 'proxy does not know this client with this secret (long authorization needs the TON chain)');
+    }
+    return 'short';
   }
 
   private async refreshPaymentStatus(): Promise<void> {
     if (!this.isReady) return;
     try {
       const status = await this.query({ _: 'client.updatePaymentStatus' }, 60_000);
+      this.account?.observeSignedPayment(status.signed_payment as TlObject | undefined);
       this.observeTotals(status.db_tokens as bigint, status.max_tokens as bigint);
     } catch {
       // the session handles liveness; a failed status query is retried next period
@@ -150,6 +180,7 @@ export class ClientProxyConnection {
       return;
     }
     if (message._ === 'proxy.clientRequestPayment') {
+      this.account?.observeSignedPayment(message.signed_payment as TlObject | undefined);
       this.observeTotals(message.db_tokens as bigint, message.max_tokens as bigint);
       return;
     }
@@ -159,6 +190,7 @@ export class ClientProxyConnection {
   private observeTotals(dbTokens: bigint, maxTokens: bigint): void {
     if (dbTokens > this.tokensUsedProxyCommittedToDb) this.tokensUsedProxyCommittedToDb = dbTokens;
     if (maxTokens > this.tokensUsedProxyMax) this.tokensUsedProxyMax = maxTokens;
+    this.account?.observeProxyTotals(dbTokens, maxTokens);
   }
 
   private onLost(error: CocoonError): void {

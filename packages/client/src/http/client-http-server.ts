@@ -16,6 +16,8 @@ import type { InferenceExchangeContext } from './inference-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
 import { renderStatsPage, toJsonText } from '@cocoon/protocol';
+import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // Telegram tasks (summarize, translate, transcriptions)
+import type { TelegramRouteOptions } from './telegram/index.ts'; // Telegram tasks
 
 export interface ClientHttpServerOptions {
   host: string;
@@ -32,6 +34,10 @@ export interface ClientHttpServerOptions {
   now?: () => number;
   /** Default 10000 (§4.9: `/v1/models` 10 s). */
   modelsTimeoutMs?: number;
+  /** Telegram task routes: prompt templates and limits (see ./telegram/). */
+  telegram?: TelegramRouteOptions;
+  /** `/request/*` operations (§8.2, e.g. the chain's charge/topup/withdraw/close): true when handled. Access-hash checked. */
+  requestRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface ClientHttpServer {
@@ -69,6 +75,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     },
   };
   const modelsTimeoutMs = options.modelsTimeoutMs ?? 10_000;
+  const telegramContext = { modelsTimeoutMs, ...options.telegram, ...context }; // Telegram tasks
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -78,7 +85,13 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
       response.end();
       return;
     }
+    // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
+    if (isTelegramRoute(url.pathname) && (await handleTelegramRoute(request, response, telegramContext))) return;
     const path = url.pathname;
+    if (path.startsWith('/request/') && options.requestRoutes) {
+      if (!accessAllowed(options.accessHash, url)) throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', 'missing or wrong access_hash');
+      if (await options.requestRoutes(request, response, url)) return;
+    }
     const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === '/stats' || path === '/jsonstats' ? 'GET' : undefined;
     if (allowed === undefined) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {

@@ -22,6 +22,12 @@ describe('clientConfigSchema', () => {
       default_timeout_seconds: 120,
       max_body_bytes: 8 * 1024 * 1024,
       http_access_hash: '',
+      ton_endpoint: '',
+      ton_api_key: '',
+      root_contract_address: '',
+      node_wallet_key_file: '.cocoon/client/wallet.key',
+      ton_poll_interval_ms: 5000,
+      ton_automation_interval_ms: 2000,
     });
   });
 

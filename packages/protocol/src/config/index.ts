@@ -22,3 +22,4 @@ export {
 } from './config-fields.ts';
 export { envNameForKey, flagNameForKey } from './config-error.ts';
 export { DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, DEV_WORKER_OWNER_ADDRESS, EMPTY_SECRET_SHA256 } from './dev-addresses.ts';
+export { tonConfigFields } from './ton-config-fields.ts';

@@ -65,6 +65,15 @@ export const ERROR_TABLE = {
   CCN_ERR_ATTEST_NO_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer presented no certificate'),
   CCN_ERR_ATTEST_BAD_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer certificate rejected'),
   CCN_ERR_ATTEST_POLICY: spec(W.protoViolation, 502, false, 'peer attestation does not satisfy policy'),
+  // TON chain, wallets, contracts and the durable ledger.
+  CCN_ERR_TON_UNAVAILABLE: spec(W.notReady, 503, true, 'TON chain unreachable'),
+  CCN_ERR_TON_LOW_BALANCE: spec(W.error, 503, false, 'ACTION REQUIRED: wallet balance too low'),
+  CCN_ERR_TON_CONTRACT_MISMATCH: spec(W.protoViolation, 502, false, 'contract address or state does not match'),
+  CCN_ERR_TON_BAD_SIGNED_PAYMENT: spec(W.protoViolation, 502, false, 'signed payment rejected'),
+  CCN_ERR_TON_TRANSACTION_FAILED: spec(W.failure, 502, false, 'on-chain transaction failed'),
+  CCN_ERR_TON_TIMEOUT: spec(W.timeout, 504, true, 'on-chain operation timed out'),
+  CCN_ERR_LEDGER_CORRUPT: spec(W.failure, 500, false, 'ledger record failed verification'),
+  CCN_ERR_LEDGER_ROLLBACK: spec(W.failure, 500, false, 'ledger is behind a peer: state was rolled back'),
   // Configuration and internal.
   CCN_ERR_CONFIG_INVALID: spec(W.error, 500, false, 'invalid configuration'),
   CCN_ERR_INTERNAL: spec(W.failure, 500, false, 'internal error'),

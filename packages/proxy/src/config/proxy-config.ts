@@ -13,6 +13,7 @@ import {
   listenPortSchema,
   sha256HexSchema,
   tonAddressSchema,
+  tonConfigFields,
 } from '@cocoon/protocol';
 
 const NANOTON_PER_TON = 1_000_000_000n;
@@ -68,6 +69,18 @@ export const proxyConfigSchema = z
     reasoning_tokens_price_multiplier: multiplier(),
     /** Attempts per request across workers (1 = no retry, like the reference). */
     max_attempts: z.number().int().min(1).max(10).default(3),
+    ...tonConfigFields({ walletKeyFile: '.cocoon/proxy/wallet.key' }),
+    /** The proxy's payment-signing key (`proxy_public_key`, §6.3): 32-byte seed, hex, 0600. */
+    proxy_key_file: z.string().min(1).default('.cocoon/proxy/proxy.key'),
+    /** Durable ledger directory (LMDB); '' = in memory (off chain only). */
+    db_path: z.string().default(''),
+    /** Save-state period, ms (§6.4: 30–60 s). */
+    save_state_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
+    /** Charge a client once its committed, uncharged usage is worth this (§6.7: 1 TON). */
+    charge_threshold_nanoton: nanotonSchema.default(1_000_000_000n),
+    /** Pay a worker once its committed, unpaid earnings are worth this (§6.6: 10 TON). */
+    payout_threshold_nanoton: nanotonSchema.default(10_000_000_000n),
+    /** Off chain only: clients known without a blockchain. */
     dev_clients: z.array(proxyDevClientSchema).default(() => DEFAULT_PROXY_DEV_CLIENTS.map((client) => ({ ...client }))),
     http_access_hash: httpAccessHashField(),
   })
@@ -75,6 +88,14 @@ export const proxyConfigSchema = z
   .refine((config) => config.worker_fee_per_token <= config.price_per_token, {
     message: 'worker_fee_per_token must not exceed price_per_token',
     path: ['worker_fee_per_token'],
+  })
+  .refine((config) => config.ton_endpoint === '' || config.root_contract_address !== '', {
+    message: 'root_contract_address is required when ton_endpoint is set',
+    path: ['root_contract_address'],
+  })
+  .refine((config) => config.ton_endpoint === '' || config.db_path !== '', {
+    message: 'db_path (durable ledger) is required when ton_endpoint is set',
+    path: ['db_path'],
   });
 
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;

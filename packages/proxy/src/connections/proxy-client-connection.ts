@@ -4,19 +4,23 @@
  * status, and `client.runQueryEx` messages turned into ProxyRequests.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CocoonError, EMPTY_SIGNED_PAYMENT, WireErrorCode } from '@cocoon/protocol';
+import { CocoonError, WireErrorCode } from '@cocoon/protocol';
 import type { CocoonSession, Logger, QueryReply, TlObject } from '@cocoon/protocol';
 import type { ClientAccount } from '../billing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
 import type { WorkerRegistry } from '../routing/index.ts';
 import { ProxyRequest } from '../requests/proxy-request.ts';
 import type { ProxyRequestContext, ProxyRequestSink } from '../requests/proxy-request-context.ts';
-import { checkTestMode, negotiateProtocolVersion, placeholderContractAddress, proxyParams } from './proxy-params.ts';
+import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
+import type { ProxyChainLink } from './proxy-chain-link.ts';
+
+/** §16: long authorization waits up to 300 s for the register transaction. */
+const LONG_AUTH_TIMEOUT_MS = 300_000;
 
 type ClientHandshakeState = 'none' | 'auth' | 'ok';
 
-/** Where the proxy learns about clients: config now, client contracts with the TON issue. */
+/** Where the proxy learns about clients: dev config off chain, client contracts on chain. */
 export interface ClientDirectory {
   find(ownerAddress: string): Promise<{ secretHash: Buffer; account: ClientAccount } | undefined>;
 }
@@ -28,6 +32,7 @@ export interface ProxyClientConnectionOptions {
   clients: ClientDirectory;
   registry: WorkerRegistry;
   ledger: Ledger;
+  chain: ProxyChainLink;
   requestContext: ProxyRequestContext;
   logger: Logger;
   random?: (bytes: number) => Buffer;
@@ -37,6 +42,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
   private state: ClientHandshakeState = 'none';
   private known: { secretHash: Buffer; account: ClientAccount } | undefined;
   private readonly running = new Set<ProxyRequest>();
+  private nonce = 0n;
   clientOwner = '';
   detached = false;
 
@@ -62,14 +68,14 @@ export class ProxyClientConnection implements ProxyRequestSink {
   }
 
   sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals): void {
-    this.send({
+    this.options.chain.signedClientPayment(this.clientOwner).then((signedPayment) => this.send({
       _: 'proxy.clientRequestPayment',
       request_id: requestId,
-      signed_payment: EMPTY_SIGNED_PAYMENT,
+      signed_payment: signedPayment,
       db_tokens: totals.tokensCommittedToDb,
       max_tokens: totals.tokensMax,
       request_tokens: requestTokens,
-    });
+    }), (error: unknown) => this.options.logger.warn('could not sign client payment', { owner: this.clientOwner, error: String(error) }));
   }
 
   private failQuery(error: unknown, reply: QueryReply): void {
@@ -87,15 +93,14 @@ export class ProxyClientConnection implements ProxyRequestSink {
       case 'client.authorizeWithProxyShort':
         return this.onAuthorizeShort(query.data as Buffer);
       case 'client.authorizeWithProxyLong':
-        this.requireState('auth', query._);
-        return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'long authorization needs the TON chain, which this proxy does not use yet' };
+        return this.onAuthorizeLong();
       case 'client.getWorkerTypesV2':
         this.requireState('ok', query._);
         return this.workerTypes();
       case 'client.updatePaymentStatus': {
         this.requireState('ok', query._);
         const totals = await this.options.ledger.clientTotals(this.clientOwner);
-        return { _: 'client.paymentStatus', signed_payment: EMPTY_SIGNED_PAYMENT, db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+        return { _: 'client.paymentStatus', signed_payment: await this.options.chain.signedClientPayment(this.clientOwner), db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
       }
       default:
         throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected client query ${query._}`);
@@ -112,18 +117,31 @@ export class ProxyClientConnection implements ProxyRequestSink {
     }
     this.clientOwner = params.client_owner_address as string;
     if (!this.clientOwner) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'client owner address is empty');
+    const clientContractAddress = this.options.chain.clientContractAddress(this.clientOwner);
     this.known = await this.options.clients.find(this.clientOwner);
     this.state = 'auth';
     const nonce = (this.options.random ?? randomBytes)(8).readBigInt64LE(0);
+    this.nonce = BigInt.asUintN(64, nonce);
     return {
       _: 'client.connectedToProxy',
       params: proxyParams(identity, protoVersion),
-      client_sc_address: placeholderContractAddress('client', this.clientOwner, identity.contractAddress),
+      client_sc_address: clientContractAddress,
       auth: this.known
         ? { _: 'client.proxyConnectionAuthShort', secret_hash: this.known.secretHash, nonce }
         : { _: 'client.proxyConnectionAuthLong', nonce },
-      signed_payment: EMPTY_SIGNED_PAYMENT,
+      signed_payment: await this.options.chain.signedClientPayment(this.clientOwner),
     };
+  }
+
+  /** §3.1 long path: the client registered on chain with our nonce; wait until the proxy contract shows it. */
+  private async onAuthorizeLong(): Promise<TlObject> {
+    this.requireState('auth', 'client.authorizeWithProxyLong');
+    await this.options.chain.waitForRegistration(this.clientOwner, this.nonce, LONG_AUTH_TIMEOUT_MS);
+    this.known = await this.options.clients.find(this.clientOwner);
+    if (!this.known) {
+      return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'client contract not found after registration' };
+    }
+    return this.authorized();
   }
 
   private async onAuthorizeShort(secret: Buffer): Promise<TlObject> {
@@ -133,10 +151,15 @@ export class ProxyClientConnection implements ProxyRequestSink {
       this.options.logger.warn('client authorization failed', { connection: this.options.id, owner: this.clientOwner });
       return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'secret does not match the client contract' };
     }
+    return this.authorized();
+  }
+
+  private async authorized(): Promise<TlObject> {
     this.state = 'ok';
     const totals = await this.options.ledger.clientTotals(this.clientOwner);
     this.options.logger.info('client authorized', { connection: this.options.id, owner: this.clientOwner });
-    return { _: 'client.authorizationWithProxySuccess', signed_payment: EMPTY_SIGNED_PAYMENT, tokens_committed_to_db: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+    const signedPayment = await this.options.chain.signedClientPayment(this.clientOwner);
+    return { _: 'client.authorizationWithProxySuccess', signed_payment: signedPayment, tokens_committed_to_db: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
   }
 
   private workerTypes(): TlObject {

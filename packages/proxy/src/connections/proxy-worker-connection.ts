@@ -10,8 +10,9 @@ import type { RegisteredWorker, WorkerRegistry } from '../routing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
 import type { ProxyRequest } from '../requests/proxy-request.ts';
 import type { WorkerLink } from '../requests/proxy-request-context.ts';
-import { checkTestMode, negotiateProtocolVersion, placeholderContractAddress, proxyParams } from './proxy-params.ts';
+import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
+import type { ProxyChainLink } from './proxy-chain-link.ts';
 
 type WorkerHandshakeState = 'none' | 'compare' | 'finishing' | 'ok';
 
@@ -22,6 +23,7 @@ export interface ProxyWorkerConnectionOptions {
   registry: WorkerRegistry;
   workerLinks: Map<string, WorkerLink>;
   ledger: Ledger;
+  chain: ProxyChainLink;
   logger: Logger;
 }
 
@@ -29,6 +31,8 @@ export class ProxyWorkerConnection implements WorkerLink {
   private state: WorkerHandshakeState = 'none';
   private registered: RegisteredWorker | undefined;
   private readonly requests = new Map<string, ProxyRequest>();
+  /** Newest signed payout for this worker (attached to proxy.runQueryEx synchronously). */
+  private payment: TlObject = EMPTY_SIGNED_PAYMENT;
   ownerAddress = '';
 
   constructor(private readonly options: ProxyWorkerConnectionOptions) {
@@ -57,20 +61,27 @@ export class ProxyWorkerConnection implements WorkerLink {
   }
 
   signedPayment(): TlObject {
-    return EMPTY_SIGNED_PAYMENT;
+    return this.payment;
   }
 
   sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals, clientOwner: string): void {
-    if (!this.options.session.isOpen) return;
-    this.send({
-      _: 'proxy.workerRequestPayment',
-      request_id: requestId,
-      signed_payment: this.signedPayment(),
-      db_tokens: totals.tokensCommittedToDb,
-      max_tokens: totals.tokensMax,
-      request_tokens: requestTokens,
-      request_client_owner: clientOwner,
-    });
+    this.refreshPayment().then((signedPayment) => {
+      if (!this.options.session.isOpen) return;
+      this.send({
+        _: 'proxy.workerRequestPayment',
+        request_id: requestId,
+        signed_payment: signedPayment,
+        db_tokens: totals.tokensCommittedToDb,
+        max_tokens: totals.tokensMax,
+        request_tokens: requestTokens,
+        request_client_owner: clientOwner,
+      });
+    }, (error: unknown) => this.options.logger.warn('could not sign worker payment', { owner: this.ownerAddress, error: String(error) }));
+  }
+
+  private async refreshPayment(): Promise<TlObject> {
+    this.payment = await this.options.chain.signedWorkerPayment(this.ownerAddress);
+    return this.payment;
   }
 
   private failHandshake(error: unknown, reply: QueryReply): void {
@@ -92,7 +103,7 @@ export class ProxyWorkerConnection implements WorkerLink {
       case 'worker.updatePaymentStatus': {
         this.requireState('ok', query._);
         const totals = await this.options.ledger.workerTotals(this.ownerAddress);
-        return { _: 'worker.paymentStatus', signed_payment: this.signedPayment(), db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
+        return { _: 'worker.paymentStatus', signed_payment: await this.refreshPayment(), db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
       }
       default:
         throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected worker query ${query._}`);
@@ -112,6 +123,7 @@ export class ProxyWorkerConnection implements WorkerLink {
     if (!(maxActive >= 1) || !(proxyCount >= 1)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'max_active_requests and proxy_cnt must be ≥ 1');
     const protoVersion = negotiateProtocolVersion(params);
     this.ownerAddress = params.worker_owner_address as string;
+    const workerContractAddress = this.options.chain.workerContractAddress(this.ownerAddress);
     this.registered = registry.register({
       id,
       ownerAddress: this.ownerAddress,
@@ -127,25 +139,29 @@ export class ProxyWorkerConnection implements WorkerLink {
     return {
       _: 'worker.connectedToProxy',
       params: proxyParams(identity, protoVersion),
-      worker_sc_address: placeholderContractAddress('worker', this.ownerAddress, identity.contractAddress),
+      worker_sc_address: workerContractAddress,
     };
   }
 
   private async onCompareBalance(query: TlObject): Promise<TlObject> {
     this.requireState('compare', query._);
-    const totals = await this.options.ledger.workerTotals(this.ownerAddress);
-    const claimedMax = query.max_tokens as bigint;
-    if ((query.tokens_committed_to_db as bigint) > totals.tokensCommittedToDb || claimedMax > totals.tokensMax) {
-      // The reference aborts here (its state was rolled back). Without a durable ledger yet we keep serving and say so.
-      this.options.logger.warn('worker knows more earnings than this proxy (proxy state not durable yet)', { owner: this.ownerAddress });
+    const { ledger, chain, logger } = this.options;
+    const claimed = { tokensCommittedToBlockchain: query.tokens_committed_to_blockchain as bigint, tokensCommittedToDb: query.tokens_committed_to_db as bigint };
+    try {
+      await ledger.assertNotBehind('worker', this.ownerAddress, claimed);
+    } catch (error) {
+      // §3.2: the worker knows more than our ledger: our state was rolled back. Never sign below what it holds.
+      logger.error('worker knows more earnings than this proxy: ledger rolled back?', { owner: this.ownerAddress, error: error instanceof Error ? error.message : String(error) });
+      if (chain.onChain) throw error;
     }
+    const totals = await ledger.workerTotals(this.ownerAddress);
     this.state = 'finishing';
     return {
       _: 'worker.compareBalanceWithProxyResult',
-      signed_payment: this.signedPayment(),
+      signed_payment: await this.refreshPayment(),
       tokens_committed_to_db: totals.tokensCommittedToDb,
       max_tokens: totals.tokensMax,
-      error_code: 0,
+      error_code: (query.max_tokens as bigint) <= totals.tokensMax ? 0 : 1,
     };
   }
 

@@ -1,38 +1,16 @@
 /**
  * Conformance suite every `Ledger` implementation must pass: cumulative, monotonic
  * totals; summary = sums; client paid = worker earned + commission; nothing lost under
- * concurrency; unknown owners read zeros; a duplicate request id counts once.
+ * concurrency; unknown owners read zeros; a duplicate request id counts once; owner
+ * listings; the save-state commit scheme (§6.4); meta values; anti-rollback (§3.2).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Ledger, LedgerCompletion, LedgerTotals } from '../../src/ledger/index.ts';
+import type { Ledger } from '../../src/ledger/index.ts';
+import { assertOrdered, sampleCompletion } from './ledger-sample-completion.ts';
+import { runSaveStateConformance } from './ledger-save-state-conformance.ts';
 
-let sequence = 0;
-
-/** A valid entry at price 20 / fee 19 (mainnet) for `total` tokens split over the categories. */
-export function sampleCompletion(overrides: Partial<LedgerCompletion> & { total?: number } = {}): LedgerCompletion {
-  const total = overrides.total ?? 100;
-  const prompt = Math.floor(total / 2);
-  const completion = total - prompt;
-  const { total: _total, ...rest } = overrides;
-  sequence += 1;
-  return {
-    requestId: sequence.toString(16).padStart(64, '0'),
-    clientOwner: 'client-a',
-    workerOwner: 'worker-a',
-    tokens: { prompt, cached: 0, completion, reasoning: 0, total },
-    clientCostNanoton: BigInt(total) * 20n,
-    workerEarnedNanoton: BigInt(total) * 19n,
-    proxyCommissionNanoton: BigInt(total),
-    at: 1_700_000_000_000,
-    ...rest,
-  };
-}
-
-function assertOrdered(totals: LedgerTotals): void {
-  assert.ok(totals.tokensCommittedToBlockchain <= totals.tokensCommittedToDb, 'blockchain ≤ db');
-  assert.ok(totals.tokensCommittedToDb <= totals.tokensMax, 'db ≤ max');
-}
+export { sampleCompletion, assertOrdered };
 
 export function runLedgerConformance(name: string, createLedger: () => Promise<Ledger>): void {
   const withLedger = (body: (ledger: Ledger) => Promise<void>) => async (): Promise<void> => {
@@ -131,6 +109,11 @@ export function runLedgerConformance(name: string, createLedger: () => Promise<L
       const ledger = await createLedger();
       await ledger.close();
       await assert.rejects(ledger.recordCompletion(sampleCompletion()));
+      await assert.rejects(ledger.snapshotForSaveState());
+      await assert.rejects(ledger.setMeta('k', 'v'));
+      await assert.rejects(ledger.clients());
     });
+
+    runSaveStateConformance(withLedger);
   });
 }

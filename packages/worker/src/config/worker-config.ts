@@ -1,6 +1,7 @@
 /**
  * The worker runner's config (§8.4 `workerRunner.config`, trimmed): stats port, proxy
- * connection, advertised model and coefficient, the inference engine to forward to.
+ * connection, advertised model and coefficient, the inference engine to forward to, and the
+ * TON settings (chain, root, node wallet, payout ledger and threshold).
  */
 import { z } from 'zod';
 import {
@@ -9,7 +10,9 @@ import {
   httpAccessHashField,
   peerPolicyField,
   listenPortSchema,
+  nanotonSchema,
   tonAddressSchema,
+  tonConfigFields,
 } from '@cocoon/protocol';
 
 /** Full model string `name@revision:verity_hash` (§7.6), e.g. `Qwen/Qwen3-8B@abc123:<64 hex>`. */
@@ -38,6 +41,14 @@ export const workerConfigSchema = z
     max_pow_difficulty: z.number().int().min(0).max(32).default(28),
     proxy_connections: z.number().int().min(1).max(16).default(1),
     http_access_hash: httpAccessHashField(),
+    /** TON (§6.6): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
+    ...tonConfigFields({ walletKeyFile: '.cocoon-worker/node-wallet.key' }),
+    /** Directory of the durable per-proxy payout ledger (JSON files, 0600). */
+    worker_state_dir: z.string().min(1).default('.cocoon-worker'),
+    /** Cash out when unpaid tokens × worker_fee_per_token ≥ this many nanoTON (default 10 TON). */
+    payout_threshold_nanoton: nanotonSchema.default(10_000_000_000n),
+    /** Base period of worker.updatePaymentStatus polls and chain checks; the delay is 1–2× this (§16: 10–20 s). */
+    payment_status_interval_ms: z.number().int().min(50).max(600_000).default(10_000),
   })
   .strict();
 

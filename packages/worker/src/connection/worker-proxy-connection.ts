@@ -2,12 +2,16 @@
  * The worker's outbound link to one proxy (§3.2): handshake (connectToProxy →
  * compareBalance → proxyHandshakeComplete), serving `proxy.runQueryEx`, tracking payment
  * totals, and availability messages. Dialing and reconnecting: ReconnectingSession.
+ * On chain (`payments` given) the handshake verifies the contracts and the proxy's balance
+ * against the worker's durable ledger (anti-rollback), every signed payment is verified and
+ * `worker.updatePaymentStatus` is polled every 10–20 s.
  */
 import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
 import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
 import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
 import type { PeerVerifier, ReconnectingSessionState, SecureEndpointIdentity } from '@cocoon/attestation';
 import type { WorkerQueryHandler } from '../serving/worker-query-handler.ts';
+import type { WorkerConnectionPayments, WorkerProxyLedger } from '../chain/worker-chain-ports.ts';
 
 export interface WorkerProxyConnectionOptions {
   host: string;
@@ -24,6 +28,8 @@ export interface WorkerProxyConnectionOptions {
   handler: WorkerQueryHandler;
   isEnabled: () => boolean;
   logger: Logger;
+  /** On chain: contract checks, durable payout ledger, payment status polls. Absent = off chain. */
+  payments?: WorkerConnectionPayments;
 }
 
 export class WorkerProxyConnection {
@@ -32,6 +38,8 @@ export class WorkerProxyConnection {
   earnedTokensCommittedToDb = 0n;
   earnedTokensMax = 0n;
   private readonly link: ReconnectingSession;
+  private ledger: WorkerProxyLedger | undefined;
+  private paymentStatusTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerProxyConnectionOptions) {
     this.link = new ReconnectingSession({
@@ -63,6 +71,7 @@ export class WorkerProxyConnection {
   }
 
   close(): void {
+    clearTimeout(this.paymentStatusTimer);
     this.link.close();
   }
 
@@ -82,20 +91,59 @@ export class WorkerProxyConnection {
     if ((params.is_test as boolean) !== options.isTest) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy test mode differs from ours');
     this.proxyContractAddress = params.proxy_sc_address as string;
     this.workerContractAddress = connected.worker_sc_address as string;
+    const ledger = options.payments ? await options.payments.connectedToProxy(params, this.workerContractAddress) : undefined;
+    this.ledger = ledger;
     const compared = await session.query({
       _: 'worker.compareBalanceWithProxy',
-      tokens_committed_to_blockchain: 0n,
-      tokens_committed_to_db: this.earnedTokensCommittedToDb,
-      max_tokens: this.earnedTokensMax,
+      ...(ledger ? ledger.balanceClaim() : { tokens_committed_to_blockchain: 0n, tokens_committed_to_db: this.earnedTokensCommittedToDb, max_tokens: this.earnedTokensMax }),
     });
     expectAnswer(compared, 'worker.compareBalanceWithProxyResult');
-    if ((compared.tokens_committed_to_db as bigint) < this.earnedTokensCommittedToDb) {
+    if (ledger) {
+      ledger.acceptCompareResult(compared); // throws CCN_ERR_LEDGER_ROLLBACK: the handshake fails, the session closes
+    } else if ((compared.tokens_committed_to_db as bigint) < this.earnedTokensCommittedToDb) {
       options.logger.warn('proxy knows fewer committed tokens than this worker (proxy state lost?)', { proxy: this.address });
     }
     this.observeTotals(compared.tokens_committed_to_db as bigint, compared.max_tokens as bigint);
     const completed = await session.query({ _: 'worker.proxyHandshakeComplete', is_disabled: !options.isEnabled() });
     expectAnswer(completed, 'worker.proxyHandshakeCompleted');
     options.logger.info('connected to proxy', { proxy: this.address, worker_contract: this.workerContractAddress });
+    if (ledger && options.payments) this.schedulePaymentStatus(session, ledger, options.payments);
+  }
+
+  /** §3.2 step 5: poll `worker.updatePaymentStatus` while this session is open. */
+  private schedulePaymentStatus(session: CocoonSession, ledger: WorkerProxyLedger, payments: WorkerConnectionPayments): void {
+    clearTimeout(this.paymentStatusTimer);
+    this.paymentStatusTimer = setTimeout(() => {
+      if (!session.isOpen || this.link.state === 'closed') return;
+      void this.pollPaymentStatus(session).finally(() => {
+        if (session.isOpen && this.ledger === ledger) this.schedulePaymentStatus(session, ledger, payments);
+      });
+    }, payments.nextPaymentStatusDelayMs());
+    this.paymentStatusTimer.unref();
+  }
+
+  private async pollPaymentStatus(session: CocoonSession): Promise<void> {
+    let status: TlObject;
+    try {
+      status = await session.query({ _: 'worker.updatePaymentStatus' }, 60_000);
+      expectAnswer(status, 'worker.paymentStatus');
+    } catch (error) {
+      this.options.logger.warn('payment status query failed', { proxy: this.address, error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    this.observePayment(session, status.signed_payment as TlObject | undefined, status.db_tokens as bigint, status.max_tokens as bigint);
+  }
+
+  /** Verifies and records a signed payment; a bad one closes the session (protocol violation). */
+  private observePayment(session: CocoonSession, signedPayment: TlObject | undefined, dbTokens: bigint, maxTokens: bigint): void {
+    try {
+      this.ledger?.observePayment(signedPayment, dbTokens, maxTokens);
+      this.observeTotals(dbTokens, maxTokens);
+    } catch (error) {
+      const failure = error instanceof CocoonError ? error : new CocoonError('CCN_ERR_TON_BAD_SIGNED_PAYMENT', String(error));
+      this.options.logger.warn('proxy sent an invalid signed payment; disconnecting', { proxy: this.address, error: failure.message });
+      session.close(failure);
+    }
   }
 
   private onMessage(session: CocoonSession, message: TlObject): void {
@@ -106,7 +154,7 @@ export class WorkerProxyConnection {
         });
         return;
       case 'proxy.workerRequestPayment':
-        this.observeTotals(message.db_tokens as bigint, message.max_tokens as bigint);
+        this.observePayment(session, message.signed_payment as TlObject | undefined, message.db_tokens as bigint, message.max_tokens as bigint);
         return;
       default:
         session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected proxy message ${message._}`));

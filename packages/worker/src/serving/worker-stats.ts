@@ -1,6 +1,7 @@
-/** The worker's counters for `/jsonstats` (§8.3): requests and adjusted tokens served. */
+/** The worker's `/jsonstats` pieces (§8.3): request/adjusted-token counters and the `proxies[]` rows. */
 import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
 import type { AdjustedTokens, DecayingCounterSnapshot } from '@cocoon/protocol';
+import { sameAddress } from '@cocoon/ton';
 
 const NAMES = ['queries', 'success', 'failed', 'rejected', 'time', ...ADJUSTED_TOKEN_COUNTERS] as const;
 
@@ -28,4 +29,38 @@ export class WorkerStats {
   json(): Record<string, DecayingCounterSnapshot> {
     return this.counters.json();
   }
+}
+
+/** What /jsonstats needs of one proxy connection. */
+export interface ProxyConnectionView {
+  address: string;
+  state: string;
+  proxyContractAddress: string;
+  workerContractAddress: string;
+  earnedTokensCommittedToDb: bigint;
+  earnedTokensMax: bigint;
+}
+
+/**
+ * `/jsonstats` `proxies[]` (§8.3): one row per connection, merged on chain with the ledger row of
+ * its proxy contract (sc_inited, earned_tokens_*, cached_out_tokens), plus ledger rows of proxy
+ * contracts no connection points at any more. `ledgers` is undefined off chain.
+ */
+export function workerProxiesJson(connections: ProxyConnectionView[], ledgers: Record<string, unknown>[] | undefined): Record<string, unknown>[] {
+  const rows = connections.map((connection) => {
+    const base = {
+      address: connection.address, state: connection.state,
+      proxy_sc_address: connection.proxyContractAddress, sc_address: connection.workerContractAddress,
+      earned_tokens_committed_to_proxy_db: connection.earnedTokensCommittedToDb, earned_tokens_max_known: connection.earnedTokensMax,
+    };
+    if (!ledgers) return base;
+    const ledger = ledgers.find((row) => sameContract(row.proxy_sc_address, connection.proxyContractAddress));
+    return { ...base, sc_inited: false, earned_tokens_committed_to_blockchain: 0n, cached_out_tokens: 0n, ...ledger };
+  });
+  const orphaned = (ledgers ?? []).filter((row) => !connections.some((connection) => sameContract(row.proxy_sc_address, connection.proxyContractAddress)));
+  return [...rows, ...orphaned.map((row) => ({ address: null, state: 'not connected', ...row }))];
+}
+
+function sameContract(left: unknown, right: string): boolean {
+  return typeof left === 'string' && left !== '' && right !== '' && sameAddress(left, right);
 }

@@ -21,6 +21,14 @@ describe('workerConfigSchema', () => {
       max_pow_difficulty: 28,
       proxy_connections: 1,
       http_access_hash: '',
+      ton_endpoint: '',
+      ton_api_key: '',
+      root_contract_address: '',
+      node_wallet_key_file: '.cocoon-worker/node-wallet.key',
+      ton_poll_interval_ms: 5000,
+      worker_state_dir: '.cocoon-worker',
+      payout_threshold_nanoton: 10_000_000_000n,
+      payment_status_interval_ms: 10_000,
     });
     assert.equal(DEV_WORKER_MODEL, `test/tiny-chat@dev:${'0'.repeat(64)}`);
   });

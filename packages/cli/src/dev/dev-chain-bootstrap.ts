@@ -1,0 +1,98 @@
+/**
+ * Prepares the local chain of `cocoon dev`: key files for every runner (0600), a root
+ * contract deployed with dev parameters (fake-TON values of §6.8, mainnet prices) by a dev
+ * admin wallet, and every runner wallet funded from the faucet. Idempotent: on a chain
+ * that survived a restart it reuses the root and only tops wallets up.
+ */
+import { join } from 'node:path';
+import { Address } from '@ton/core';
+import { CocoonError, DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, type Logger } from '@cocoon/protocol';
+import {
+  CocoonRootContract, RunnerWallet, devCocoonParams, loadContractCode, loadOrCreateKeyPair,
+  type Chain, type ChainFaucet,
+} from '@cocoon/ton';
+
+const TON = 1_000_000_000n;
+/** Faucet top-up target per runner wallet. */
+const DEV_WALLET_FUNDS = 1000n * TON;
+
+export interface DevChainKeys {
+  rootAdmin: string;
+  proxyWallet: string;
+  proxyKey: string;
+  clientWallet: string;
+  workerWallets: string[];
+}
+
+export interface DevChainBootstrap {
+  rootAddress: string;
+  keys: DevChainKeys;
+  /** The client's owner address on chain = its runner wallet (§3.1). */
+  clientWalletAddress: string;
+}
+
+export function devChainKeys(directory: string, workers: number): DevChainKeys {
+  const key = (name: string) => join(directory, 'keys', `${name}.key`);
+  return {
+    rootAdmin: key('root-admin-wallet'),
+    proxyWallet: key('proxy-wallet'),
+    proxyKey: key('proxy-payments'),
+    clientWallet: key('client-wallet'),
+    workerWallets: Array.from({ length: workers }, (_, index) => key(`worker-${index + 1}-wallet`)),
+  };
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new CocoonError('CCN_ERR_TON_TIMEOUT', `dev chain: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function fundTo(chain: Chain, faucet: ChainFaucet, address: Address, target: bigint): Promise<void> {
+  const balance = (await chain.getAccount(address)).balance;
+  if (balance >= target / 2n) return;
+  await faucet.fund(address, target - balance);
+  await waitFor(`funds at ${address.toString()}`, async () => (await chain.getAccount(address)).balance > balance);
+}
+
+/** The wallet a runner will use, for a key file and owner (same derivation as the runner). */
+export function devRunnerWallet(chain: Chain, keyFile: string, ownerAddress: Address): RunnerWallet {
+  return new RunnerWallet({ chain, keyPair: loadOrCreateKeyPair(keyFile), ownerAddress });
+}
+
+export async function bootstrapDevChain(options: {
+  chain: Chain;
+  faucet: ChainFaucet;
+  directory: string;
+  workers: number;
+  workerOwnerAddress: string;
+  logger: Logger;
+}): Promise<DevChainBootstrap> {
+  const { chain, faucet, logger } = options;
+  const keys = devChainKeys(options.directory, options.workers);
+  const adminOwner = Address.parse(DEV_PROXY_OWNER_ADDRESS);
+  const admin = devRunnerWallet(chain, keys.rootAdmin, adminOwner);
+  await fundTo(chain, faucet, admin.address, DEV_WALLET_FUNDS);
+
+  const params = devCocoonParams({ proxyCode: loadContractCode('proxy'), workerCode: loadContractCode('worker'), clientCode: loadContractCode('client') });
+  const root = CocoonRootContract.fromConfig({ owner: admin.address, params });
+  if ((await chain.getAccount(root.address)).state !== 'active') {
+    logger.info('deploying the dev root contract', { address: root.address.toString({ testOnly: true }) });
+    await admin.sendMessages([{ to: root.address, value: TON, init: root.init, bounce: false }]);
+    await waitFor('root contract deployment', async () => (await chain.getAccount(root.address)).state === 'active');
+  }
+
+  const proxyWallet = devRunnerWallet(chain, keys.proxyWallet, Address.parse(DEV_PROXY_OWNER_ADDRESS));
+  loadOrCreateKeyPair(keys.proxyKey);
+  const clientWalletOwner = Address.parse(DEV_CLIENT_OWNER_ADDRESS);
+  const clientWallet = devRunnerWallet(chain, keys.clientWallet, clientWalletOwner);
+  const workerWallets = keys.workerWallets.map((file) => devRunnerWallet(chain, file, Address.parse(options.workerOwnerAddress)));
+  for (const wallet of [proxyWallet, clientWallet, ...workerWallets]) await fundTo(chain, faucet, wallet.address, DEV_WALLET_FUNDS);
+  return {
+    rootAddress: root.address.toString({ testOnly: true }),
+    keys,
+    clientWalletAddress: clientWallet.address.toString({ bounceable: false, testOnly: true }),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Entry point of the Telegram task routes on the client's HTTP edge: `POST /v1/summarize`,
+ * `POST /v1/translate` and `POST /v1/audio/transcriptions`. The server calls
+ * `handleTelegramRoute` first; it answers (and returns true) for these paths only, and never throws.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CocoonError, isCocoonError } from '@cocoon/protocol';
+import { readRequestBody } from '../request-body-reader.ts';
+import { sendError, sendJson } from '../json-response.ts';
+import { parseSummarizeRequest, parseTranslateRequest } from './telegram-task-request-parser.ts';
+import { resolvePromptTemplates, summarizeMessages, translateMessages } from './telegram-prompt-templates.ts';
+import { runChatTask } from './telegram-chat-task.ts';
+import type { ChatTaskResult } from './telegram-chat-task.ts';
+import { forwardAudioTranscription } from './audio-transcription-forwarder.ts';
+import { UpstreamErrorAnswer } from './telegram-route-context.ts';
+import type { TelegramRouteContext } from './telegram-route-context.ts';
+
+export const SUMMARIZE_PATH = '/v1/summarize';
+export const TRANSLATE_PATH = '/v1/translate';
+export const AUDIO_TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
+const TELEGRAM_PATHS = new Set([SUMMARIZE_PATH, TRANSLATE_PATH, AUDIO_TRANSCRIPTIONS_PATH]);
+
+/** Tokens reserved per requested summary word, plus room for the answer's framing. */
+const TOKENS_PER_WORD = 2;
+const ANSWER_OVERHEAD_TOKENS = 256;
+/** A translation is about as long as its text: at most one token per two characters, reserved. */
+const CHARS_PER_TRANSLATION_TOKEN = 2;
+
+/** Whether `pathname` is one of the Telegram task routes. */
+export function isTelegramRoute(pathname: string): boolean {
+  return TELEGRAM_PATHS.has(pathname);
+}
+
+/** Answers a Telegram task route and returns true; returns false (untouched) for any other path. */
+export async function handleTelegramRoute(request: IncomingMessage, response: ServerResponse, context: TelegramRouteContext): Promise<boolean> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (!TELEGRAM_PATHS.has(path)) return false;
+  try {
+    if (request.method !== 'POST') {
+      request.resume();
+      sendError(response, new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', `${path} accepts POST only`), { allow: 'POST, OPTIONS' });
+      return true;
+    }
+    if (path === AUDIO_TRANSCRIPTIONS_PATH) await forwardAudioTranscription(request, response, context);
+    else await runTextTask(path, request, response, context);
+  } catch (error) {
+    answerFailure(request, response, error);
+  }
+  return true;
+}
+
+async function runTextTask(path: string, request: IncomingMessage, response: ServerResponse, context: TelegramRouteContext): Promise<void> {
+  const raw = await readRequestBody(request, context.bodyLimits);
+  const templates = resolvePromptTemplates(context.templates);
+  const defaultTokens = context.defaults.maxTokens;
+  let result: ChatTaskResult;
+  if (path === SUMMARIZE_PATH) {
+    const task = parseSummarizeRequest(raw, context.maxTextChars);
+    const maxTokens = task.maxWords === undefined ? defaultTokens : Math.max(defaultTokens, task.maxWords * TOKENS_PER_WORD + ANSWER_OVERHEAD_TOKENS);
+    result = await runChatTask(request, response, context, { model: task.model, messages: summarizeMessages(templates, task.text, task.maxWords, task.language), maxTokens });
+    sendJson(response, 200, { summary: result.content, model: result.model, ...truncatedFlag(result), usage: result.usage, cost: result.cost });
+  } else {
+    const task = parseTranslateRequest(raw, context.maxTextChars);
+    const maxTokens = Math.max(defaultTokens, Math.ceil(task.text.length / CHARS_PER_TRANSLATION_TOKEN) + ANSWER_OVERHEAD_TOKENS);
+    result = await runChatTask(request, response, context, { model: task.model, messages: translateMessages(templates, task.text, task.targetLanguage, task.sourceLanguage), maxTokens });
+    sendJson(response, 200, { translation: result.content, model: result.model, ...truncatedFlag(result), usage: result.usage, cost: result.cost });
+  }
+}
+
+function truncatedFlag(result: ChatTaskResult): { truncated?: true } {
+  return result.truncated ? { truncated: true } : {};
+}
+
+/** OpenAI-style error answer; closes the connection when the request body was not read to its end. */
+function answerFailure(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (error instanceof UpstreamErrorAnswer) {
+    sendJson(response, error.status, error.body);
+    return;
+  }
+  if (isCocoonError(error) && error.code === 'CCN_ERR_CANCELLED' && response.destroyed) return;
+  sendError(response, error, request.complete ? {} : { connection: 'close' });
+}

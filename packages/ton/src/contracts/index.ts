@@ -1,0 +1,2 @@
+/** Contract compilation and the committed compiled code. */
+export * from './contract-compiler.ts';

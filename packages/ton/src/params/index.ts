@@ -1,0 +1,2 @@
+/** Network parameters cell (§6.1). */
+export * from './cocoon-params.ts';

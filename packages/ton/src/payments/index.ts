@@ -1,0 +1,2 @@
+/** Proxy-signed payments: signing, verification and repacking. */
+export * from './signed-payment.ts';

@@ -1,0 +1,6 @@
+/** Root contract configuration: building the deploy state and reading it back from a Chain. */
+export {
+  buildRootData, buildRootState, parseRootData, parseRootState, hashToHex, storeProxyAddressText, registeredProxyValue,
+  type HashInput, type RegisteredProxy, type RootData, type RootConfig, type RootInit,
+} from './root-state.ts';
+export { readRootConfig } from './read-root-config.ts';
