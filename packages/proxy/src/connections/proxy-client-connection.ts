@@ -136,7 +136,11 @@ export class ProxyClientConnection implements ProxyRequestSink {
   /** §3.1 long path: the client registered on chain with our nonce; wait until the proxy contract shows it. */
   private async onAuthorizeLong(): Promise<TlObject> {
     this.requireState('auth', 'client.authorizeWithProxyLong');
-    await this.options.chain.waitForRegistration(this.clientOwner, this.nonce, LONG_AUTH_TIMEOUT_MS);
+    try {
+      await this.options.chain.waitForRegistration(this.clientOwner, this.nonce, LONG_AUTH_TIMEOUT_MS);
+    } catch (error) {
+      return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: error instanceof Error ? error.message : String(error) };
+    }
     this.known = await this.options.clients.find(this.clientOwner);
     if (!this.known) {
       return { _: 'client.authorizationWithProxyFailed', error_code: WireErrorCode.error, error: 'client contract not found after registration' };

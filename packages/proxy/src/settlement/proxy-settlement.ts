@@ -62,6 +62,8 @@ export class ProxySettlement {
   private closed = false;
   private savingState: Promise<number> | undefined;
   private readonly registrations = new Map<string, Set<(nonce: bigint) => void>>();
+  /** Register nonces seen before their authorizeWithProxyLong query arrived (§15.1 `received`). */
+  private readonly seenRegistrations = new Map<string, bigint[]>();
   private readonly clientListeners: ClientListener[] = [];
   private pushing = false;
 
@@ -102,6 +104,7 @@ export class ProxySettlement {
   /** Resolves when the client contract forwards `client_proxy_register` with `nonce` (long auth, §3.1). */
   waitForRegistration(owner: string, nonce: bigint, timeoutMs: number): Promise<void> {
     const key = Address.parse(owner).toRawString();
+    if (this.seenRegistrations.get(key)?.includes(nonce)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const listeners = this.registrations.get(key) ?? new Set();
       this.registrations.set(key, listeners);
@@ -251,7 +254,10 @@ export class ProxySettlement {
       const owner = event.ownerAddress.toString({ bounceable: false, testOnly: this.params.isTest });
       for (const listener of this.clientListeners) listener(owner, state);
       if (event.payload?.kind === 'register') {
-        for (const listener of this.registrations.get(event.ownerAddress.toRawString()) ?? []) listener(event.payload.nonce);
+        const key = event.ownerAddress.toRawString();
+        const seen = [...(this.seenRegistrations.get(key) ?? []), event.payload.nonce].slice(-16);
+        this.seenRegistrations.set(key, seen);
+        for (const listener of this.registrations.get(key) ?? []) listener(event.payload.nonce);
       }
     }
   }
