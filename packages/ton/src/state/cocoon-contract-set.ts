@@ -4,51 +4,32 @@
  * contracts of any owner at that proxy. Address = hash(StateInit{code, data}) on
  * workchain 0, the same derivation the proxy contract uses to authenticate senders.
  */
-import { Address, beginCell, contractAddress, type Cell, type StateInit } from '@ton/core';
-import { paramsForProxy, paramsWithoutCode, storeCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
+import { Address, contractAddress, type Cell, type StateInit } from '@ton/core';
 import { CocoonError } from '@cocoon/protocol';
+import type { CocoonParams } from '../params/cocoon-params.ts';
+import { clientContractData, proxyContractData, workerContractData } from '../addresses/settlement-contract-data.ts';
 
 export interface DerivedContract {
   address: Address;
   init: StateInit;
 }
 
-const uint256 = (key: Buffer): bigint => BigInt(`0x${key.toString('hex') || '0'}`);
-
-function requireCode(code: Cell | null, what: string): Cell {
+function derived(code: Cell | null, what: string, data: Cell): DerivedContract {
   if (!code) throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `root params carry no ${what} code`);
-  return code;
+  const init = { code, data };
+  return { address: contractAddress(0, init), init };
 }
 
 export function deriveProxyContract(params: CocoonParams, ownerAddress: Address, proxyPublicKey: Buffer, rootAddress: Address): DerivedContract {
-  const data = beginCell()
-    .storeAddress(ownerAddress).storeUint(uint256(proxyPublicKey), 256).storeAddress(rootAddress)
-    .storeUint(0, 2).storeCoins(0n).storeCoins(0n).storeUint(0, 32)
-    .storeRef(storeCocoonParams(paramsForProxy(params)))
-    .endCell();
-  const init = { code: requireCode(params.proxyCode, 'proxy'), data };
-  return { address: contractAddress(0, init), init };
+  return derived(params.proxyCode, 'proxy', proxyContractData({ ownerAddress, proxyPublicKey, rootAddress, params }));
 }
 
 export function deriveClientContract(params: CocoonParams, ownerAddress: Address, proxyAddress: Address, proxyPublicKey: Buffer): DerivedContract {
-  const constants = beginCell().storeAddress(ownerAddress).storeAddress(proxyAddress).storeUint(uint256(proxyPublicKey), 256).endCell();
-  const data = beginCell()
-    .storeUint(0, 2).storeCoins(0n).storeCoins(params.minClientStake).storeUint(0n, 64).storeUint(0, 32).storeUint(0n, 256)
-    .storeRef(constants)
-    .storeRef(storeCocoonParams(paramsWithoutCode(params)))
-    .endCell();
-  const init = { code: requireCode(params.clientCode, 'client'), data };
-  return { address: contractAddress(0, init), init };
+  return derived(params.clientCode, 'client', clientContractData({ ownerAddress, proxyAddress, proxyPublicKey, params }));
 }
 
 export function deriveWorkerContract(params: CocoonParams, ownerAddress: Address, proxyAddress: Address, proxyPublicKey: Buffer): DerivedContract {
-  const data = beginCell()
-    .storeAddress(ownerAddress).storeAddress(proxyAddress).storeUint(uint256(proxyPublicKey), 256)
-    .storeUint(0, 2).storeUint(0n, 64)
-    .storeRef(storeCocoonParams(paramsWithoutCode(params)))
-    .endCell();
-  const init = { code: requireCode(params.workerCode, 'worker'), data };
-  return { address: contractAddress(0, init), init };
+  return derived(params.workerCode, 'worker', workerContractData({ ownerAddress, proxyAddress, proxyPublicKey, params }));
 }
 
 /** One proxy instance's contracts: the proxy contract plus client/worker contracts per owner. */
