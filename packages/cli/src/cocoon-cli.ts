@@ -5,6 +5,8 @@ import { isRunnerRole, runRoleCommand } from './commands/role-command.ts';
 import { runTestEngineCommand } from './commands/test-engine-command.ts';
 import { runDevCommand } from './commands/dev-command.ts';
 import { runChainCommand } from './commands/chain-command.ts';
+import { runModelsCommand } from './commands/models-command.ts';
+import { runAttestCommand } from './commands/attest-command.ts';
 
 export async function runCocoonCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...args] = argv;
@@ -15,6 +17,8 @@ export async function runCocoonCli(argv: readonly string[], io: CliIo = processI
   if (command === 'dev') return runDevCommand(args, io);
   if (command === 'test-engine') return runTestEngineCommand(args, io);
   if (command === 'chain') return runChainCommand(args, io);
+  if (command === 'models') return runModelsCommand(args, io);
+  if (command === 'attest') return runAttestCommand(args, io);
   if (isRunnerRole(command)) return runRoleCommand(command, args, io);
   io.stderr(`cocoon: unknown command '${command}' (try 'cocoon help')`);
   return ExitCode.usage;

@@ -4,7 +4,7 @@ export const COCOON_HELP_TEXT = `cocoon: run a COCOON network (client -> proxy -
 
 usage:
   cocoon dev [options]                   start a local network on a local TON chain: chain, root
-                                         contract, test engine, proxy, 2 workers, client
+                                         contract, proxy, 2 workers (embedded llama.cpp), client
   cocoon dev settle [--proxy-http-port P] force every pending charge and payout on chain, wait,
                                          print one JSON line (tokens, client paid, worker earned,
                                          proxy commission, in nanoTON)
@@ -12,7 +12,21 @@ usage:
                                          run a local TON chain (emulator, toncenter v2 API, faucet)
   cocoon client [--config FILE] [...]    run a client runner (OpenAI-compatible API on :10000)
   cocoon proxy  [--config FILE] [...]    run a proxy runner (stats :11000, workers :11001, clients :11002)
-  cocoon worker [--config FILE] [...]    run a worker runner (stats :12000), needs --engine-url
+  cocoon worker [--config FILE] [...]    run a worker runner (stats :12000): --engine-url URL, or
+                                         --engine llama --model-path FILE.gguf [--model-identity ID]
+  cocoon models pull hf:<owner>/<repo>/<file>.gguf[@revision] [--sha256 HEX] [--cache-dir DIR] [--base-url URL]
+                                         download a GGUF into the model cache (resumable, SHA-256
+                                         verified); prints its identity name@revision:sha256
+  cocoon models list [--cache-dir DIR]   list cached models with their identities
+                                         (cache: --cache-dir, $COCOON_MODELS_DIR, ~/.cache/cocoon/models)
+  cocoon attest self [--tee simulated|tdx|fake_tdx] [--authority-dir DIR] [--json]
+                                         this machine's measurements (MRTD, RTMR0-3) and image hash
+  cocoon attest verify-quote FILE [--collateral FILE] [--at ISO-TIME] [--allow-status S,...] [--json]
+                                         verify a TDX quote (DCAP with collateral; without it only the
+                                         signature chain to Intel: TCB status not checked)
+  cocoon attest verify-peer HOST:PORT [--policy tdx|fake_tdx|any] [--dev-authority DIR] [--json]
+                                         connect, show and verify the peer's RA-TLS certificate
+                                         (exit 0 verified, 1 refused)
   cocoon test-engine [--port 8000] [--chunks N --chunk-bytes B]
                                          run the TEST inference engine (canned answers, not a model);
                                          --chunks/--chunk-bytes: the reference benchmark's answer shape
@@ -23,9 +37,15 @@ role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<RO
   file (peer policies) cannot be weakened by env or flags.
 
 cocoon dev options (also env COCOON_DEV_<OPTION>):
-  --engine-url URL           use this OpenAI-compatible engine instead of the test engine
-  --model NAME               the model the workers serve (default: the engine's first model,
-                             or test/tiny-chat with the test engine)
+  --engine llama|openai|test llama (default): every worker embeds llama.cpp; openai: forward to
+                             --engine-url (default when given); test: the canned TEST ENGINE
+  --engine-url URL           use this OpenAI-compatible engine (vLLM, SGLang, Ollama, llama-server)
+  --model PATH|NAME          llama: the GGUF to serve (default: the newest model in the cache, else
+                             a generated tiny random-weights GGUF that only proves the loading path);
+                             openai/test: the model name the workers serve (default: the engine's
+                             first model, or test/tiny-chat with the test engine)
+  --models-dir DIR           llama: the model cache (default $COCOON_MODELS_DIR or ~/.cache/cocoon/models)
+  --llama-threads N          llama: decoding threads per worker (default 1 under CI, else min(4, cores))
   --pow-difficulty N         proxy PoW difficulty (default 16 so the dev network starts fast;
                              production proxies use 20)
   --workers N                number of workers (default 2)

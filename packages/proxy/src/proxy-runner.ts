@@ -4,7 +4,7 @@
  * answers, accounts completions in the ledger, and serves `/stats` + `/jsonstats` (11000).
  */
 import { createHash } from 'node:crypto';
-import { CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
+import { CocoonError, CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
 import type { RunnerHandle, Logger } from '@cocoon/protocol';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
 import type { SecureEndpointIdentity } from '@cocoon/attestation';
@@ -20,6 +20,7 @@ import type { ProxyIdentity } from './connections/proxy-params.ts';
 import { OffChainLink } from './connections/proxy-chain-link.ts';
 import { sameAddress, type Chain } from '@cocoon/ton';
 import { setupProxyChain, type ProxyChainSetup } from './settlement/proxy-chain-setup.ts';
+import { GatedWorkerRegistry } from './settlement/admission-gate.ts';
 import type { ProxyAccounting, ProxyRequestContext, WorkerLink } from './requests/proxy-request-context.ts';
 import { ProxyStats } from './proxy-stats.ts';
 
@@ -39,7 +40,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
   const logger = deps.logger ?? createLogger('proxy');
   const now = deps.now ?? Date.now;
   const onChain: ProxyChainSetup | undefined = config.ton_endpoint !== '' || deps.chain
-    ? await setupProxyChain(config, logger, { chain: deps.chain, ledger: deps.ledger })
+    ? await setupProxyChain(config, logger, { chain: deps.chain, ledger: deps.ledger, now, inFlight: () => accounts.list().reduce((sum, account) => sum + account.runningRequests, 0) })
     : undefined;
   const ledger = onChain?.ledger ?? deps.ledger ?? new InMemoryLedger();
   if (!onChain && !deps.ledger) logger.warn('off chain with the in-memory ledger: accounting does not survive a restart (set ton_endpoint and db_path)');
@@ -53,7 +54,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     ? {
       publicKey: onChain.proxyPublicKey,
       ownerAddress: config.owner_address,
-      contractAddress: onChain.settlement.proxyAddress.toString({ testOnly: onChain.settlement.params.isTest }),
+      get contractAddress() { return onChain.settlement.proxyAddress.toString({ testOnly: onChain.settlement.params.isTest }); },
       isTest: config.is_test,
     }
     : {
@@ -64,7 +65,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     };
   const chainLink = onChain?.link ?? new OffChainLink(proxyIdentity.contractAddress);
 
-  const registry = new WorkerRegistry({ now });
+  const registry = onChain ? new GatedWorkerRegistry({ now }, onChain.gate) : new WorkerRegistry({ now });
   const workerLinks = new Map<string, WorkerLink>();
   const stats = new ProxyStats(now);
   const completion = new CompletionAccounting({ ledger, prices, now });
@@ -82,7 +83,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     stats,
   };
 
-  const accounts = new ClientAccountRegistry({
+  const newAccounts = () => new ClientAccountRegistry({
     source: onChain?.clientStates ?? new ConfiguredClientStateSource(config.dev_clients.map((client) => ({
       ownerAddress: client.owner_address, balanceNanoton: client.balance_nanoton, stakeNanoton: client.stake_nanoton,
     }))),
@@ -96,8 +97,15 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
       return secretHash ? { secretHash, account: await accounts.open(owner) } : undefined;
     },
   };
+  let accounts = newAccounts();
+  onChain?.watcher.onChange((next) => { requestContext.configVersion = next.version; });
+  // §6.7: on new contracts every client/worker reconnects and client books restart from the new (empty) ledger.
+  onChain?.instances.onSwitched(() => {
+    accounts = newAccounts();
+    for (const session of sessions) session.close(new CocoonError('CCN_ERR_TON_PARAMS_CHANGED', 'network parameters changed: reconnect to the new contracts'));
+  });
   // Client contract notifications keep the account mirrors current (§6.5: the proxy learns balances only from chain).
-  onChain?.settlement.onClientState((owner, state) => {
+  onChain?.instances.onClientState((owner, state) => {
     for (const account of accounts.list()) if (sameAddress(account.ownerAddress, owner)) accounts.updateState(account.ownerAddress, state);
   });
 
@@ -165,6 +173,7 @@ async function chainStats(onChain: ProxyChainSetup): Promise<Record<string, unkn
     wallet: { address: wallet.friendlyAddress(), balance: (await wallet.balance()).toString() },
     smartcontract: { address: settlement.proxyAddress.toString({ testOnly: settlement.params.isTest }), params_version: settlement.params.paramsVersion, balance: contract.balance.toString() },
     save_state: await onChain.ledger.lastSaveStateSeqno(),
+    root: onChain.instances.json(),
   };
 }
 

@@ -4,3 +4,4 @@ export * from './config/index.ts';
 export * from './request/index.ts';
 export * from './accounting/index.ts';
 export * from './engine/index.ts';
+export * from './models/index.ts';

@@ -9,8 +9,10 @@ import { DEV_NETWORK_PARAMS, createLogger, modelBaseName, startStatsHttpServer }
 import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
 import type { Chain } from '@cocoon/ton';
 import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
+import { advertisedWorkerModel } from './config/index.ts';
 import type { WorkerConfig } from './config/index.ts';
-import { OpenAiHttpEngine } from './engine/index.ts';
+import { createWorkerEngine } from './engine/worker-engine-factory.ts';
+import type { WorkerEngineStatus } from './engine/worker-engine-factory.ts';
 import type { InferenceEngine } from './engine/index.ts';
 import { WorkerQueryHandler } from './serving/worker-query-handler.ts';
 import { WorkerStats, workerProxiesJson } from './serving/worker-stats.ts';
@@ -30,17 +32,22 @@ export interface WorkerRunnerDeps {
 }
 
 
-export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunnerDeps = {}): Promise<RunnerHandle> {
+export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerRunnerDeps = {}): Promise<RunnerHandle> {
   const logger = deps.logger ?? createLogger('worker');
   const now = deps.now ?? Date.now;
   const params = deps.params ?? DEV_NETWORK_PARAMS;
-  const engine = deps.engine ?? new OpenAiHttpEngine({ baseUrl: config.engine_url });
+  const config: WorkerConfig = { ...configInput, model: advertisedWorkerModel(configInput) };
+  // The engine (llama: checks the file against model_identity, then loads it) — a mismatch ends the start here.
+  const setup = deps.engine ? undefined : await createWorkerEngine(config, { logger });
+  const engine = deps.engine ?? setup!.engine;
+  const engineStatus = (): WorkerEngineStatus =>
+    setup?.status() ?? { engine: config.engine, engine_url: config.engine_url ?? null, model: config.model, model_label: null };
   const stats = new WorkerStats(now);
   const handler = new WorkerQueryHandler({ engine, modelBaseName: modelBaseName(config.model), params, maxActiveRequests: config.max_active_requests, stats, logger, now });
 
   let engineHealthy = (await engine.health().catch(() => ({ ok: false, models: [] }))).ok;
   let operatorEnabled = true;
-  if (!engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine_url: config.engine_url });
+  if (!engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine: config.engine, engine_url: config.engine_url });
 
   const chainAccount = openWorkerChainAccount(config, { logger, ...(deps.chain ? { chain: deps.chain } : {}) });
   const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
@@ -60,7 +67,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
     engine.health().then((health) => health.ok, () => false).then((ok) => {
       if (ok === engineHealthy) return;
       engineHealthy = ok;
-      logger.warn(ok ? 'inference engine recovered; enabling' : 'inference engine unhealthy; disabling', { engine_url: config.engine_url });
+      logger.warn(ok ? 'inference engine recovered; enabling' : 'inference engine unhealthy; disabling', { engine: config.engine, engine_url: config.engine_url });
       announce();
     });
   }, deps.healthIntervalMs ?? 2000);
@@ -69,7 +76,7 @@ export async function startWorkerRunner(config: WorkerConfig, deps: WorkerRunner
   const statsServer = await startStatsHttpServer({
     host: deps.statsHost ?? '127.0.0.1', port: config.http_port, title: 'COCOON worker', accessHash: config.http_access_hash || undefined,
     jsonStats: () => ({
-      status: { enabled: engineHealthy && operatorEnabled, engine_healthy: engineHealthy, actual_model: config.model, engine: config.engine_url, ton_last_synced_at: null },
+      status: { enabled: engineHealthy && operatorEnabled, engine_healthy: engineHealthy, actual_model: config.model, ...engineStatus(), ton_last_synced_at: null },
       stats: stats.json(),
       localconfig: { root_address: config.root_contract_address, owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: false, proxy_policy: config.proxy_policy },
       running_requests: handler.activeRequests,

@@ -17,3 +17,10 @@ export {
   type CertificateExtension,
   type ParsedCertificate,
 } from './certificate-reader.ts';
+export { formatDistinguishedName } from './distinguished-name.ts';
+export {
+  DEFAULT_CERTIFICATE_REFRESH_INTERVAL_MS,
+  RefreshingCertificate,
+  type CertificateRefreshListener,
+  type RefreshingCertificateOptions,
+} from './refreshing-certificate.ts';

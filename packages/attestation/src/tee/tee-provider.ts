@@ -12,6 +12,12 @@ export interface TeeProvider {
   certificateExtensions(publicKey: Buffer): Promise<CertificateExtension[]>;
 }
 
+/** A provider backed by a real (or simulated) quoting enclave: it can quote arbitrary REPORTDATA. */
+export interface QuotingTeeProvider extends TeeProvider {
+  /** Returns a raw TDX quote whose REPORTDATA is the given 64 bytes. */
+  getQuote(reportData: Buffer): Promise<Buffer>;
+}
+
 export class NoTeeProvider implements TeeProvider {
   readonly kind = 'none';
 

@@ -15,7 +15,7 @@ import {
 } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 import { readExactly } from './read-exactly.ts';
-import { secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { currentIdentity, secureContextFor, type SecureIdentitySource } from './tls-settings.ts';
 import { verifyPeerAfterHandshake } from './tls-peer-verification.ts';
 
 export const DEFAULT_MAX_POW_DIFFICULTY = 28;
@@ -24,7 +24,8 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 30_000;
 export interface DialSecureOptions {
   host: string;
   port: number;
-  identity: SecureEndpointIdentity;
+  /** A fixed identity, or a source (RefreshingCertificate) read when TLS starts. */
+  identity: SecureIdentitySource;
   verifier: PeerVerifier;
   maxPowDifficulty?: number;
   /** Bounds connect + PoW + TLS + verification. */
@@ -70,7 +71,7 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
       socket.write(encodePowResponse(nonce));
       const secureSocket = tls.connect({
         socket,
-        secureContext: secureContextFor(options.identity),
+        secureContext: secureContextFor(currentIdentity(options.identity)),
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
       });

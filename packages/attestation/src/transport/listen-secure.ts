@@ -17,7 +17,7 @@ import {
 } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 import { readExactly } from './read-exactly.ts';
-import { secureContextFor, type SecureEndpointIdentity } from './tls-settings.ts';
+import { currentIdentity, secureContextFor, type SecureIdentitySource } from './tls-settings.ts';
 import { verifyPeerAfterHandshake } from './tls-peer-verification.ts';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -25,7 +25,8 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export interface ListenSecureOptions {
   host: string;
   port: number;
-  identity: SecureEndpointIdentity;
+  /** A fixed identity, or a source (RefreshingCertificate): new connections use its current certificate. */
+  identity: SecureIdentitySource;
   verifier: PeerVerifier;
   powDifficulty: number;
   handshakeTimeoutMs?: number;
@@ -45,12 +46,12 @@ export interface SecureServer {
 
 export async function listenSecure(options: ListenSecureOptions): Promise<SecureServer> {
   encodePowChallenge(options.powDifficulty, Buffer.alloc(POW_SALT_LENGTH)); // validates the difficulty up front
-  const secureContext = secureContextFor(options.identity);
+  secureContextFor(currentIdentity(options.identity)); // validates the key and certificate up front
   const connections = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
-    acceptConnection(socket, secureContext, options);
+    acceptConnection(socket, options);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,7 +72,7 @@ export async function listenSecure(options: ListenSecureOptions): Promise<Secure
   };
 }
 
-function acceptConnection(socket: net.Socket, secureContext: tls.SecureContext, options: ListenSecureOptions): void {
+function acceptConnection(socket: net.Socket, options: ListenSecureOptions): void {
   socket.setNoDelay(true);
   const remote = `${socket.remoteAddress}:${socket.remotePort}`;
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
@@ -97,6 +98,7 @@ function acceptConnection(socket: net.Socket, secureContext: tls.SecureContext, 
     if (!verifyPow(challenge, nonce)) {
       throw new CocoonError('CCN_ERR_PROTOCOL_BAD_POW', `PoW nonce ${nonce} from ${remote} does not reach difficulty ${challenge.difficulty}`);
     }
+    const secureContext = secureContextFor(currentIdentity(options.identity)); // the certificate current at TLS start
     const secureSocket = new tls.TLSSocket(socket, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
     tlsSocket = secureSocket;
     verifyPeerAfterHandshake(secureSocket, {

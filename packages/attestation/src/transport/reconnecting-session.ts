@@ -6,7 +6,7 @@
 import { CocoonError, CocoonSession } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
 import { dialSecure } from './dial-secure.ts';
-import type { SecureEndpointIdentity } from './tls-settings.ts';
+import type { SecureIdentitySource } from './tls-settings.ts';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 
 export type ReconnectingSessionState = 'connecting' | 'handshaking' | 'ready' | 'reconnecting' | 'closed';
@@ -14,7 +14,8 @@ export type ReconnectingSessionState = 'connecting' | 'handshaking' | 'ready' | 
 export interface ReconnectingSessionOptions {
   host: string;
   port: number;
-  identity: SecureEndpointIdentity;
+  /** A fixed identity or a RefreshingCertificate (each reconnect uses the current certificate). */
+  identity: SecureIdentitySource;
   verifier: PeerVerifier;
   maxPowDifficulty: number;
   logger: Logger;

@@ -1,6 +1,7 @@
 /**
  * TLS settings of every COCOON connection (§2.2): TLS 1.3 only, two AES-GCM suites, no session
- * tickets. A secure context is built once per endpoint identity and reused for every connection.
+ * tickets. A secure context is built once per endpoint identity and reused for every connection;
+ * with a CertificateSource each new connection uses the source's current identity.
  */
 import { constants } from 'node:crypto';
 import tls from 'node:tls';
@@ -8,6 +9,18 @@ import tls from 'node:tls';
 export interface SecureEndpointIdentity {
   readonly certificatePem: string;
   readonly privateKeyPem: string;
+}
+
+/** Where an endpoint's current certificate comes from (a RefreshingCertificate regenerates it hourly). */
+export interface CertificateSource {
+  current(): SecureEndpointIdentity;
+}
+
+/** A fixed identity, or a source read again for every new connection. */
+export type SecureIdentitySource = SecureEndpointIdentity | CertificateSource;
+
+export function currentIdentity(source: SecureIdentitySource): SecureEndpointIdentity {
+  return 'current' in source && typeof source.current === 'function' ? source.current() : (source as SecureEndpointIdentity);
 }
 
 export const TLS_CIPHER_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384';

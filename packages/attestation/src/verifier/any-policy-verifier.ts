@@ -10,7 +10,7 @@ import type { PeerAttestation, PeerCertificateInput, PeerVerifier } from './peer
 export class AnyPolicyVerifier implements PeerVerifier {
   readonly policy = 'any';
 
-  verify(peer: PeerCertificateInput, now: Date): PeerAttestation {
+  async verify(peer: PeerCertificateInput, now: Date): Promise<PeerAttestation> {
     const certificate = checkRaTlsCertificate(peer.certificateDer, now);
     return { policy: this.policy, publicKey: Buffer.from(certificate.publicKey), imageHash: Buffer.from(EMPTY_IMAGE_HASH) };
   }

@@ -1,6 +1,6 @@
 /**
  * Builds the PeerVerifier for a policy name from configuration. `tdx` needs a QuoteVerifier
- * (DCAP), which is supplied by a later module; without one it is refused.
+ * (normally a DcapQuoteVerifier with its collateral source); without one it is refused.
  */
 import { CocoonError } from '@cocoon/protocol';
 import { AnyPolicyVerifier } from './any-policy-verifier.ts';
@@ -21,7 +21,7 @@ export function createPeerVerifier(policy: 'any' | 'fake_tdx' | 'tdx' | (string 
       return new FakeTdxPolicyVerifier(options);
     case 'tdx':
       if (!options.quoteVerifier) {
-        throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'attestation policy tdx needs a DCAP quote verifier, which is not available yet', { param: 'policy' });
+        throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'attestation policy tdx needs a DCAP quote verifier (quoteVerifier option)', { param: 'policy' });
       }
       return new QuotePolicyVerifier('tdx', options.quoteVerifier, options);
     default:

@@ -1,7 +1,8 @@
 /**
  * Ports of peer verification: a PeerVerifier turns the peer's TLS certificate into a verified
- * PeerAttestation (or throws CCN_ERR_ATTEST_*); a QuoteVerifier checks one kind of TEE quote
- * (fake TDX now, DCAP TDX later) and yields its measurements.
+ * PeerAttestation (or rejects with CCN_ERR_ATTEST_*); a QuoteVerifier checks one kind of TEE quote
+ * (fake TDX, DCAP TDX) and yields its measurements and TCB status. Both are asynchronous because
+ * DCAP verification may need to fetch collateral.
  */
 import type { TdxMeasurements } from './image-hash.ts';
 
@@ -19,15 +20,27 @@ export interface PeerAttestation {
   /** 32-byte image hash (§7.1); all zero when the peer is not attested. */
   readonly imageHash: Buffer;
   readonly measurements?: TdxMeasurements;
+  /** TCB status of the verified quote ('UpToDate', …; 'Unverified (fake TDX)' for fake quotes). */
+  readonly tcbStatus?: string;
 }
 
 export interface PeerVerifier {
   readonly policy: string;
-  verify(peer: PeerCertificateInput, now: Date): PeerAttestation;
+  verify(peer: PeerCertificateInput, now: Date): Promise<PeerAttestation>;
+}
+
+/** What a QuoteVerifier established about one quote. */
+export interface VerifiedQuote {
+  /** The TD report fields, report data included. */
+  readonly measurements: TdxMeasurements;
+  /** Intel TCB status ('UpToDate', 'OutOfDate', …) or a descriptive status for unverified kinds. */
+  readonly tcbStatus: string;
+  /** Intel security advisories that apply to the platform (empty when none or unknown). */
+  readonly advisoryIds: readonly string[];
 }
 
 export interface QuoteVerifier {
   readonly kind: string;
-  /** Checks the quote's authenticity at `now` and returns its measurements (report data included). */
-  verifyQuote(quote: Buffer, now: Date): TdxMeasurements;
+  /** Checks the quote's authenticity at `now`; rejects with CCN_ERR_ATTEST_* when it is not acceptable. */
+  verifyQuote(quote: Buffer, now: Date): Promise<VerifiedQuote>;
 }

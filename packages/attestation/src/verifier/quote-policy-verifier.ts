@@ -1,5 +1,5 @@
 /**
- * A policy that requires a TEE quote (fake_tdx now, tdx later): the certificate must carry the
+ * A policy that requires a TEE quote (fake_tdx or tdx): the certificate must carry the
  * critical TDX_QUOTE and TDX_USER_CLAIMS extensions, the user claims must be the certificate's own
  * Ed25519 key and the quote's REPORTDATA must equal SHA-512(user claims) (§7.2). The quote itself
  * is checked by the injected QuoteVerifier; an optional allow-list pins image hashes.
@@ -30,7 +30,7 @@ export class QuotePolicyVerifier implements PeerVerifier {
     this.allowedImageHashes = new Set((options.allowedImageHashes ?? []).map((hash) => hash.toString('hex')));
   }
 
-  verify(peer: PeerCertificateInput, now: Date): PeerAttestation {
+  async verify(peer: PeerCertificateInput, now: Date): Promise<PeerAttestation> {
     const certificate = checkRaTlsCertificate(peer.certificateDer, now);
     const quote = findExtension(certificate, CertificateOid.tdxQuote);
     const userClaims = findExtension(certificate, CertificateOid.tdxUserClaims);
@@ -41,7 +41,7 @@ export class QuotePolicyVerifier implements PeerVerifier {
     if (!userClaims.value.equals(certificate.publicKey)) {
       throw policyError('attestation user claims do not match the certificate public key');
     }
-    const measurements = this.quoteVerifier.verifyQuote(quote.value, now);
+    const { measurements, tcbStatus } = await this.quoteVerifier.verifyQuote(quote.value, now);
     const expectedReportData = createHash('sha512').update(userClaims.value).digest();
     if (!measurements.reportData.equals(expectedReportData)) {
       throw policyError('quote report data is not SHA-512 of the user claims (quote not bound to this TLS key)');
@@ -50,6 +50,6 @@ export class QuotePolicyVerifier implements PeerVerifier {
     if (this.allowedImageHashes.size > 0 && !this.allowedImageHashes.has(imageHash.toString('hex'))) {
       throw policyError(`peer image hash ${imageHash.toString('hex')} is not allowed by policy ${this.policy}`);
     }
-    return { policy: this.policy, publicKey: Buffer.from(certificate.publicKey), imageHash, measurements };
+    return { policy: this.policy, publicKey: Buffer.from(certificate.publicKey), imageHash, measurements, tcbStatus };
   }
 }

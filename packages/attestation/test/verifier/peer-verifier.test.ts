@@ -46,43 +46,43 @@ describe('any policy', () => {
   const verifier = new AnyPolicyVerifier();
   test('accepts a plain self-signed Ed25519 certificate with a zero image hash', async () => {
     const certificate = await plainCertificate();
-    const peer = verifier.verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
+    const peer = await verifier.verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
     assert.equal(peer.policy, 'any');
     assert.deepEqual(peer.publicKey, certificate.publicKey);
     assert.deepEqual(peer.imageHash, Buffer.alloc(32));
     assert.equal(peer.measurements, undefined);
   });
   test('accepts a fake TDX certificate but does not trust its claims', async () => {
-    const peer = verifier.verify({ certificateDer: (await fakeTdxCertificate()).certificateDer }, VERIFY_TIME);
+    const peer = await verifier.verify({ certificateDer: (await fakeTdxCertificate()).certificateDer }, VERIFY_TIME);
     assert.deepEqual(peer.imageHash, Buffer.alloc(32));
   });
-  test('rejects a missing certificate', () => {
-    assert.throws(() => verifier.verify({ certificateDer: undefined }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_NO_CERTIFICATE'));
+  test('rejects a missing certificate', async () => {
+    await assert.rejects(verifier.verify({ certificateDer: undefined }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_NO_CERTIFICATE'));
   });
   test('rejects an ECDSA certificate', async () => {
     const { certificateDer } = await ecdsaCertificate();
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not Ed25519/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not Ed25519/));
   });
   test('rejects an unknown critical extension, accepts an unknown non-critical one', async () => {
     const { certificateDer } = await unknownCriticalExtensionCertificate();
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /critical extension 1\.2\.3\.4\.5/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /critical extension 1\.2\.3\.4\.5/));
     const lenient = await certificateWithExtensions(() => [{ oid: '1.2.3.4.5', critical: false, value: Buffer.from([5, 0]) }]);
-    assert.equal(verifier.verify({ certificateDer: lenient.certificateDer }, VERIFY_TIME).policy, 'any');
+    assert.equal((await verifier.verify({ certificateDer: lenient.certificateDer }, VERIFY_TIME)).policy, 'any');
   });
   test('enforces the validity window', async () => {
     const { certificateDer } = await plainCertificate();
-    assert.throws(() => verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() - 1000)), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not valid before/));
-    assert.throws(() => verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() + 86_401_000)), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /expired/));
-    assert.equal(verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() + 86_400_000)).policy, 'any');
+    await assert.rejects(verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() - 1000)), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not valid before/));
+    await assert.rejects(verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() + 86_401_000)), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /expired/));
+    assert.equal((await verifier.verify({ certificateDer }, new Date(CERTIFICATE_TIME.getTime() + 86_400_000))).policy, 'any');
   });
   test('rejects a broken self-signature', async () => {
     const certificateDer = Buffer.from((await plainCertificate()).certificateDer);
     certificateDer[certificateDer.length - 5]! ^= 1;
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /self-signature/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /self-signature/));
   });
   test('rejects a certificate issued by another key (chains are not accepted)', async () => {
     const certificateDer = await issuedByOtherKeyCertificate();
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not self-signed/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_BAD_CERTIFICATE', /not self-signed/));
   });
 });
 
@@ -90,15 +90,16 @@ describe('fake_tdx policy', () => {
   const verifier = new FakeTdxPolicyVerifier();
   test('accepts a fake TDX certificate with the fake image hash', async () => {
     const certificate = await fakeTdxCertificate();
-    const peer = verifier.verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
+    const peer = await verifier.verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
     assert.equal(peer.policy, 'fake_tdx');
     assert.equal(peer.imageHash.toString('hex'), FAKE_TDX_IMAGE_HASH);
     assert.deepEqual(peer.publicKey, certificate.publicKey);
     assert.deepEqual(peer.measurements?.reportData, sha512(certificate.publicKey));
+    assert.equal(peer.tcbStatus, 'Unverified (fake TDX)');
   });
   test('rejects a plain certificate', async () => {
     const { certificateDer } = await plainCertificate();
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /requires the TDX quote/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /requires the TDX quote/));
   });
   test('rejects claims that are not the certificate key', async () => {
     const other = Buffer.alloc(32, 7);
@@ -106,33 +107,33 @@ describe('fake_tdx policy', () => {
       { oid: CertificateOid.tdxQuote, critical: true, value: sha512(other) },
       { oid: CertificateOid.tdxUserClaims, critical: true, value: other },
     ]);
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /user claims/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /user claims/));
   });
   test('rejects a quote that is not SHA-512 of the claims', async () => {
     const { certificateDer } = await certificateWithExtensions((publicKey) => [
       { oid: CertificateOid.tdxQuote, critical: true, value: Buffer.alloc(64) },
       { oid: CertificateOid.tdxUserClaims, critical: true, value: publicKey },
     ]);
-    assert.throws(() => verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /report data/));
+    await assert.rejects(verifier.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /report data/));
   });
   test('rejects a quote of the wrong size and non-critical attestation extensions', async () => {
     const wrongSize = await certificateWithExtensions((publicKey) => [
       { oid: CertificateOid.tdxQuote, critical: true, value: Buffer.concat([sha512(publicKey), Buffer.alloc(1)]) },
       { oid: CertificateOid.tdxUserClaims, critical: true, value: publicKey },
     ]);
-    assert.throws(() => verifier.verify({ certificateDer: wrongSize.certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /64 bytes/));
+    await assert.rejects(verifier.verify({ certificateDer: wrongSize.certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /64 bytes/));
     const nonCritical = await certificateWithExtensions((publicKey) => [
       { oid: CertificateOid.tdxQuote, critical: false, value: sha512(publicKey) },
       { oid: CertificateOid.tdxUserClaims, critical: true, value: publicKey },
     ]);
-    assert.throws(() => verifier.verify({ certificateDer: nonCritical.certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /critical/));
+    await assert.rejects(verifier.verify({ certificateDer: nonCritical.certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /critical/));
   });
   test('an image-hash allow-list admits only listed images', async () => {
     const { certificateDer } = await fakeTdxCertificate();
     const allowed = createPeerVerifier('fake_tdx', { allowedImageHashes: [Buffer.from(FAKE_TDX_IMAGE_HASH, 'hex')] });
-    assert.equal(allowed.verify({ certificateDer }, VERIFY_TIME).imageHash.toString('hex'), FAKE_TDX_IMAGE_HASH);
+    assert.equal((await allowed.verify({ certificateDer }, VERIFY_TIME)).imageHash.toString('hex'), FAKE_TDX_IMAGE_HASH);
     const denied = createPeerVerifier('fake_tdx', { allowedImageHashes: [Buffer.alloc(32, 1)] });
-    assert.throws(() => denied.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /not allowed/));
+    await assert.rejects(denied.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /not allowed/));
   });
 });
 
@@ -148,14 +149,15 @@ describe('createPeerVerifier', () => {
     const seen: Buffer[] = [];
     const quoteVerifier: QuoteVerifier = {
       kind: 'stub',
-      verifyQuote: (quote) => {
+      verifyQuote: async (quote) => {
         seen.push(quote);
-        return { ...zeroMeasurements(Buffer.from(quote)), mrTd: Buffer.alloc(48, 2) };
+        return { measurements: { ...zeroMeasurements(Buffer.from(quote)), mrTd: Buffer.alloc(48, 2) }, tcbStatus: 'UpToDate', advisoryIds: [] };
       },
     };
-    const peer = createPeerVerifier('tdx', { quoteVerifier }).verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
+    const peer = await createPeerVerifier('tdx', { quoteVerifier }).verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
     assert.equal(peer.policy, 'tdx');
     assert.equal(seen.length, 1);
+    assert.equal(peer.tcbStatus, 'UpToDate');
     assert.notEqual(peer.imageHash.toString('hex'), FAKE_TDX_IMAGE_HASH);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `cocoon dev`: starts the local dev network (test engine unless --engine-url, proxy,
- * workers, client), prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0) or when a
- * child dies (exit 1). Options come from flags or COCOON_DEV_* env variables.
+ * `cocoon dev`: starts the local dev network (proxy, workers, client; engine llama by default,
+ * --engine-url for an OpenAI-compatible server, --engine test for the canned TEST ENGINE),
+ * prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0) or when a child dies (exit 1).
+ * Options come from flags or COCOON_DEV_* env variables.
  */
 import { CocoonError, createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
@@ -13,9 +14,18 @@ import { resolve } from 'node:path';
 
 export const devCommandOptionsSchema = z
   .object({
+    /** llama (default without --engine-url): embedded llama.cpp; openai (default with --engine-url); test: the canned TEST ENGINE. */
+    engine: z.enum(['llama', 'openai', 'test']).optional(),
     engine_url: z.url({ protocol: /^https?$/ }).optional(),
-    /** Model the workers serve: `name` or the full `name@revision:sha256`; with --engine-url, default = the engine's first model. */
+    /**
+     * llama: the GGUF file to serve (default: the newest cached model, else a generated tiny one).
+     * openai/test: the model the workers serve, `name` or `name@revision:sha256` (default: the engine's first model).
+     */
     model: z.string().min(1).optional(),
+    /** llama: the model cache (default $COCOON_MODELS_DIR, else ~/.cache/cocoon/models). */
+    models_dir: z.string().min(1).optional(),
+    /** llama: decoding threads per worker (default 1 under CI, else min(4, cores)). */
+    llama_threads: z.number().int().min(1).max(512).optional(),
     pow_difficulty: z.number().int().min(0).max(28).default(DEV_POW_DIFFICULTY),
     workers: z.number().int().min(1).max(16).default(2),
     base_port_offset: z.number().int().min(0).max(50_000).default(0),
@@ -39,7 +49,8 @@ export function describeDevNetwork(network: DevNetwork): string[] {
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
   if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
-  lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
+  if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
+  else lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
   lines.push('  press Ctrl-C to stop');
   return lines;
 }
@@ -54,9 +65,10 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
     logger.error(toCocoonError(error).message);
     return ExitCode.usage;
   }
+  const engine = options.engine ?? (options.engine_url ? 'openai' : 'llama');
   let workerModel: string | undefined;
   try {
-    workerModel = await resolveWorkerModel(options);
+    if (engine !== 'llama') workerModel = await resolveWorkerModel(options);
   } catch (error) {
     logger.error(toCocoonError(error).message);
     return ExitCode.failure;
@@ -67,7 +79,12 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
   void shutdown.requested.then(() => cancel.abort());
   try {
     const network = await startDevNetwork({
-      engineUrl: options.engine_url,
+      engine,
+      ...(options.engine_url ? { engineUrl: options.engine_url } : {}),
+      ...(engine === 'llama' && options.model ? { modelPath: resolve(options.model) } : {}),
+      ...(options.models_dir ? { modelsDir: options.models_dir } : {}),
+      ...(options.llama_threads ? { llamaThreads: options.llama_threads } : {}),
+      dataDir: resolve(options.data_dir),
       powDifficulty: options.pow_difficulty,
       workers: options.workers,
       basePortOffset: options.base_port_offset,

@@ -1,25 +1,43 @@
 /**
- * The local COCOON dev network: a test engine (unless an engine URL is given), the
- * proxy, N workers and the client, each a child process of `cocoon <role>`. Starts them
- * in dependency order, waits for their ready lines, multiplexes their output with name
- * prefixes, and stops everything if one dies. Reusable from tests and benchmarks.
+ * The local COCOON dev network: the proxy, N workers and the client, each a child process of
+ * `cocoon <role>`. Engines: `llama` (default: every worker embeds llama.cpp on a GGUF — --model,
+ * the newest cached model, or a generated tiny random-weights one), `openai` (forward to an
+ * engine URL) or `test` (a TEST ENGINE child with canned answers). Starts the children in
+ * dependency order, waits for their ready lines, multiplexes their output with name prefixes,
+ * and stops everything if one dies. Reusable from tests and benchmarks.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from '@cocoon/protocol';
+import { CocoonError, DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from '@cocoon/protocol';
 import { LocalChainFaucet, createChain } from '@cocoon/ton';
 import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap.ts';
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
 import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
+import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
 
 export const COCOON_BIN_PATH = fileURLToPath(new URL('../../bin/cocoon.mjs', import.meta.url));
 
 /** Low PoW so the dev network connects in milliseconds (production proxies use 20). */
 export const DEV_POW_DIFFICULTY = 16;
 
+/** `llama`: embedded llama.cpp in every worker; `openai`: forward to engineUrl; `test`: the canned TEST ENGINE. */
+export type DevEngineKind = 'llama' | 'openai' | 'test';
+
 export interface DevNetworkOptions {
-  /** An OpenAI-compatible engine to use instead of starting the test engine. */
+  /** Default: 'openai' when engineUrl is given, else 'llama'. */
+  engine?: DevEngineKind;
+  /** An OpenAI-compatible engine (engine 'openai'). */
   engineUrl?: string;
+  /** llama: the GGUF to serve; default the newest in modelsDir, else a generated tiny random-weights GGUF. */
+  modelPath?: string;
+  /** llama: the model cache; default $COCOON_MODELS_DIR, else ~/.cache/cocoon/models. */
+  modelsDir?: string;
+  /** Where generated files go (the tiny GGUF); default `.cocoon/dev`. */
+  dataDir?: string;
+  /** llama: decoding threads per worker (default: the worker's, 1 under CI, else min(4, cores)). */
+  llamaThreads?: number;
+  /** llama: `--llama-gpu` of the workers (default the worker's 'auto'). */
+  llamaGpu?: 'auto' | 'cuda' | 'vulkan' | false;
   powDifficulty?: number;
   /** Number of workers (default 2). */
   workers?: number;
@@ -47,8 +65,12 @@ export interface DevNetworkOptions {
 export interface DevNetwork {
   /** OpenAI base URL of the client, e.g. `http://127.0.0.1:10000/v1`. */
   baseUrl: string;
+  engine: DevEngineKind;
+  /** The engine URL ('' with the embedded llama engine). */
   engineUrl: string;
   usesTestEngine: boolean;
+  /** llama: the served GGUF and its identity. */
+  model?: DevLlamaModel;
   /** Stats pages by child name (`proxy`, `worker-1`, …, `client`). */
   statsUrls: Record<string, string>;
   ports: DevNetworkPorts;
@@ -75,11 +97,20 @@ function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainB
     proxy: [...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey,
       '--db-path', join(directory, 'proxy-db'), '--save-state-interval-ms', `${options.chain?.saveStateIntervalMs ?? 2000}`],
     client: [...common, '--node-wallet-key-file', boot.keys.clientWallet],
-    worker: (index) => [...common, '--node-wallet-key-file', boot.keys.workerWallets[index] ?? '', '--owner-address', DEV_WORKER_OWNER_ADDRESS],
+    worker: (index) => [...common, '--node-wallet-key-file', boot.keys.workerWallets[index] ?? '', '--owner-address', DEV_WORKER_OWNER_ADDRESS,
+      '--worker-state-dir', join(directory, `worker-${index + 1}-state`)],
   };
 }
 
-function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engineUrl: string, onChain?: ReturnType<typeof chainArgs>): { proxy: DevChildSpec; later: DevChildSpec[] } {
+/** The worker flags choosing its engine. */
+function engineArgs(options: DevNetworkOptions, engineUrl: string, model: DevLlamaModel | undefined): string[] {
+  if (model === undefined) return ['--engine-url', engineUrl];
+  return ['--engine', 'llama', '--model-path', model.path, '--model-identity', model.identity,
+    ...(options.llamaThreads === undefined ? [] : ['--llama-threads', `${options.llamaThreads}`]),
+    ...(options.llamaGpu === undefined ? [] : ['--llama-gpu', `${options.llamaGpu}`])];
+}
+
+function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], onChain?: ReturnType<typeof chainArgs>): { proxy: DevChildSpec; later: DevChildSpec[] } {
   const extra = (role: DevChildSpec['role']): string[] => options.extraArgs?.[role] ?? [];
   const proxy: DevChildSpec = {
     name: 'proxy',
@@ -91,7 +122,7 @@ function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engineUr
     name: `worker-${index + 1}`,
     role: 'worker',
     args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`,
-      '--engine-url', engineUrl, ...(onChain?.worker(index) ?? []), ...extra('worker')],
+      ...engine, ...(onChain?.worker(index) ?? []), ...extra('worker')],
   }));
   const client: DevChildSpec = {
     name: 'client',
@@ -101,9 +132,26 @@ function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engineUr
   return { proxy, later: [...workers, client] };
 }
 
+function devEngineKind(options: DevNetworkOptions): DevEngineKind {
+  const engine = options.engine ?? (options.engineUrl !== undefined ? 'openai' : 'llama');
+  if (engine === 'openai' && options.engineUrl === undefined) throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'engine openai needs --engine-url URL', { param: 'engine_url' });
+  if (engine !== 'openai' && options.engineUrl !== undefined) throw new CocoonError('CCN_ERR_CONFIG_INVALID', `--engine-url is only used with engine openai, not ${engine}`, { param: 'engine_url' });
+  return engine;
+}
+
 export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<DevNetwork> {
   const ports = planDevNetworkPorts(options.ports, options.basePortOffset);
   const logger = options.logger ?? createLogger('dev');
+  const engineKind = devEngineKind(options);
+  const model = engineKind === 'llama'
+    ? await resolveDevLlamaModel({
+      dataDir: options.dataDir ?? resolve('.cocoon/dev'), logger,
+      ...(options.modelPath === undefined ? {} : { modelPath: options.modelPath }),
+      ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    })
+    : undefined;
+  if (model) logger.info(`workers embed llama.cpp serving ${model.path} as ${model.identity}`);
   const graceMs = options.stopGraceMs ?? 5000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const launch = options.launch ?? ((spec) => ({ command: process.execPath, args: [COCOON_BIN_PATH, ...spec.args], env: options.env }));
@@ -163,26 +211,28 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
         await chain.close();
       }
     }
-    let engineUrl = options.engineUrl;
+    let engineUrl = options.engineUrl ?? '';
     const stageOne = [];
-    if (engineUrl === undefined) {
+    if (engineKind === 'test') {
       logger.warn(`using the TEST ENGINE on port ${ports.engine}: canned answers, NOT a language model (pass --engine-url for a real engine)`);
       stageOne.push(spawnChild({ name: 'test-engine', role: 'test-engine', args: ['test-engine', '--host', HOST, '--port', `${ports.engine}`, ...(options.extraArgs?.['test-engine'] ?? [])] }));
     }
     const placeholderUrl = `http://${HOST}:${ports.engine}`;
-    const { proxy } = childSpecs(options, ports, placeholderUrl, onChain);
+    const { proxy } = childSpecs(options, ports, [], onChain);
     stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
-    if (engineUrl === undefined) engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
-    await awaitStage(childSpecs(options, ports, engineUrl, onChain).later.map(spawnChild));
+    if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
+    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), onChain).later.map(spawnChild));
     phase = 'running';
     const statsUrls: Record<string, string> = { proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
     statsUrls.client = `http://${HOST}:${ports.clientHttp}/stats`;
     return {
       baseUrl: `http://${HOST}:${ports.clientHttp}/v1`,
+      engine: engineKind,
       engineUrl,
-      usesTestEngine: options.engineUrl === undefined,
+      usesTestEngine: engineKind === 'test',
+      ...(model ? { model } : {}),
       statsUrls,
       ports,
       ...(chainInfo ? { chain: chainInfo } : {}),

@@ -33,6 +33,7 @@ const harness = (plan: Record<string, FakeChildBehaviour> = {}, extra: Partial<D
     logs,
     pids: () => lines.flatMap((line) => /pid=(\d+)/.exec(line)?.slice(1).map(Number) ?? []),
     options: {
+      engine: 'test',
       basePortOffset: 30000,
       readyTimeoutMs: 10_000,
       stopGraceMs: 2_000,
@@ -95,7 +96,7 @@ describe('startDevNetwork', () => {
   });
 
   test('an engine URL skips the test engine; ports and worker count are configurable', async () => {
-    const { options } = harness({}, { engineUrl: 'http://127.0.0.1:9999', workers: 1, ports: { clientHttp: 45555, workerHttp: 45600 } });
+    const { options } = harness({}, { engine: 'openai', engineUrl: 'http://127.0.0.1:9999', workers: 1, ports: { clientHttp: 45555, workerHttp: 45600 } });
     const network = await startDevNetwork(options);
     try {
       assert.deepEqual(network.children.map((child) => child.name), ['proxy', 'worker-1', 'client']);

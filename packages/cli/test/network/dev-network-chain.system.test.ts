@@ -33,6 +33,7 @@ describe('cocoon dev network on a local TON chain', { timeout: 300_000 }, () => 
     const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine, chain] = await freePorts(7);
     proxyHttpPort = proxyHttp!;
     network = await startDevNetwork({
+      engine: 'test',
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine, chain },
       powDifficulty: 8,
       onLine: logs.onLine,

@@ -38,6 +38,7 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
   before(async () => {
     const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine] = await freePorts(6);
     network = await startDevNetwork({
+      engine: 'test',
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine },
       powDifficulty: 8,
       onLine: logs.onLine,

@@ -54,6 +54,11 @@ export class ClientChainAccount {
     this.secretHash = createHash('sha256').update(context.secretString, 'utf8').digest();
   }
 
+  /** params_version of the contracts this account was derived with. */
+  get paramsVersion(): number {
+    return this.context.params.paramsVersion;
+  }
+
   /** The last contract state read from chain (undefined: not deployed or not read yet). */
   get contractView(): ClientContractView | undefined {
     return this.view;
@@ -235,6 +240,7 @@ export class ClientChainAccount {
     const view = this.view;
     return {
       proxy_sc_address: this.friendly(this.proxyAddress),
+      params_version: this.context.params.paramsVersion,
       proxy_public_key: this.proxyPublicKey.toString('hex'),
       sc_address: this.friendly(this.contract.address),
       state: this.state,

@@ -6,7 +6,7 @@
  */
 import { Address } from '@ton/core';
 import { CocoonError, isCocoonError, type Logger } from '@cocoon/protocol';
-import { RunnerWallet, createChain, loadOrCreateKeyPair, readRootConfig, type Chain } from '@cocoon/ton';
+import { RootConfigWatcher, RunnerWallet, createChain, loadOrCreateKeyPair, readRootConfig, type Chain } from '@cocoon/ton';
 import type { ClientConfig } from '../config/index.ts';
 import { ClientChain } from './client-chain.ts';
 import { createQueryIdSource } from './client-chain-context.ts';
@@ -36,8 +36,12 @@ export async function openClientChain(config: ClientConfig, options: ClientChain
   const wallet = new RunnerWallet({
     chain, keyPair: loadOrCreateKeyPair(config.node_wallet_key_file), ownerAddress: Address.parse(config.owner_address), logger, now,
   });
+  const watcher = await RootConfigWatcher.open({ chain, rootAddress, initial: rootConfig, intervalMs: config.root_refresh_interval_ms, logger: logger.child('root'), now });
+  watcher.onParamsChanged((next) => {
+    logger.warn('root params changed: new client contracts are derived for proxies on the new params', { params_version: next.params.paramsVersion, price_per_token: next.params.pricePerToken.toString() });
+  });
   const clientChain = new ClientChain({
-    chain, wallet, rootAddress, rootConfig, params: rootConfig.params, isTest: config.is_test,
+    chain, wallet, rootAddress, rootConfig, params: rootConfig.params, isTest: config.is_test, watcher,
     secretString: config.secret_string, logger, now, sleep: options.sleep ?? defaultSleep,
     pollIntervalMs: Math.min(config.ton_poll_interval_ms, 1000), waitTimeoutMs: 300_000,
     nextQueryId: createQueryIdSource(now), automationIntervalMs: config.ton_automation_interval_ms,
@@ -49,5 +53,6 @@ export async function openClientChain(config: ClientConfig, options: ClientChain
   });
   await clientChain.tick();
   clientChain.start();
+  watcher.start();
   return clientChain;
 }

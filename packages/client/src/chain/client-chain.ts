@@ -3,9 +3,12 @@
  * contract (shared by all connections to that proxy), runs the automation loop (default
  * every 2 s; a failure — e.g. a low wallet balance — is logged and retried next pass,
  * never fatal), answers the manual `/request/*` operations and the `/jsonstats` sections.
+ * Follows the root (§6.7): with a `RootConfigWatcher`, accounts for a proxy that moved to new
+ * contracts are derived from the newest params; a handshake naming contracts other than
+ * ours triggers an immediate root refresh (the reconnect then derives the new ones).
  */
 import { CocoonError, toCocoonError } from '@cocoon/protocol';
-import { sameAddress, type RootConfig } from '@cocoon/ton';
+import { sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
 import { ClientChainAccount } from './client-chain-account.ts';
 import type { ClientChainAccountContext, ProxyContractIdentity } from './client-chain-context.ts';
 
@@ -16,6 +19,8 @@ export interface ClientChainOptions extends ClientChainAccountContext {
   isTest: boolean;
   /** Automation period (§6.5: 1–2 s). Default 2000. */
   automationIntervalMs?: number;
+  /** Keeps the root config current (§6.9); without it `rootConfig` is used as read at start. */
+  watcher?: RootConfigWatcher;
 }
 
 export class ClientChain {
@@ -31,14 +36,28 @@ export class ClientChain {
     this.ownerAddressText = options.wallet.address.toString({ bounceable: false, testOnly: options.isTest });
   }
 
-  /** Root `version` the client has seen (`min_config_version`). */
-  get rootVersion(): number {
-    return this.options.rootConfig.version;
+  /** The newest root config seen. */
+  get root(): RootConfig {
+    return this.options.watcher?.current ?? this.options.rootConfig;
   }
 
-  /** The verified account for the proxy a connection announced (CCN_ERR_TON_CONTRACT_MISMATCH on mismatch). */
+  /** Root `version` the client has seen (`min_config_version`). */
+  get rootVersion(): number {
+    return this.root.version;
+  }
+
+  /**
+   * The verified account for the proxy a connection announced, derived from the newest
+   * params (CCN_ERR_TON_CONTRACT_MISMATCH on mismatch, after which the root is re-read).
+   */
   accountFor(identity: ProxyContractIdentity): ClientChainAccount {
-    const candidate = new ClientChainAccount(this.options, identity);
+    let candidate: ClientChainAccount;
+    try {
+      candidate = new ClientChainAccount({ ...this.options, params: this.root.params }, identity);
+    } catch (error) {
+      if (this.options.watcher) void this.options.watcher.poll();
+      throw error;
+    }
     const key = candidate.proxyAddress.toRawString();
     const existing = this.accountsByProxy.get(key);
     if (existing && existing.proxyPublicKey.equals(candidate.proxyPublicKey)) return existing;
@@ -91,6 +110,7 @@ export class ClientChain {
       this.options.logger.warn('cannot read the wallet balance', { error: toCocoonError(error).message });
     }
     for (const account of this.accounts()) {
+      if (account.paramsVersion < this.root.params.paramsVersion) continue; // outdated: the proxy refunds it (§6.7)
       try {
         const action = await account.runAutomation();
         if (action) this.options.logger.info('client contract automation', { action, sc_address: account.friendly(account.contract.address) });
@@ -106,16 +126,21 @@ export class ClientChain {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.options.watcher?.close();
     await this.running;
     await this.options.chain.close();
   }
 
   /** `/jsonstats` sections: `wallet`, `proxies`, and the TON sync time for `status`. */
-  json(): { wallet: Record<string, unknown>; proxies: Record<string, unknown>[]; tonLastSyncedAt: number | null } {
+  json(): { wallet: Record<string, unknown>; proxies: Record<string, unknown>[]; tonLastSyncedAt: number | null; root: Record<string, unknown> } {
     return {
       wallet: { address: this.ownerAddressText, balance: this.walletBalance ?? null },
       proxies: this.accounts().map((account) => account.json()),
       tonLastSyncedAt: this.lastSyncedAt ?? null,
+      root: {
+        version: this.root.version, params_version: this.root.params.paramsVersion,
+        last_synced_at: this.options.watcher ? Math.floor(this.options.watcher.lastSyncedAt / 1000) : null,
+      },
     };
   }
 }

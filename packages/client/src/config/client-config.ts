@@ -39,6 +39,8 @@ export const clientConfigSchema = z
     ...tonConfigFields({ walletKeyFile: '.cocoon/client/wallet.key' }),
     /** Client contract automation period, ms (§6.5: 1–2 s). */
     ton_automation_interval_ms: z.number().int().min(50).max(600_000).default(2000),
+    /** Root contract refresh period, ms (§6.9/§16: 30–60 s). */
+    root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
   })
   .strict();
 

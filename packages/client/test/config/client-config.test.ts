@@ -28,6 +28,7 @@ describe('clientConfigSchema', () => {
       node_wallet_key_file: '.cocoon/client/wallet.key',
       ton_poll_interval_ms: 5000,
       ton_automation_interval_ms: 2000,
+      root_refresh_interval_ms: 45000,
     });
   });
 

@@ -47,6 +47,8 @@ export const ERROR_TABLE = {
   CCN_ERR_WORKER_DISABLED: spec(W.notReady, 503, true, 'worker is disabled'),
   CCN_ERR_ENGINE_UNAVAILABLE: spec(W.notReady, 502, true, 'inference engine unavailable'),
   CCN_ERR_ENGINE_FAILED: spec(W.failure, 502, false, 'inference engine failed'),
+  CCN_ERR_MODEL_MISMATCH: spec(W.failure, 500, false, 'model file does not match its advertised identity'),
+  CCN_ERR_MODEL_DOWNLOAD: spec(W.failure, 502, true, 'model download failed'),
   // Time.
   CCN_ERR_TIMEOUT: spec(W.timeout, 504, false, 'request timed out'),
   CCN_ERR_CANCELLED: spec(W.cancelled, 499, false, 'request cancelled'),
@@ -65,6 +67,10 @@ export const ERROR_TABLE = {
   CCN_ERR_ATTEST_NO_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer presented no certificate'),
   CCN_ERR_ATTEST_BAD_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer certificate rejected'),
   CCN_ERR_ATTEST_POLICY: spec(W.protoViolation, 502, false, 'peer attestation does not satisfy policy'),
+  CCN_ERR_ATTEST_QUOTE_INVALID: spec(W.protoViolation, 502, false, 'TEE quote is malformed or its signature chain is invalid'),
+  CCN_ERR_ATTEST_COLLATERAL: spec(W.notReady, 503, true, 'attestation collateral unavailable or invalid'),
+  CCN_ERR_ATTEST_TCB_STATUS: spec(W.protoViolation, 502, false, 'platform TCB status not allowed by policy'),
+  CCN_ERR_ATTEST_TEE_UNAVAILABLE: spec(W.failure, 500, false, 'TEE evidence could not be produced'),
   // TON chain, wallets, contracts and the durable ledger.
   CCN_ERR_TON_UNAVAILABLE: spec(W.notReady, 503, true, 'TON chain unreachable'),
   CCN_ERR_TON_LOW_BALANCE: spec(W.error, 503, false, 'ACTION REQUIRED: wallet balance too low'),
@@ -72,6 +78,8 @@ export const ERROR_TABLE = {
   CCN_ERR_TON_BAD_SIGNED_PAYMENT: spec(W.protoViolation, 502, false, 'signed payment rejected'),
   CCN_ERR_TON_TRANSACTION_FAILED: spec(W.failure, 502, false, 'on-chain transaction failed'),
   CCN_ERR_TON_TIMEOUT: spec(W.timeout, 504, true, 'on-chain operation timed out'),
+  CCN_ERR_TON_PARAMS_CHANGED: spec(W.notReady, 503, true, 'network parameters changed: moving to new contracts'),
+  CCN_ERR_TON_ROOT_STALE: spec(W.notReady, 503, true, 'root contract config is too old'),
   CCN_ERR_LEDGER_CORRUPT: spec(W.failure, 500, false, 'ledger record failed verification'),
   CCN_ERR_LEDGER_ROLLBACK: spec(W.failure, 500, false, 'ledger is behind a peer: state was rolled back'),
   // Configuration and internal.

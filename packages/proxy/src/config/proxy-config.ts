@@ -76,6 +76,10 @@ export const proxyConfigSchema = z
     db_path: z.string().default(''),
     /** Save-state period, ms (§6.4: 30–60 s). */
     save_state_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
+    /** Root contract refresh period, ms (§6.9/§16: 30–60 s). */
+    root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
+    /** Refuse new requests while the root config is older than this (§6.7: 7200 s). */
+    root_max_age_seconds: z.number().int().min(1).max(604_800).default(7200),
     /** Charge a client once its committed, uncharged usage is worth this (§6.7: 1 TON). */
     charge_threshold_nanoton: nanotonSchema.default(1_000_000_000n),
     /** Pay a worker once its committed, unpaid earnings are worth this (§6.6: 10 TON). */

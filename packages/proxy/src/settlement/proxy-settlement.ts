@@ -16,6 +16,7 @@ import type { ClientContractState } from '../billing/index.ts';
 import { ProxyContractWatcher } from './proxy-contract-watcher.ts';
 import { SettlementContracts, type SettlementWallet } from './settlement-contracts.ts';
 import { waitUntil } from './wait-until.ts';
+import { rememberClient } from './known-clients.ts';
 
 const TON = 1_000_000_000n;
 
@@ -37,7 +38,12 @@ export interface ProxySettlementOptions {
   chargeThresholdNanoton: bigint;
   /** Pay a worker once its unpaid committed earnings are worth this much (§6.6: 10 TON). */
   payoutThresholdNanoton: bigint;
+  /** Serve these params (a known instance) instead of reading the root's current ones. */
+  params?: CocoonParams;
+  /** Root version to report with `params` (default 0 until the watcher says otherwise). */
+  configVersion?: number;
 }
+
 
 /** What `cocoon dev settle` prints: read back from the contracts after settling. */
 export interface SettlementReport {
@@ -76,9 +82,14 @@ export class ProxySettlement {
   /** Reads the root, deploys the proxy contract if needed and anchors a first save-state. */
   async start(): Promise<void> {
     const { chain, rootAddress, logger, ledger } = this.options;
-    const root = await readRootConfig(chain, rootAddress);
-    this.params = root.params;
-    this.configVersion = root.version;
+    if (this.options.params) {
+      this.params = this.options.params;
+      this.configVersion = this.options.configVersion ?? 0;
+    } else {
+      const root = await readRootConfig(chain, rootAddress);
+      this.params = root.params;
+      this.configVersion = root.version;
+    }
     this.contracts = new SettlementContracts(this.params, this.options.ownerAddress, this.options.proxyKey.publicKey, rootAddress);
     await this.deployIfNeeded();
     this.watcher = new ProxyContractWatcher(chain, this.proxyAddress, ledger, (event) => this.onEvent(event), logger);
@@ -90,6 +101,9 @@ export class ProxySettlement {
   }
 
   onClientState(listener: ClientListener): void { this.clientListeners.push(listener); }
+
+  get ledger(): Ledger { return this.options.ledger; }
+
 
   clientContractAddress(owner: string): Address { return this.contracts.client(Address.parse(owner)).address; }
   workerContractAddress(owner: string): Address { return this.contracts.worker(Address.parse(owner)).address; }
@@ -135,9 +149,16 @@ export class ProxySettlement {
   }
 
   /** Snapshots the ledger, anchors it on chain and waits until the proxy sees its own mark; returns the seqno. */
-  saveState(): Promise<number> {
-    this.savingState ??= this.saveStateOnce().finally(() => { this.savingState = undefined; });
-    return this.savingState;
+  /**
+   * `fresh`: a save already in flight may hold an older snapshot, so wait it out and take a new
+   * one (settle and migration need every completion recorded so far); otherwise join it.
+   */
+  async saveState(options: { fresh?: boolean } = {}): Promise<number> {
+    if (!options.fresh && this.savingState) return this.savingState;
+    while (this.savingState) await this.savingState.catch(() => undefined);
+    const saving = this.saveStateOnce().finally(() => { if (this.savingState === saving) this.savingState = undefined; });
+    this.savingState = saving;
+    return saving;
   }
 
   /**
@@ -146,7 +167,7 @@ export class ProxySettlement {
    * it, then waits until the contracts show them and reports what they hold.
    */
   async settle(timeoutMs = 120_000): Promise<SettlementReport> {
-    const seqno = await this.saveState();
+    const seqno = await this.saveState({ fresh: true });
     const { ledger, chain } = this.options;
     const clients = await ledger.clients();
     const workers = await ledger.workers();
@@ -252,6 +273,7 @@ export class ProxySettlement {
         balanceNanoton: event.state.balance, stakeNanoton: event.state.stake, chargedTokens: event.state.tokensUsed,
       };
       const owner = event.ownerAddress.toString({ bounceable: false, testOnly: this.params.isTest });
+      await rememberClient(this.options.ledger, event.ownerAddress);
       for (const listener of this.clientListeners) listener(owner, state);
       if (event.payload?.kind === 'register') {
         const key = event.ownerAddress.toRawString();

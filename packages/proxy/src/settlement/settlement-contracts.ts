@@ -31,6 +31,11 @@ export class SettlementContracts extends CocoonContractSet {
     return signPayment({ op: SignedPaymentOp.workerPayout, queryId: nextQueryId(), newTokens: tokens, expectedAddress: workerContract, sendExcessesTo, secretKey });
   }
 
+  /** Any signed message of §6.3 (grant_refund, last_payout, close_request, close_complete, …). */
+  signed(op: number, target: Address, tokens: bigint | undefined, secretKey: Buffer, sendExcessesTo: Address): Cell {
+    return signPayment({ op, queryId: nextQueryId(), ...(tokens === undefined ? {} : { newTokens: tokens }), expectedAddress: target, sendExcessesTo, secretKey });
+  }
+
   increaseStakeBody(grams: bigint, sendExcessesTo: Address): Cell {
     return beginCell().storeUint(OP_EXT_PROXY_INCREASE_STAKE, 32).storeUint(nextQueryId(), 64).storeCoins(grams).storeAddress(sendExcessesTo).endCell();
   }

@@ -4,3 +4,6 @@ export {
   type HashInput, type RegisteredProxy, type RootData, type RootConfig, type RootInit,
 } from './root-state.ts';
 export { readRootConfig } from './read-root-config.ts';
+export {
+  RootConfigWatcher, DEFAULT_ROOT_REFRESH_INTERVAL_MS, type RootConfigListener, type RootConfigWatcherOptions,
+} from './root-config-watcher.ts';

@@ -3,6 +3,10 @@
  * worker reports back (§5.1): `usage.prompt_total_cost`, `usage.completion_total_cost`,
  * `usage.total_cost` in nanoTON. Also a cheap byte-level pre-check so only values that
  * really carry a usage object get parsed.
+ * Usage shapes: chat/completions (`prompt_tokens`, `completion_tokens`, details), and audio
+ * transcriptions: `{type: 'tokens', input_tokens, output_tokens}` counts input as prompt and
+ * output as completion tokens; `{type: 'duration', seconds}` carries no tokens, so it is
+ * billed 0 tokens (see `durationUsageSeconds`: the worker logs a warning).
  */
 import type { AdjustedTokens, RawUsage } from '@cocoon/protocol';
 
@@ -44,10 +48,10 @@ const asCount = (value: unknown): number | undefined =>
 export function mergeUsage(value: unknown, usage: RawUsage): JsonObject | undefined {
   const usageObject = asObject(asObject(value)?.usage);
   if (usageObject === undefined) return undefined;
-  const prompt = asCount(usageObject.prompt_tokens);
-  const cached = asCount(asObject(usageObject.prompt_tokens_details)?.cached_tokens);
-  const completion = asCount(usageObject.completion_tokens);
-  const reasoningDetail = asCount(asObject(usageObject.completion_tokens_details)?.reasoning_tokens);
+  const prompt = asCount(usageObject.prompt_tokens) ?? asCount(usageObject.input_tokens);
+  const cached = asCount(asObject(usageObject.prompt_tokens_details)?.cached_tokens) ?? asCount(asObject(usageObject.input_tokens_details)?.cached_tokens);
+  const completion = asCount(usageObject.completion_tokens) ?? asCount(usageObject.output_tokens);
+  const reasoningDetail = asCount(asObject(usageObject.completion_tokens_details)?.reasoning_tokens) ?? asCount(asObject(usageObject.output_tokens_details)?.reasoning_tokens);
   const reasoningFlat = asCount(usageObject.reasoning_tokens);
   if (prompt !== undefined) usage.promptTokens = Math.max(usage.promptTokens, prompt);
   if (cached !== undefined) usage.cachedTokens = Math.max(usage.cachedTokens, cached);
@@ -56,6 +60,14 @@ export function mergeUsage(value: unknown, usage: RawUsage): JsonObject | undefi
   if (reasoningFlat !== undefined) usage.reasoningTokens = Math.max(usage.reasoningTokens, reasoningFlat);
   const found = [prompt, cached, completion, reasoningDetail, reasoningFlat].some((count) => count !== undefined);
   return found ? usageObject : undefined;
+}
+
+/** Seconds of a transcription usage `{type: 'duration', seconds}` (no token counts), else undefined. */
+export function durationUsageSeconds(value: unknown): number | undefined {
+  const usageObject = asObject(asObject(value)?.usage);
+  if (usageObject?.type !== 'duration') return undefined;
+  const seconds = usageObject.seconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /** Writes the three cost fields (nanoTON, as JSON numbers) into a usage object. */

@@ -9,7 +9,7 @@
 import { adjustTokens } from '@cocoon/protocol';
 import type { AdjustedTokens, PriceMultipliers, RawUsage } from '@cocoon/protocol';
 import { JsonValueScanner } from './json-value-scanner.ts';
-import { containsUsageObject, injectCosts, mergeUsage } from './usage-fields.ts';
+import { containsUsageObject, durationUsageSeconds, injectCosts, mergeUsage } from './usage-fields.ts';
 
 export interface UsageTokenCounterOptions {
   /** The worker's coefficient (1000 = 1.0×). */
@@ -37,6 +37,7 @@ export class UsageTokenCounter {
   readonly #options: UsageTokenCounterOptions;
   readonly #usage: RawUsage = { promptTokens: 0, cachedTokens: 0, completionTokens: 0, reasoningTokens: 0 };
   #adjusted: AdjustedTokens | undefined;
+  #unbilledAudioSeconds = 0;
   #format: BodyFormat = 'unknown';
   #pending: Buffer = EMPTY;
   #scanned = 0;
@@ -65,6 +66,11 @@ export class UsageTokenCounter {
     if (tail.length === 0 || !containsUsageObject(tail)) return tail;
     if (this.#format === 'sse') return this.#rewriteLines(tail);
     return this.#rewriteValue(tail) ?? tail;
+  }
+
+  /** Audio seconds the engine reported as `{type: 'duration'}` usage: no tokens, so billed 0. */
+  get unbilledAudioSeconds(): number {
+    return this.#unbilledAudioSeconds;
   }
 
   get rawUsage(): RawUsage {
@@ -147,7 +153,11 @@ export class UsageTokenCounter {
       return undefined;
     }
     const usageObject = mergeUsage(value, this.#usage);
-    if (usageObject === undefined) return undefined;
+    if (usageObject === undefined) {
+      const seconds = durationUsageSeconds(value);
+      if (seconds !== undefined) this.#unbilledAudioSeconds = Math.max(this.#unbilledAudioSeconds, seconds);
+      return undefined;
+    }
     this.#adjusted = undefined;
     injectCosts(usageObject, this.adjusted, this.#options.pricePerToken);
     return Buffer.from(JSON.stringify(value), 'utf8');

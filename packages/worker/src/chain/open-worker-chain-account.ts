@@ -19,7 +19,7 @@ export interface OpenWorkerChainAccountDeps {
 
 type WorkerChainConfig = Pick<WorkerConfig,
   'ton_endpoint' | 'ton_api_key' | 'root_contract_address' | 'node_wallet_key_file' | 'owner_address'
-  | 'worker_state_dir' | 'payout_threshold_nanoton' | 'payment_status_interval_ms'>;
+  | 'worker_state_dir' | 'payout_threshold_nanoton' | 'payment_status_interval_ms'> & Partial<Pick<WorkerConfig, 'root_refresh_interval_ms'>>;
 
 export function openWorkerChainAccount(config: WorkerChainConfig, deps: OpenWorkerChainAccountDeps): WorkerChainAccount | undefined {
   if (config.ton_endpoint === '' && !deps.chain) return undefined;
@@ -37,6 +37,7 @@ export function openWorkerChainAccount(config: WorkerChainConfig, deps: OpenWork
     stateDirectory: config.worker_state_dir,
     payoutThresholdNanoton: config.payout_threshold_nanoton,
     paymentStatusIntervalMs: config.payment_status_interval_ms,
+    ...(config.root_refresh_interval_ms === undefined ? {} : { rootRefreshIntervalMs: config.root_refresh_interval_ms }),
     logger,
   });
 }

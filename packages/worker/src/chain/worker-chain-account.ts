@@ -5,11 +5,13 @@
  * params (mismatch ⇒ CCN_ERR_TON_CONTRACT_MISMATCH), deploys the worker contract when needed and
  * hands the connection that proxy contract's durable ledger. A periodic check refreshes the
  * contracts and the wallet balance and cashes out what is due; `/request/payout` forces it.
+ * A RootConfigWatcher keeps the root current (§6.9); a proxy on newer params (§6.7) makes it
+ * re-read the root at once, and the new proxy contract gets its own worker contract and ledger file.
  */
 import { Address, fromNano } from '@ton/core';
 import { CocoonError, toCocoonError } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
-import { deriveProxyContract, deriveWorkerContract, readRootConfig, sameAddress, type Chain, type RootConfig } from '@cocoon/ton';
+import { RootConfigWatcher, deriveProxyContract, deriveWorkerContract, sameAddress, type Chain, type RootConfig } from '@cocoon/ton';
 import type { WorkerConnectionPayments, WorkerGasWallet } from './worker-chain-ports.ts';
 import { WorkerLedgerStateFile } from './worker-ledger-state-file.ts';
 import { WorkerProxyAccount, type CashOutResult } from './worker-proxy-account.ts';
@@ -34,6 +36,8 @@ export interface WorkerChainAccountOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   pollIntervalMs?: number;
+  /** Root contract refresh period (§16: 30–60 s). Default 45 000. */
+  rootRefreshIntervalMs?: number;
 }
 
 export class WorkerChainAccount implements WorkerConnectionPayments {
@@ -42,6 +46,7 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
   private walletBalance: bigint | null = null;
   private checkTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private watcher: Promise<RootConfigWatcher> | undefined;
 
   constructor(private readonly options: WorkerChainAccountOptions) {
     this.stateFile = new WorkerLedgerStateFile(options.stateDirectory);
@@ -57,10 +62,13 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
 
   /** §3.2 step 2 (worker side): verify both contract addresses, deploy the worker contract, return its ledger. */
   async connectedToProxy(proxyParams: TlObject, workerContractAddress: string): Promise<WorkerProxyAccount> {
-    const root = await readRootConfig(this.options.chain, this.options.rootAddress);
     const proxyPublicKey = proxyParams.proxy_public_key as Buffer;
     const proxyOwner = parseAddress(proxyParams.proxy_owner_address, 'proxy_owner_address');
-    const proxy = deriveProxyContract(root.params, proxyOwner, proxyPublicKey, this.options.rootAddress);
+    const watcher = await this.rootWatcher();
+    const derive = (config: RootConfig) => deriveProxyContract(config.params, proxyOwner, proxyPublicKey, this.options.rootAddress);
+    let root = watcher.current;
+    if (!sameAddress(derive(root).address, String(proxyParams.proxy_sc_address))) root = await watcher.refresh(); // the proxy may be on newer params
+    const proxy = derive(root);
     if (!sameAddress(proxy.address, String(proxyParams.proxy_sc_address))) {
       throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `proxy claims contract ${String(proxyParams.proxy_sc_address)}, expected ${proxy.address.toString()} (root params_version ${root.params.paramsVersion})`, { param: 'proxy_sc_address' });
     }
@@ -78,6 +86,19 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
     await Promise.race([deployed, new Promise((resolve) => { timer = setTimeout(resolve, waitMs); timer.unref(); })]);
     clearTimeout(timer);
     return account;
+  }
+
+  /** The root config (`rootRefresh`), opened on first use and then refreshed in the background. */
+  rootWatcher(): Promise<RootConfigWatcher> {
+    const { options } = this;
+    this.watcher ??= RootConfigWatcher.open({ chain: options.chain, rootAddress: options.rootAddress, intervalMs: options.rootRefreshIntervalMs, logger: options.logger })
+      .then((watcher) => {
+        if (this.stopped) watcher.close();
+        else watcher.start();
+        return watcher;
+      });
+    this.watcher.catch(() => { this.watcher = undefined; }); // the next call reads again
+    return this.watcher;
   }
 
   /** The ledgers known so far (one per proxy contract this worker connected to). */
@@ -136,6 +157,7 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.checkTimer);
+    void this.watcher?.then((watcher) => watcher.close(), () => undefined);
     for (const account of this.accounts.values()) account.flush();
   }
 

@@ -1,2 +1,2 @@
 /** Worker runner configuration. */
-export { workerConfigSchema, modelStringSchema, DEV_WORKER_MODEL, type WorkerConfig, type WorkerConfigInput } from './worker-config.ts';
+export { workerConfigSchema, modelStringSchema, DEV_WORKER_MODEL, advertisedWorkerModel, defaultLlamaThreads, type WorkerConfig, type WorkerConfigInput } from './worker-config.ts';

@@ -1,7 +1,9 @@
 /**
  * The worker runner's config (§8.4 `workerRunner.config`, trimmed): stats port, proxy
- * connection, advertised model and coefficient, the inference engine to forward to, and the
- * TON settings (chain, root, node wallet, payout ledger and threshold).
+ * connection, advertised model and coefficient, the inference engine (`openai`: forward to an
+ * OpenAI-compatible server at engine_url; `llama`: embedded llama.cpp on a GGUF at model_path,
+ * optionally checked against model_identity), and the TON settings (chain, root, node wallet,
+ * payout ledger and threshold).
  */
 import { z } from 'zod';
 import {
@@ -33,8 +35,22 @@ export const workerConfigSchema = z
     /** Price multiplier, 1000 = 1.0× (§5.2). */
     coefficient: z.number().int().min(0).lt(1_000_000_000).default(1000),
     max_active_requests: z.number().int().min(1).max(100_000).default(60),
-    /** OpenAI-compatible inference engine base URL, e.g. http://127.0.0.1:8000. Required. */
-    engine_url: z.url({ protocol: /^https?$/ }),
+    /** 'openai': forward to engine_url (vLLM, SGLang, Ollama, llama.cpp server…); 'llama': embedded llama.cpp on model_path. */
+    engine: z.enum(['openai', 'llama']).default('openai'),
+    /** OpenAI-compatible inference engine base URL, e.g. http://127.0.0.1:8000. Required with engine 'openai'. */
+    engine_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** GGUF model file. Required with engine 'llama'. */
+    model_path: z.string().min(1).optional(),
+    /** `name@revision:sha256` of the model file: a llama worker refuses to start when the file hashes otherwise. */
+    model_identity: modelStringSchema.optional(),
+    /** llama: decoding threads (default 1 when CI is set, else min(4, CPU cores)). */
+    llama_threads: z.number().int().min(1).max(512).optional(),
+    /** llama: 'auto' (CUDA or Vulkan when present, else CPU), 'cuda', 'vulkan', or false (CPU only). */
+    llama_gpu: z.union([z.enum(['auto', 'cuda', 'vulkan']), z.literal(false), z.literal('false').transform(() => false as const)], { error: "expected 'auto', 'cuda', 'vulkan' or false" }).default('auto'),
+    /** llama: tokens per sequence (default min(2048, the model's trained context)). */
+    llama_context_size: z.number().int().min(16).max(1_048_576).optional(),
+    /** llama: parallel sequences = concurrent generations (default 4). */
+    llama_sequences: z.number().int().min(1).max(256).optional(),
     is_test: z.boolean().default(true),
     /** Attestation the proxy must present. Security-sensitive. */
     proxy_policy: peerPolicyField('fake_tdx'),
@@ -49,8 +65,33 @@ export const workerConfigSchema = z
     payout_threshold_nanoton: nanotonSchema.default(10_000_000_000n),
     /** Base period of worker.updatePaymentStatus polls and chain checks; the delay is 1–2× this (§16: 10–20 s). */
     payment_status_interval_ms: z.number().int().min(50).max(600_000).default(10_000),
+    /** Root contract refresh period, ms (§6.9/§16: 30–60 s); unset = 45 000. */
+    root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if (config.engine === 'openai' && config.engine_url === undefined) {
+      context.addIssue({ code: 'custom', path: ['engine_url'], message: "engine_url is required with engine 'openai' (--engine-url URL or COCOON_WORKER_ENGINE_URL), or use --engine llama --model-path FILE.gguf" });
+    }
+    if (config.engine === 'llama' && config.model_path === undefined) {
+      context.addIssue({ code: 'custom', path: ['model_path'], message: "model_path is required with engine 'llama' (--model-path FILE.gguf or COCOON_WORKER_MODEL_PATH)" });
+    }
+  });
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
+
+/**
+ * The model string the worker advertises: `model`, except that a `model_identity` replaces
+ * the built-in dev default (so `--model-identity X` alone advertises X).
+ */
+export function advertisedWorkerModel(config: Pick<WorkerConfig, 'model' | 'model_identity'>): string {
+  return config.model === DEV_WORKER_MODEL && config.model_identity !== undefined ? config.model_identity : config.model;
+}
+
+/** Default llama decoding threads: 1 under CI (shared runners), else min(4, CPU cores). */
+export function defaultLlamaThreads(env: Record<string, string | undefined>, cores: number): number {
+  const ci = env.CI;
+  if (ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false') return 1;
+  return Math.max(1, Math.min(4, cores));
+}

@@ -2,7 +2,8 @@
  * TEST ENGINE — a deterministic OpenAI-compatible HTTP server for tests, benchmarks and
  * the dev network until real engines land. It is NOT a model: answers and token counts
  * follow the fixed formula documented in test-engine-completion.ts.
- * Endpoints: GET /v1/models, GET /health, POST /v1/chat/completions, POST /v1/completions.
+ * Endpoints: GET /v1/models, GET /health, POST /v1/chat/completions, POST /v1/completions;
+ * POST /v1/audio/transcriptions answers a clear "does not support transcription" 400.
  * Benchmark mode (chunkCount/chunkBytes set), like the reference benchmark backend (§9):
  * streams exactly chunkCount content chunks of chunkBytes characters each.
  */
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { generateTestCompletion } from './test-engine-completion.ts';
 import type { BenchmarkShape } from './test-engine-completion.ts';
 import { completionResponse, streamEvents } from './test-engine-answers.ts';
+import { AUDIO_TRANSCRIPTIONS_ENGINE_PATH, audioTranscriptionRefusal } from './audio-transcription-refusal.ts';
 
 export const TEST_ENGINE_DEFAULT_MODELS: readonly string[] = ['test/tiny-chat'];
 const BENCHMARK_DEFAULT_CHUNKS = 50;
@@ -125,6 +127,11 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       return sendJson(response, 200, { object: 'list', data });
     }
     if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok' });
+    if (path === AUDIO_TRANSCRIPTIONS_ENGINE_PATH) {
+      request.resume();
+      const refusal = audioTranscriptionRefusal('the TEST ENGINE');
+      return sendJson(response, refusal.status, refusal.body);
+    }
     request.resume();
     sendError(response, 404, `no such endpoint: ${request.method} ${path}`, 'not_found');
   }

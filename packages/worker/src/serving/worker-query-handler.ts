@@ -3,13 +3,15 @@
  * limit, request validation and rewriting, forwarding to the inference engine, and the
  * answer stream back to the proxy with token counting on the way — SSE included, so
  * streamed answers are billed (the reference bills them 0) — ending in `final_info`.
+ * Serves chat and legacy completions (JSON) and audio transcriptions (multipart, forwarded
+ * with its Content-Type to the engine's /v1/audio/transcriptions).
  */
 import {
   CocoonError, WireErrorCode, decodeHttpRequest, encodeHttpResponse, toCocoonError, unixSecondsHeader, wireErrorOf,
   withoutFramingHeaders,
 } from '@cocoon/protocol';
 import type { AdjustedTokens, Logger, NetworkParams, TlObject } from '@cocoon/protocol';
-import { validateWorkerRequest } from '../request/index.ts';
+import { validateInferenceRequest } from '../request/index.ts';
 import { UsageTokenCounter } from '../accounting/index.ts';
 import { readEngineBody } from '../engine/index.ts';
 import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
@@ -53,15 +55,18 @@ export class WorkerQueryHandler {
     let success = false;
     try {
       const request = decodeHttpRequest(query.query as Buffer);
-      const validated = validateWorkerRequest({ method: request.method, url: request.url, body: request.payload, modelBaseName: this.context.modelBaseName });
-      const coefficient = Number(query.coefficient as bigint);
-      counter = new UsageTokenCounter({ coefficient, multipliers: this.context.params.multipliers, pricePerToken: this.context.params.pricePerToken });
       const headers: Record<string, string> = {};
       for (const [name, value] of withoutFramingHeaders(request.headers)) headers[name.toLowerCase()] = value;
+      const validated = validateInferenceRequest({ method: request.method, url: request.url, headers, body: request.payload, modelBaseName: this.context.modelBaseName });
+      const coefficient = Number(query.coefficient as bigint);
+      counter = new UsageTokenCounter({ coefficient, multipliers: this.context.params.multipliers, pricePerToken: this.context.params.pricePerToken });
       const timeoutMs = Math.max(1, (query.timeout as number) * 0.95 * 1000);
       const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs });
       await this.relay(response, validated.stream, counter, requestId, startedAt, send);
       success = response.status < 400;
+      if (counter.unbilledAudioSeconds > 0) {
+        this.context.logger.warn('the engine reported transcription usage as a duration, not tokens: billed 0 tokens (stream with stream_include_usage for token usage)', { seconds: counter.unbilledAudioSeconds });
+      }
     } catch (error) {
       const failure = toCocoonError(error, 'CCN_ERR_ENGINE_FAILED');
       this.context.logger.warn('request failed', { code: failure.code, error: failure.message });

@@ -1,8 +1,8 @@
-/** Tests for the worker runner config schema: defaults, required engine_url, model string. */
+/** Tests for the worker runner config schema: defaults, engine choice (openai / llama), model string and identity. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEV_WORKER_OWNER_ADDRESS, loadConfig, CocoonError } from '@cocoon/protocol';
-import { workerConfigSchema, DEV_WORKER_MODEL } from '../../src/config/index.ts';
+import { workerConfigSchema, DEV_WORKER_MODEL, advertisedWorkerModel, defaultLlamaThreads } from '../../src/config/index.ts';
 
 const engine = { engine_url: 'http://127.0.0.1:8000' };
 
@@ -15,7 +15,9 @@ describe('workerConfigSchema', () => {
       model: `test/tiny-chat@dev:${'0'.repeat(64)}`,
       coefficient: 1000,
       max_active_requests: 60,
+      engine: 'openai',
       engine_url: 'http://127.0.0.1:8000',
+      llama_gpu: 'auto',
       is_test: true,
       proxy_policy: 'fake_tdx',
       max_pow_difficulty: 28,
@@ -48,6 +50,31 @@ describe('workerConfigSchema', () => {
     assert.equal(workerConfigSchema.safeParse({ ...engine, coefficient: 0 }).success, true);
     assert.equal(workerConfigSchema.safeParse({ ...engine, coefficient: 1_000_000_000 }).success, false);
     assert.equal(workerConfigSchema.safeParse({ ...engine, coefficient: 1.5 }).success, false);
+  });
+
+  test('engine llama needs model_path; llama options are typed and errors name the key', () => {
+    const load = (argv: string[]) => loadConfig(workerConfigSchema, { env: {}, envPrefix: 'COCOON_WORKER_', argv });
+    assert.throws(() => load(['--engine', 'llama']), (error: unknown) => error instanceof CocoonError && error.param === 'model_path' && error.message.includes('--model-path'));
+    const config = load(['--engine', 'llama', '--model-path', 'm.gguf', '--llama-threads', '2', '--llama-gpu', 'false', '--llama-context-size', '512', '--llama-sequences', '3']);
+    assert.equal(config.engine, 'llama');
+    assert.equal(config.engine_url, undefined, 'no engine_url needed');
+    assert.deepEqual([config.model_path, config.llama_threads, config.llama_gpu, config.llama_context_size, config.llama_sequences], ['m.gguf', 2, false, 512, 3]);
+    assert.equal(load(['--engine', 'llama', '--model-path', 'm.gguf', '--llama-gpu', 'cuda']).llama_gpu, 'cuda');
+    assert.throws(() => load(['--engine', 'llama', '--model-path', 'm.gguf', '--llama-gpu', 'metal']), (error: unknown) => error instanceof CocoonError && error.param === 'llama_gpu' && /'auto', 'cuda', 'vulkan' or false/.test(error.message));
+    assert.throws(() => load(['--engine', 'llama', '--model-path', 'm.gguf', '--llama-threads', '0']), (error: unknown) => error instanceof CocoonError && error.param === 'llama_threads');
+    assert.throws(() => load(['--engine', 'vllm']), (error: unknown) => error instanceof CocoonError && error.param === 'engine');
+    assert.throws(() => load(['--engine', 'llama', '--model-path', 'm.gguf', '--model-identity', 'tiny@dev:abc']), (error: unknown) => error instanceof CocoonError && error.param === 'model_identity');
+  });
+
+  test('a model identity is advertised unless model is set explicitly; default threads', () => {
+    const identity = `tiny-random@generated:${'b'.repeat(64)}`;
+    const config = workerConfigSchema.parse({ engine: 'llama', model_path: 'm.gguf', model_identity: identity });
+    assert.equal(advertisedWorkerModel(config), identity);
+    const explicit = `mine@v1:${'c'.repeat(64)}`;
+    assert.equal(advertisedWorkerModel({ ...config, model: explicit }), explicit);
+    assert.equal(defaultLlamaThreads({ CI: 'true' }, 32), 1);
+    assert.equal(defaultLlamaThreads({}, 32), 4);
+    assert.equal(defaultLlamaThreads({ CI: 'false' }, 2), 2);
   });
 
   test('strict: unknown keys rejected', () => {

@@ -10,7 +10,7 @@ export interface TelegramRouteOptions {
   templates?: Partial<TelegramPromptTemplates>;
   /** Longest accepted `text` (default 100 000 characters). */
   maxTextChars?: number;
-  /** Largest accepted transcription upload (default 25 MiB). */
+  /** Largest accepted transcription upload (default 15 MiB: the request must fit one 16 MiB protocol frame). */
   maxAudioBytes?: number;
   /** Timeout of the models list lookups (default 10 000 ms). */
   modelsTimeoutMs?: number;
@@ -18,7 +18,7 @@ export interface TelegramRouteOptions {
 
 export interface TelegramRouteContext extends InferenceExchangeContext, TelegramRouteOptions {}
 
-export const DEFAULT_MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_MAX_AUDIO_BYTES = 15 * 1024 * 1024;
 export const DEFAULT_MODELS_TIMEOUT_MS = 10_000;
 /** Largest answer body a text task reads (chat answers are small JSON). */
 export const MAX_TASK_ANSWER_BYTES = 16 * 1024 * 1024;

@@ -44,6 +44,11 @@ export interface TinyGgufInfo {
 /** Marks a generated model in logs, /v1/models and stats: random weights, not a real model. */
 export const TINY_GGUF_LABEL = 'tiny generated GGUF with random weights (proves the loading path, not quality)';
 
+/** The label of a GGUF this writer generated (it writes TINY_GGUF_LABEL into `general.description`). */
+export function tinyGgufLabelOf(metadata: { general?: { description?: string } } | undefined): string | undefined {
+  return metadata?.general?.description === TINY_GGUF_LABEL ? TINY_GGUF_LABEL : undefined;
+}
+
 const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
 const SPM_SPACE = '▁';
 
@@ -133,6 +138,7 @@ export function encodeTinyGguf(options: TinyGgufOptions = {}): { file: Buffer; p
   const metadata = new Map<string, GgufMetadataValue>([
     ['general.architecture', { type: 'string', value: 'llama' }],
     ['general.name', { type: 'string', value: options.name ?? 'cocoon-tiny-random' }],
+    ['general.description', { type: 'string', value: TINY_GGUF_LABEL }],
     ['general.alignment', u32(32)],
     ['general.file_type', u32(0)],
     ['llama.context_length', u32(options.contextLength ?? 512)],

@@ -21,6 +21,8 @@ import type { LlamaGenerationPlan, LlamaGenerationResult } from './llama-generat
 import { SseAnswerWriter, completionObject, errorObject } from './llama-openai-answers.ts';
 import type { AnswerIdentity } from './llama-openai-answers.ts';
 import { LlamaEngineStats } from './llama-engine-stats.ts';
+import { tinyGgufLabelOf } from '../gguf/tiny-gguf-writer.ts';
+import { AUDIO_TRANSCRIPTIONS_ENGINE_PATH, audioTranscriptionRefusal } from '../audio-transcription-refusal.ts';
 import type { LlamaEngineInfo, LlamaEngineStatsSnapshot } from './llama-engine-stats.ts';
 
 export interface LlamaEngineOptions {
@@ -37,7 +39,7 @@ export interface LlamaEngineOptions {
   sequences?: number;
   /** 'model': the GGUF's chat template; 'plain': a plain fallback. Default: 'model' when the GGUF has one. */
   chatTemplate?: LlamaChatTemplate;
-  /** Shown in logs, /v1/models and stats, e.g. TINY_GGUF_LABEL for the generated random-weights model. */
+  /** Shown in logs, /v1/models and stats; default: TINY_GGUF_LABEL for a generated random-weights GGUF, else none. */
   label?: string;
   logger?: Logger;
   /** Clock for `created` (ms since epoch); default Date.now. */
@@ -77,12 +79,14 @@ export class LlamaEngine implements InferenceEngine {
   readonly #renderer: LlamaPromptRenderer;
   readonly #stats: LlamaEngineStats;
   readonly #now: () => number;
+  readonly #label: string | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(runtime: LlamaRuntime, options: LlamaEngineOptions) {
     this.#runtime = runtime;
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#label = options.label ?? tinyGgufLabelOf(runtime.model.fileInfo.metadata as { general?: { description?: string } });
     const sequences: LlamaContextSequence[] = [];
     while (runtime.context.sequencesLeft > 0) sequences.push(runtime.context.getSequence());
     this.#pool = new LlamaSequencePool(sequences);
@@ -91,7 +95,7 @@ export class LlamaEngine implements InferenceEngine {
       engine: 'llama',
       modelName: options.modelName,
       modelPath: options.modelPath,
-      label: options.label ?? null,
+      label: this.#label ?? null,
       gpu: runtime.gpu,
       threads: options.threads ?? null,
       contextSize: runtime.context.contextSize,
@@ -126,6 +130,10 @@ export class LlamaEngine implements InferenceEngine {
       if (method !== 'POST') return errorResponse(new LlamaRequestError(405, 'method not allowed', 'method_not_allowed'));
       return this.#complete(request, kind);
     }
+    if (path === AUDIO_TRANSCRIPTIONS_ENGINE_PATH) {
+      const refusal = audioTranscriptionRefusal('the embedded llama.cpp engine');
+      return jsonResponse(refusal.status, refusal.body);
+    }
     if (method === 'GET' && path === '/v1/models') return jsonResponse(200, this.#modelList());
     if (method === 'GET' && path === '/health') return jsonResponse(200, { status: this.#closed === undefined ? 'ok' : 'closed' });
     return errorResponse(new LlamaRequestError(404, `no such endpoint: ${method} ${path}`, 'not_found'));
@@ -153,7 +161,7 @@ export class LlamaEngine implements InferenceEngine {
       created: Math.floor(this.#stats.createdAt / 1000),
       owned_by: 'cocoon-llama',
       max_model_len: this.#runtime.context.contextSize,
-      ...(this.#options.label === undefined ? {} : { label: this.#options.label }),
+      ...(this.#label === undefined ? {} : { label: this.#label }),
     };
     return { object: 'list', data: [entry] };
   }

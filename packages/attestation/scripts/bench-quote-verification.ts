@@ -1,0 +1,56 @@
+/**
+ * Benchmark of TDX quote verification on the recorded quotes in shared/data: parsing,
+ * crypto-only (signature) verification, full DCAP verification without cache (cold) and a cache
+ * hit. Prints one JSON line, then a small table of medians.
+ * Usage: node --import tsx packages/attestation/scripts/bench-quote-verification.ts [runs]
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { DcapQuoteVerifier, StaticCollateralSource, parseTdxQuote, verifyQuoteSignatureOnly, type DcapCollateral } from '../src/index.ts';
+
+const dataFile = (name: string): URL => new URL(`../../../../shared/data/${name}`, import.meta.url);
+const runs = Number(process.argv[2] ?? 50);
+if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('runs must be a positive integer');
+
+const referenceQuote = readFileSync(dataFile('tdx-quote-v4-reference.dat'));
+const sampleQuote = readFileSync(dataFile('tdx-quote-v4-sample.dat'));
+const sampleCollateral = JSON.parse(readFileSync(dataFile('tdx-quote-v4-sample.collateral.json'), 'utf8')) as DcapCollateral;
+/** Inside the sample collateral's validity window. */
+const sampleTime = new Date('2025-06-19T11:16:03Z');
+const referenceTime = new Date('2026-03-01T00:00:00Z');
+
+async function medianMs(run: () => unknown): Promise<{ median_ms: number; min_ms: number; max_ms: number }> {
+  await run(); // warm-up (JIT, lazy ASN.1 schemas)
+  const samples: number[] = [];
+  for (let index = 0; index < runs; index++) {
+    const start = process.hrtime.bigint();
+    await run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  const middle = Math.floor(samples.length / 2);
+  const median = samples.length % 2 ? samples[middle]! : (samples[middle - 1]! + samples[middle]!) / 2;
+  const round = (value: number): number => Math.round(value * 1000) / 1000;
+  return { median_ms: round(median), min_ms: round(samples[0]!), max_ms: round(samples[samples.length - 1]!) };
+}
+
+const source = new StaticCollateralSource(sampleCollateral);
+const uncached = new DcapQuoteVerifier({ collateral: source, cacheSize: 0 });
+const cached = new DcapQuoteVerifier({ collateral: source });
+await cached.verifyQuote(sampleQuote, sampleTime);
+
+const results = {
+  parse: await medianMs(() => parseTdxQuote(sampleQuote)),
+  signature_only: await medianMs(() => verifyQuoteSignatureOnly(referenceQuote, referenceTime)),
+  dcap_full_cold: await medianMs(() => uncached.verifyQuote(sampleQuote, sampleTime)),
+  dcap_full_cached: await medianMs(() => cached.verifyQuote(sampleQuote, sampleTime)),
+};
+
+console.log(JSON.stringify({
+  benchmark: 'quote-verification', runs, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', results,
+}));
+console.log('');
+console.log('step                 median ms    min ms    max ms');
+for (const [step, result] of Object.entries(results)) {
+  console.log(`${step.padEnd(20)} ${result.median_ms.toFixed(3).padStart(9)} ${result.min_ms.toFixed(3).padStart(9)} ${result.max_ms.toFixed(3).padStart(9)}`);
+}

@@ -1,0 +1,67 @@
+/**
+ * Which GGUF `cocoon dev` serves with the embedded llama engine: `--model PATH`, else the newest
+ * GGUF in the model cache (`cocoon models pull`), else a tiny RANDOM-WEIGHTS GGUF generated into
+ * the dev data dir, announced loudly once: it proves the loading path offline, not quality.
+ * Returns the file and its identity `name@revision:sha256` (the workers advertise and verify it).
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CocoonError } from '@cocoon/protocol';
+import type { Logger } from '@cocoon/protocol';
+import type * as WorkerPackage from '@cocoon/worker';
+
+export interface DevLlamaModel {
+  path: string;
+  identity: string;
+  /** Set for the generated tiny model (TINY_GGUF_LABEL). */
+  label?: string;
+  origin: 'flag' | 'cache' | 'generated';
+}
+
+export interface DevLlamaModelOptions {
+  modelPath?: string;
+  /** Model cache; default $COCOON_MODELS_DIR, else ~/.cache/cocoon/models. */
+  modelsDir?: string;
+  /** Where the tiny model is generated when nothing else is there. */
+  dataDir: string;
+  env?: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+/** The generated model's advertised name: clients ask for `tiny-random`. */
+export const DEV_TINY_MODEL_NAME = 'tiny-random';
+const TINY_VOCABULARY = [' hello', ' world', ' the', ' a', ' model', ' answer', ' random', ' weights', ' cocoon', ' network'];
+export const SUGGESTED_MODEL = 'hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf';
+
+async function workerPackage(): Promise<typeof WorkerPackage> {
+  const name = '@cocoon/worker';
+  return (await import(name)) as typeof WorkerPackage;
+}
+
+/** `name@local:sha256` for a file without a cache record (name = file name, stripped of characters the identity forbids). */
+async function localIdentity(worker: typeof WorkerPackage, path: string): Promise<string> {
+  const name = basename(path).replace(/\.gguf$/i, '').replace(/[@:\s]+/g, '-') || 'model';
+  return `${name}@local:${await worker.sha256OfFile(path)}`;
+}
+
+export async function resolveDevLlamaModel(options: DevLlamaModelOptions): Promise<DevLlamaModel> {
+  const worker = await workerPackage();
+  if (options.modelPath !== undefined) {
+    if (!existsSync(options.modelPath)) throw new CocoonError('CCN_ERR_CONFIG_INVALID', `--model ${options.modelPath}: no such GGUF file`, { param: 'model' });
+    const record = await worker.readModelRecord(options.modelPath);
+    return { path: options.modelPath, identity: record?.identity ?? (await localIdentity(worker, options.modelPath)), origin: 'flag' };
+  }
+  const modelsDir = options.modelsDir ?? worker.defaultModelsDir(options.env ?? process.env);
+  const newest = (await worker.listCachedModels(modelsDir))[0];
+  if (newest !== undefined) {
+    return { path: newest.path, identity: newest.record?.identity ?? (await localIdentity(worker, newest.path)), origin: 'cache' };
+  }
+  const path = join(options.dataDir, 'models', `${DEV_TINY_MODEL_NAME}.gguf`);
+  await worker.writeTinyGguf(path, { seed: 1, vocab: TINY_VOCABULARY });
+  const identity = `${DEV_TINY_MODEL_NAME}@generated:${await worker.sha256OfFile(path)}`;
+  options.logger.warn(
+    `NO MODEL AVAILABLE OFFLINE (none in ${modelsDir}): serving ${path}, a ${worker.TINY_GGUF_LABEL}: ` +
+      `its answers are gibberish. For a real model: cocoon models pull ${SUGGESTED_MODEL} (or --model FILE.gguf)`,
+  );
+  return { path, identity, label: worker.TINY_GGUF_LABEL, origin: 'generated' };
+}
