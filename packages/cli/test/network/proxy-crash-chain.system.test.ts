@@ -12,18 +12,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { DEV_WORKER_OWNER_ADDRESS, adjustTokens, createLogger, DEFAULT_MULTIPLIERS } from '@cocoon/protocol';
+import { DEV_WORKER_OWNER_ADDRESS, createLogger } from '@cocoon/protocol';
 import { LocalChainFaucet, createChain } from '@cocoon/ton';
 import { startTestEngine, type TestEngine } from '@cocoon/worker';
 import type { DevChildProcess } from '../../src/index.ts';
 import { bootstrapDevChain, type DevChainBootstrap } from '../../src/dev/dev-chain-bootstrap.ts';
+import { askForTokens, settleThroughProxy, type Settled } from './chain-network-harness.ts';
 import { ChildLogs, fetchJson, freePorts, startRole, waitFor } from './network-harness.ts';
 
 const MODEL = 'test/tiny-chat';
 /** Upper bound of the adjusted tokens of one test-engine answer to a short prompt. */
 const MAX_TOKENS_PER_REQUEST = 400;
 
-interface Settled { tokens: number; client_paid_nanoton: number; worker_earned_nanoton: number; proxy_commission_nanoton: number }
 
 describe('proxy killed with SIGKILL under load, on a local TON chain', { timeout: 300_000 }, () => {
   const logs = new ChildLogs();
@@ -34,28 +34,9 @@ describe('proxy killed with SIGKILL under load, on a local TON chain', { timeout
   let proxyArgs: string[];
   let proxyHttpUrl: string;
 
-  const settle = async (): Promise<Settled> => {
-    const response = await fetch(`${proxyHttpUrl}/request/settle`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
-    const body = await response.json() as Record<string, string>;
-    assert.equal(response.status, 200, `${JSON.stringify(body)}\n${logs.tail()}`);
-    return {
-      tokens: Number(body.tokens), client_paid_nanoton: Number(body.client_paid_nanoton),
-      worker_earned_nanoton: Number(body.worker_earned_nanoton), proxy_commission_nanoton: Number(body.proxy_commission_nanoton),
-    };
-  };
+  const settle = (): Promise<Settled> => settleThroughProxy(proxyHttpUrl, logs);
 
-  /** One request; its adjusted tokens when answered, undefined when it failed. */
-  const ask = async (text: string): Promise<number | undefined> => {
-    try {
-      const stream = await openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: text }], stream: true, stream_options: { include_usage: true } });
-      let usage: OpenAI.CompletionUsage | undefined;
-      for await (const chunk of stream) usage = chunk.usage ?? usage;
-      if (!usage) return undefined;
-      return adjustTokens({ promptTokens: usage.prompt_tokens, cachedTokens: 0, completionTokens: usage.completion_tokens, reasoningTokens: 0 }, 1000, DEFAULT_MULTIPLIERS).total;
-    } catch {
-      return undefined;
-    }
-  };
+  const ask = (text: string): Promise<number | undefined> => askForTokens(openai, MODEL, text);
 
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), 'cocoon-proxy-crash-'));
