@@ -23,3 +23,4 @@ export { createPeerVerifier, type PeerVerifierOptions } from './verifier/create-
 export * from './dcap/index.ts';
 export * from './transport/index.ts';
 export * from './policy/index.ts';
+export { RunnerAttestation, type PeerVerifierRequest, type RunnerAttestationOptions } from './runner/runner-attestation.ts';

@@ -6,7 +6,7 @@
  */
 import { DEV_NETWORK_PARAMS, createLogger } from '@cocoon/protocol';
 import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
-import { NoTeeProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
+import { RootHashPolicy, RunnerAttestation, type PeerVerifier } from '@cocoon/attestation';
 import type { ClientConfig } from './config/index.ts';
 import { startClientHttpServer } from './http/index.ts';
 import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
@@ -38,15 +38,31 @@ export async function startClientRunner(config: ClientConfig, deps: ClientRunner
   const now = deps.now ?? Date.now;
   const params = deps.params ?? DEV_NETWORK_PARAMS;
   const stats = new ClientStats(now);
-  // Clients are not TEEs: a plain self-signed Ed25519 certificate, as the reference client presents.
-  const certificate = await createAttestedCertificate({ provider: new NoTeeProvider(), now: new Date(now()) });
   const clientChain = await openChain(config, deps, logger, now);
+  // Clients are not TEEs: a plain self-signed Ed25519 certificate, as the reference client presents. But unlike
+  // third-party reference clients, this one verifies the proxy (§7.3): under policy tdx its quote, and on chain
+  // that its image is in the root contract's proxy_hashes.
+  const proxyHashes = clientChain && config.proxy_policy === 'tdx' ? new RootHashPolicy(() => clientChain.root) : undefined;
+  let attestation: RunnerAttestation;
+  let proxyVerifier: PeerVerifier;
+  try {
+    attestation = await RunnerAttestation.open({
+      role: 'client', tee: 'none', devAuthorityDir: config.attestation_dev_authority_dir, pccsUrl: config.attestation_pccs_url,
+      collateralDir: config.attestation_collateral_dir, logger: logger.child('attestation'), now: () => new Date(now()),
+    });
+    proxyVerifier = attestation.verifier({
+      policy: config.proxy_policy, expectedRole: 'proxy', hashes: proxyHashes, networkIsTest: clientChain ? clientChain.root.params.isTest : true,
+    });
+  } catch (error) {
+    await clientChain?.close();
+    throw error;
+  }
   const { handleClientChainRequest } = clientChain ? await import('./chain/client-chain-routes.ts') : { handleClientChainRequest: undefined };
   const colon = config.proxy_address.lastIndexOf(':');
   const connections = Array.from({ length: config.proxy_connections }, () => new ClientProxyConnection({
     host: config.proxy_address.slice(0, colon), port: Number(config.proxy_address.slice(colon + 1)),
-    identity: { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem },
-    verifier: createPeerVerifier(config.proxy_policy),
+    identity: attestation.certificate,
+    verifier: proxyVerifier,
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: clientChain?.ownerAddressText ?? config.owner_address, secretString: config.secret_string, isTest: config.is_test, logger,
     ...(clientChain ? { chain: clientChain } : {}),
@@ -68,7 +84,7 @@ export async function startClientRunner(config: ClientConfig, deps: ClientRunner
           stats: stats.json(),
           ...(onChain ? { wallet: onChain.wallet } : {}),
           localconf: {
-            owner_address: config.owner_address, check_proxy_hash: false, proxy_policy: config.proxy_policy,
+            owner_address: config.owner_address, check_proxy_hash: proxyHashes !== undefined, proxy_policy: config.proxy_policy, attestation_trust: attestation.trustName,
             ...(onChain ? { root_address: config.root_contract_address } : {}),
           },
           proxy_connections: connections.map((connection) => ({ address: connection.address, is_ready: connection.isReady, proxy_sc_address: connection.proxyContractAddress })),

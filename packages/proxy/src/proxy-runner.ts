@@ -3,11 +3,10 @@
  * attested TLS 1.3, authenticates clients, routes their requests to workers, relays the
  * answers, accounts completions in the ledger, and serves `/stats` + `/jsonstats` (11000).
  */
-import { createHash } from 'node:crypto';
 import { CocoonError, CocoonSession, createLogger, startStatsHttpServer } from '@cocoon/protocol';
 import type { RunnerHandle, Logger } from '@cocoon/protocol';
-import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
-import type { SecureEndpointIdentity } from '@cocoon/attestation';
+import { RootHashPolicy, RunnerAttestation, listenSecure } from '@cocoon/attestation';
+import type { PeerVerifier } from '@cocoon/attestation';
 import type { ProxyConfig } from './config/index.ts';
 import { RetryPolicy, WorkerRegistry } from './routing/index.ts';
 import { ClientAccountRegistry, CompletionAccounting, ConfiguredClientStateSource } from './billing/index.ts';
@@ -48,8 +47,29 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     ? { pricePerToken: onChain.settlement.params.pricePerToken, workerFeePerToken: onChain.settlement.params.workerFeePerToken }
     : { pricePerToken: config.price_per_token, workerFeePerToken: config.worker_fee_per_token };
 
-  const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
-  const identity: SecureEndpointIdentity = { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem };
+  // §7.3: on chain, tdx peers must run images (and workers models) the root contract allows.
+  const rootHashes = onChain ? new RootHashPolicy(() => onChain.watcher.current) : undefined;
+  const workerHashes = config.worker_policy === 'tdx' ? rootHashes : undefined;
+  const networkIsTest = onChain ? onChain.settlement.params.isTest : true; // off chain: a local network without money
+  let attestation: RunnerAttestation;
+  let verifiers: Record<'worker' | 'client', PeerVerifier>;
+  try {
+    attestation = await RunnerAttestation.open({
+      role: 'proxy', tee: config.tee, devAuthorityDir: config.attestation_dev_authority_dir, pccsUrl: config.attestation_pccs_url,
+      collateralDir: config.attestation_collateral_dir, logger: logger.child('attestation'), now: certificateClock(onChain, now, logger),
+    });
+    if (rootHashes && config.tee !== 'none' && config.tee !== 'fake_tdx') rootHashes.checkSelf('proxy', attestation.imageHash);
+    verifiers = {
+      worker: attestation.verifier({ policy: config.worker_policy, networkIsTest, expectedRole: 'worker', hashes: workerHashes }),
+      // Clients are not TEEs: no root dictionary lists them (§7.3), so their images are not hash-checked.
+      client: attestation.verifier({ policy: config.client_policy, networkIsTest }),
+    };
+  } catch (error) {
+    await onChain?.close();
+    throw error;
+  }
+  const identity = attestation.certificate;
+  const firstPublicKey = identity.current().publicKey;
   const proxyIdentity: ProxyIdentity = onChain
     ? {
       publicKey: onChain.proxyPublicKey,
@@ -58,9 +78,9 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
       isTest: config.is_test,
     }
     : {
-      publicKey: certificate.publicKey,
+      publicKey: firstPublicKey,
       ownerAddress: config.owner_address,
-      contractAddress: `proxy:${config.owner_address}:${certificate.publicKey.toString('hex').slice(0, 16)}`,
+      contractAddress: `proxy:${config.owner_address}:${firstPublicKey.toString('hex').slice(0, 16)}`,
       isTest: config.is_test,
     };
   const chainLink = onChain?.link ?? new OffChainLink(proxyIdentity.contractAddress);
@@ -112,10 +132,9 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
   let connectionCounter = 0;
   const sessions = new Set<CocoonSession>();
   /** Accepts one kind of peer on its port; each verified connection becomes a session handed to `attach`. */
-  const listenFor = (kind: 'worker' | 'client', port: number, policy: string, attach: (session: CocoonSession, id: string) => void) =>
+  const listenFor = (kind: 'worker' | 'client', port: number, attach: (session: CocoonSession, id: string) => void) =>
     listenSecure({
-      host: config.host, port, identity, powDifficulty: config.pow_difficulty,
-      verifier: createPeerVerifier(policy),
+      host: config.host, port, identity, powDifficulty: config.pow_difficulty, verifier: verifiers[kind],
       onRejected: (error, remote) => {
         stats.connectionRejected();
         logger.warn(`${kind} connection rejected`, { remote, error: error.message });
@@ -130,28 +149,39 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
         session.open().catch(() => undefined); // failures close the session, which the connection handles
       },
     });
-  const workerServer = await listenFor('worker', config.worker_port, config.worker_policy, (session, id) => {
-    new ProxyWorkerConnection({ id, session, identity: proxyIdentity, registry, workerLinks, ledger, chain: chainLink, logger });
+  const workerServer = await listenFor('worker', config.worker_port, (session, id) => {
+    new ProxyWorkerConnection({
+      id, session, identity: proxyIdentity, registry, workerLinks, ledger, chain: chainLink, logger,
+      ...(workerHashes ? { checkModel: (model: string) => workerHashes.checkModel(model) } : {}),
+    });
   });
   const opened: Array<{ close(): Promise<void> }> = [workerServer];
   try {
-    const clientServer = await listenFor('client', config.client_port, config.client_policy, (session, id) => {
+    const clientServer = await listenFor('client', config.client_port, (session, id) => {
       new ProxyClientConnection({ id, session, identity: proxyIdentity, clients, registry, ledger, chain: chainLink, requestContext, logger, random: deps.random });
     });
     opened.push(clientServer);
     const statsServer = await startStatsHttpServer({
       host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
-      jsonStats: async () => stats.json({ config, registry, accounts, ledgerSummary: await ledger.summary(), imageHash: OWN_IMAGE_HASH_HEX, chain: onChain && await chainStats(onChain) }),
+      jsonStats: async () => stats.json({
+        config, registry, accounts, ledgerSummary: await ledger.summary(), chain: onChain && await chainStats(onChain),
+        attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName, hash_checks: workerHashes !== undefined },
+      }),
       controls: onChain ? {
         settle: async () => ({ ...await onChain.settlement.settle() }),
         save_state: async () => ({ seqno: await onChain.settlement.saveState() }),
       } : undefined,
     });
     opened.push(statsServer);
+    attestation.start();
     logger.info('proxy ready', { worker_port: workerServer.port, client_port: clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty });
     return {
-      readyInfo: { worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: certificate.publicKey.toString('hex') },
+      readyInfo: {
+        worker_port: workerServer.port, client_port: clientServer.port, stats_url: statsServer.url, public_key: firstPublicKey.toString('hex'),
+        image_hash: attestation.imageHash.toString('hex'),
+      },
       async close() {
+        attestation.stop();
         await Promise.all(opened.map((server) => server.close()));
         for (const session of sessions) session.close();
         await onChain?.close();
@@ -178,5 +208,15 @@ async function chainStats(onChain: ProxyChainSetup): Promise<Record<string, unkn
 }
 
 
-/** The fake-TDX image hash (all measurements zero) this dev proxy presents. */
-const OWN_IMAGE_HASH_HEX = createHash('sha256').update(Buffer.alloc(448)).digest('hex');
+/** The certificate clock (§7.2): the chain's time on chain (the host cannot back- or forward-date), else the local clock. */
+function certificateClock(onChain: ProxyChainSetup | undefined, now: () => number, logger: Logger): () => Promise<Date> {
+  return async () => {
+    if (!onChain) return new Date(now());
+    try {
+      return new Date((await onChain.chain.now()) * 1000);
+    } catch (error) {
+      logger.warn('chain time unavailable; dating the certificate with the local clock', { error: String(error) });
+      return new Date(now());
+    }
+  };
+}

@@ -15,7 +15,8 @@ export interface ProxyStatsSources {
   registry: WorkerRegistry;
   accounts: ClientAccountRegistry;
   ledgerSummary: LedgerSummary;
-  imageHash: string;
+  /** This proxy's attestation: tee, own image hash, trust anchor, whether worker hashes are checked against the root. */
+  attestation: { tee: string; image_hash: string; trust: 'intel' | 'dev'; hash_checks: boolean };
   /** On chain: wallet, proxy contract, save-state (absent off chain). */
   chain?: Record<string, unknown> | undefined;
 }
@@ -54,10 +55,13 @@ export class ProxyStats implements ProxyRequestStats {
     const { config, registry, accounts, ledgerSummary } = sources;
     const stats = this.counters.json();
     return {
-      status: { actual_image_hash: sources.imageHash, enabled: true, chain: sources.chain ? 'ton' : 'none (off chain, dev only)' },
+      status: {
+        actual_image_hash: sources.attestation.image_hash, tee: sources.attestation.tee, attestation_trust: sources.attestation.trust,
+        enabled: true, chain: sources.chain ? 'ton' : 'none (off chain, dev only)',
+      },
       ...(sources.chain ?? {}),
       stats,
-      localconfig: { owner_address: config.owner_address, check_worker_hashes: false, worker_policy: config.worker_policy, is_test: config.is_test },
+      localconfig: { owner_address: config.owner_address, check_worker_hashes: sources.attestation.hash_checks, worker_policy: config.worker_policy, client_policy: config.client_policy, is_test: config.is_test },
       prices: { price_per_token: config.price_per_token, worker_fee_per_token: config.worker_fee_per_token },
       ledger: {
         requests: ledgerSummary.requests,

@@ -8,7 +8,7 @@
 import { DEV_NETWORK_PARAMS, createLogger, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
 import type { RunnerHandle, Logger, NetworkParams } from '@cocoon/protocol';
 import type { Chain } from '@cocoon/ton';
-import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier } from '@cocoon/attestation';
+import { RootHashPolicy, RunnerAttestation } from '@cocoon/attestation';
 import { advertisedWorkerModel } from './config/index.ts';
 import type { WorkerConfig } from './config/index.ts';
 import { createWorkerEngine } from './engine/worker-engine-factory.ts';
@@ -37,6 +37,23 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
   const now = deps.now ?? Date.now;
   const params = deps.params ?? DEV_NETWORK_PARAMS;
   const config: WorkerConfig = { ...configInput, model: advertisedWorkerModel(configInput) };
+  const chainAccount = openWorkerChainAccount(config, { logger, ...(deps.chain ? { chain: deps.chain } : {}) });
+  const attestation = await RunnerAttestation.open({
+    role: 'worker', tee: config.tee, devAuthorityDir: config.attestation_dev_authority_dir, pccsUrl: config.attestation_pccs_url,
+    collateralDir: config.attestation_collateral_dir, logger: logger.child('attestation'),
+    now: async () => (chainAccount ? new Date((await chainAccount.chain.now()) * 1000) : new Date(now())),
+  });
+  // §7.3: on chain a TEE worker checks its own image and model against the root and aborts when they are not registered;
+  // with policy tdx the proxy's image must be in proxy_hashes.
+  const root = chainAccount ? await chainAccount.rootWatcher().catch((error: unknown) => { chainAccount.stop(); throw error; }) : undefined;
+  const rootHashes = root ? new RootHashPolicy(() => root.current) : undefined;
+  try {
+    if (rootHashes && (config.tee === 'tdx' || config.tee === 'simulated')) rootHashes.checkSelf('worker', attestation.imageHash, config.model);
+  } catch (error) {
+    chainAccount?.stop();
+    throw error;
+  }
+  const proxyHashes = config.proxy_policy === 'tdx' ? rootHashes : undefined;
   // The engine (llama: checks the file against model_identity, then loads it) — a mismatch ends the start here.
   const setup = deps.engine ? undefined : await createWorkerEngine(config, { logger });
   const engine = deps.engine ?? setup!.engine;
@@ -49,13 +66,11 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
   let operatorEnabled = true;
   if (!engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine: config.engine, engine_url: config.engine_url });
 
-  const chainAccount = openWorkerChainAccount(config, { logger, ...(deps.chain ? { chain: deps.chain } : {}) });
-  const certificate = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date(now()) });
   const [host, portText] = splitHostPort(config.proxy_address);
   const connection = new WorkerProxyConnection({
     host, port: Number(portText),
-    identity: { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem },
-    verifier: createPeerVerifier(config.proxy_policy),
+    identity: attestation.certificate,
+    verifier: attestation.verifier({ policy: config.proxy_policy, expectedRole: 'proxy', hashes: proxyHashes, networkIsTest: root ? root.current.params.isTest : true }),
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: config.owner_address, model: config.model, coefficient: config.coefficient,
     maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
@@ -78,7 +93,8 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
     jsonStats: () => ({
       status: { enabled: engineHealthy && operatorEnabled, engine_healthy: engineHealthy, actual_model: config.model, ...engineStatus(), ton_last_synced_at: null },
       stats: stats.json(),
-      localconfig: { root_address: config.root_contract_address, owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: false, proxy_policy: config.proxy_policy },
+      localconfig: { root_address: config.root_contract_address, owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: proxyHashes !== undefined, proxy_policy: config.proxy_policy },
+      attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName },
       running_requests: handler.activeRequests,
       proxies: workerProxiesJson([connection], chainAccount?.proxiesJson()),
       ...(chainAccount ? { wallet: chainAccount.walletJson() } : {}),
@@ -91,6 +107,7 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
   });
 
   chainAccount?.start();
+  attestation.start();
   connection.start(); // only once the stats port is ours
   await connection.whenReady();
   logger.info('worker ready', { model: config.model, coefficient: config.coefficient, proxy: config.proxy_address, stats: statsServer.url });
@@ -98,6 +115,7 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
     readyInfo: { stats_url: statsServer.url, model: config.model, proxy: config.proxy_address },
     async close() {
       clearInterval(healthTimer);
+      attestation.stop();
       connection.close();
       chainAccount?.stop();
       await statsServer.close();

@@ -22,3 +22,11 @@ export {
   type RunnerImageDescription,
 } from './measure-runner-image.ts';
 export { canonicalJson } from './canonical-json.ts';
+export {
+  RUNNER_PACKAGES_DIRECTORY,
+  measureSimulatedRunner,
+  measureSimulatedRunnerImage,
+  simulatedRunnerStaticConfig,
+  type SimulatedRunnerImage,
+  type SimulatedRunnerRole,
+} from './measure-repository-runner-image.ts';

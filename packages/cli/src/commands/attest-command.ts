@@ -6,9 +6,7 @@
  * Exit codes: 0 = verified (self: measured), 1 = refused or failed (code and message on stderr,
  * `error` in the JSON), 2 = usage error.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { CocoonError, toCocoonError } from '@cocoon/protocol';
 import {
   CertificateOid,
@@ -22,17 +20,16 @@ import {
   SimulatedTdxProvider,
   StaticCollateralSource,
   checkTcbPolicy,
-  computeCodeBundleHash,
   createAttestationVerifier,
   createAttestedCertificate,
   devQuoteVerifier,
   dialSecure,
   formatDistinguishedName,
-  measureRunnerImage,
+  measureSimulatedRunnerImage,
+  simulatedRunnerStaticConfig,
   measurementsReport,
   parseTdxQuote,
   readCertificate,
-  runnerCodeFiles,
   staticConfigHash,
   verifyQuoteSignatureOnly,
   zeroMeasurements,
@@ -40,12 +37,11 @@ import {
   type PeerCertificateInput,
   type PeerVerifier,
   type QuoteVerifier,
-  type TdxMeasurementRegisters,
   type TdxMeasurements,
 } from '@cocoon/attestation';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 
-const USAGE = `usage: cocoon attest self [--tee simulated|tdx|fake_tdx] [--authority-dir DIR] [--static-config FILE] [--debug] [--json]
+const USAGE = `usage: cocoon attest self [--tee simulated|tdx|fake_tdx] [--role proxy|worker | --static-config FILE] [--authority-dir DIR] [--debug] [--json]
        cocoon attest verify-quote FILE [--collateral FILE] [--at ISO-TIME] [--allow-status S,...] [--dev-authority DIR] [--json]
        cocoon attest verify-peer HOST:PORT [--policy tdx|fake_tdx|any] [--dev-authority DIR] [--collateral FILE]
                                  [--allow-status S,...] [--at ISO-TIME] [--max-pow-difficulty N] [--timeout-ms MS] [--json]
@@ -54,7 +50,6 @@ and PCK chain only (status "${SIGNATURE_ONLY_TCB_STATUS}"): exit 0 means genuine
 
 /** Every Intel TCB status; verify-quote asks DCAP for the status first, then applies --allow-status. */
 const ALL_TCB_STATUSES = ['UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'OutOfDate', 'OutOfDateConfigurationNeeded', 'Revoked'];
-const PACKAGES_DIRECTORY = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface AttestCommandDeps {
   /** Directory holding the runner packages (default: this repository's packages/). */
@@ -71,7 +66,7 @@ interface ParsedArgs {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['tee', 'authority-dir', 'static-config', 'collateral', 'at', 'allow-status', 'dev-authority', 'policy', 'max-pow-difficulty', 'timeout-ms']);
+const VALUE_FLAGS = new Set(['tee', 'role', 'authority-dir', 'static-config', 'collateral', 'at', 'allow-status', 'dev-authority', 'policy', 'max-pow-difficulty', 'timeout-ms']);
 const BOOLEAN_FLAGS = new Set(['json', 'debug']);
 
 function parseArgs(args: readonly string[], allowed: readonly string[]): ParsedArgs {
@@ -140,23 +135,6 @@ function emit(io: CliIo, json: boolean, title: string, result: Record<string, un
 const formatValue = (value: unknown): string =>
   Array.isArray(value) ? (value.length === 0 ? '-' : value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(', ')) : value === null ? '-' : String(value);
 
-/** The simulated image of this repository's runners: every packages/<name>/src/**.ts, plus a static config. */
-export async function measureSimulatedRunnerImage(
-  staticConfig: Record<string, unknown>,
-  options: { packagesDirectory?: string; debug?: boolean } = {},
-): Promise<{ measurements: TdxMeasurementRegisters; codeFiles: number; codeBundleHash: Buffer }> {
-  const packagesDirectory = options.packagesDirectory ?? PACKAGES_DIRECTORY;
-  const roots: string[] = [];
-  for (const entry of (await readdir(packagesDirectory, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const source = join(packagesDirectory, entry.name, 'src');
-    if (entry.isDirectory() && (await stat(source).then((info) => info.isDirectory(), () => false))) roots.push(join(packagesDirectory, entry.name));
-  }
-  const codeFiles = await runnerCodeFiles(roots);
-  const codeBundleHash = await computeCodeBundleHash(codeFiles, packagesDirectory);
-  const measurements = await measureRunnerImage({ codeBundleHash, staticConfig, debug: options.debug ?? false });
-  return { measurements, codeFiles: codeFiles.length, codeBundleHash };
-}
-
 async function attestSelf(parsed: ParsedArgs, io: CliIo, deps: AttestCommandDeps): Promise<number> {
   const { flags } = parsed;
   const json = flags.has('json');
@@ -166,7 +144,12 @@ async function attestSelf(parsed: ParsedArgs, io: CliIo, deps: AttestCommandDeps
   const result: Record<string, unknown> = { tee };
   try {
     if (tee === 'simulated') {
-      const staticConfig = flags.has('static-config') ? await readJsonFile<Record<string, unknown>>(flags.get('static-config')!, 'static config') : {};
+      const role = flags.get('role');
+      if (role !== undefined && role !== 'proxy' && role !== 'worker') throw new UsageError(`--role: expected proxy or worker, got ${role}`);
+      if (role !== undefined && flags.has('static-config')) throw new UsageError('--role and --static-config exclude each other');
+      // --role: the image a runner of this checkout measures itself as (what `cocoon dev` registers in its root).
+      const staticConfig = role !== undefined ? simulatedRunnerStaticConfig(role)
+        : flags.has('static-config') ? await readJsonFile<Record<string, unknown>>(flags.get('static-config')!, 'static config') : {};
       const image = await measureSimulatedRunnerImage(staticConfig, { packagesDirectory: deps.packagesDirectory, debug: flags.has('debug') });
       Object.assign(result, measurementsReport({ ...image.measurements, reportData: zeroReportData }), {
         code_files: image.codeFiles, code_bundle_hash: image.codeBundleHash.toString('hex'), static_config_hash: staticConfigHash(staticConfig),
@@ -349,7 +332,7 @@ export async function runAttestCommand(args: readonly string[], io: CliIo, deps:
   try {
     switch (subcommand) {
       case 'self':
-        return await attestSelf(parseArgs(rest, ['tee', 'authority-dir', 'static-config', 'debug', 'json']), io, deps);
+        return await attestSelf(parseArgs(rest, ['tee', 'role', 'authority-dir', 'static-config', 'debug', 'json']), io, deps);
       case 'verify-quote':
         return await verifyQuoteFile(parseArgs(rest, ['collateral', 'at', 'allow-status', 'dev-authority', 'json']), io, deps);
       case 'verify-peer':

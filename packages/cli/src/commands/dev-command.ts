@@ -40,6 +40,8 @@ export const devCommandOptionsSchema = z
     data_dir: z.string().min(1).default('.cocoon/dev'),
     /** No chain (in-memory accounting): for tests. */
     off_chain: z.boolean().default(false),
+    /** simulated: simulated TDX quotes verified under policy tdx against a dev authority; fake_tdx: unattested test mode. */
+    tee: z.enum(['simulated', 'fake_tdx']).default('simulated'),
   })
   .strict();
 
@@ -48,6 +50,9 @@ export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
 export function describeDevNetwork(network: DevNetwork): string[] {
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
   if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
+  lines.push(network.attestation === 'simulated'
+    ? '  attest    simulated TDX (dev root of trust, NOT Intel): every hop verified under policy tdx'
+    : '  attest    fake_tdx: peers are NOT attested');
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
   if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
   else lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
@@ -98,7 +103,8 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       },
       readyTimeoutMs: options.ready_timeout_seconds * 1000,
       ...(options.off_chain ? {} : { chain: { directory: resolve(options.data_dir) } }),
-      ...(workerModel ? { extraArgs: { worker: ['--model', workerModel] } } : {}),
+      ...(workerModel ? { workerModel } : {}),
+      attestation: options.tee,
       logger,
       env: io.env,
       onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),
@@ -118,7 +124,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
   }
 }
 
-/** Dev model strings: a bare name gets a local revision and an all-zero hash (no root contract checks it yet). */
+/** Dev model strings: a bare name gets a local revision and an all-zero hash (the dev root allows exactly this string). */
 export function devModelString(model: string): string {
   return model.includes('@') ? model : `${model}@local:${'0'.repeat(64)}`;
 }

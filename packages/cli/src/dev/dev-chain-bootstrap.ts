@@ -1,15 +1,17 @@
 /**
  * Prepares the local chain of `cocoon dev`: key files for every runner (0600), a root
  * contract deployed with dev parameters (fake-TON values of §6.8, mainnet prices) by a dev
- * admin wallet, and every runner wallet funded from the faucet. Idempotent: on a chain
- * that survived a restart it reuses the root and only tops wallets up.
+ * admin wallet, the image and model hashes the dev runners attest to registered in it (§7.3),
+ * and every runner wallet funded from the faucet. Idempotent: on a chain that survived a
+ * restart it reuses the root, adds only missing hashes and only tops wallets up.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Address } from '@ton/core';
 import { CocoonError, DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, type Logger } from '@cocoon/protocol';
 import {
-  CocoonRootContract, RunnerWallet, devCocoonParams, loadContractCode, loadOrCreateKeyPair,
-  type Chain, type ChainFaucet,
+  CocoonRootContract, RunnerWallet, WALLET_MAX_MESSAGES, devCocoonParams, loadContractCode, loadOrCreateKeyPair, readRootConfig,
+  type Chain, type ChainFaucet, type RootAdminMessage, type RootConfig,
 } from '@cocoon/ton';
 
 const TON = 1_000_000_000n;
@@ -62,6 +64,34 @@ export function devRunnerWallet(chain: Chain, keyFile: string, ownerAddress: Add
   return new RunnerWallet({ chain, keyPair: loadOrCreateKeyPair(keyFile), ownerAddress });
 }
 
+/** Hashes the dev root must allow (§7.3): 32-byte image hashes (hex) and full model strings. */
+export interface DevAllowedHashes {
+  proxyImageHashes: string[];
+  workerImageHashes: string[];
+  models: string[];
+}
+
+/** Adds the missing hashes to the root (admin messages, 4 per wallet external) and waits until the root lists them. */
+async function registerDevHashes(chain: Chain, admin: RunnerWallet, root: CocoonRootContract, allowed: DevAllowedHashes, logger: Logger): Promise<void> {
+  const missing = (config: RootConfig): RootAdminMessage[] => [
+    ...allowed.proxyImageHashes.filter((hash) => !config.proxyHashes.has(hash)).map((hash): RootAdminMessage => ({ type: 'addProxyHash', hash })),
+    ...allowed.workerImageHashes.filter((hash) => !config.workerHashes.has(hash)).map((hash): RootAdminMessage => ({ type: 'addWorkerHash', hash })),
+    ...allowed.models.map((model) => createHash('sha256').update(model, 'utf8').digest('hex'))
+      .filter((hash) => !config.modelHashes.has(hash)).map((hash): RootAdminMessage => ({ type: 'addModelHash', hash })),
+  ];
+  let pending = missing(await readRootConfig(chain, root.address));
+  while (pending.length > 0) {
+    const batch = pending.slice(0, WALLET_MAX_MESSAGES);
+    logger.info('registering dev attestation hashes in the root contract', { messages: batch.map((message) => message.type) });
+    await admin.sendMessages(batch.map((message) => ({ to: root.address, value: TON / 20n, body: CocoonRootContract.adminBody(message) })));
+    const left = pending.length - batch.length;
+    await waitFor('hash registration in the root contract', async () => {
+      pending = missing(await readRootConfig(chain, root.address));
+      return pending.length <= left;
+    });
+  }
+}
+
 export async function bootstrapDevChain(options: {
   chain: Chain;
   faucet: ChainFaucet;
@@ -69,6 +99,8 @@ export async function bootstrapDevChain(options: {
   workers: number;
   workerOwnerAddress: string;
   logger: Logger;
+  /** Image and model hashes to allow in the root (simulated TEE runners check them). */
+  allowedHashes?: DevAllowedHashes;
 }): Promise<DevChainBootstrap> {
   const { chain, faucet, logger } = options;
   const keys = devChainKeys(options.directory, options.workers);
@@ -83,6 +115,7 @@ export async function bootstrapDevChain(options: {
     await admin.sendMessages([{ to: root.address, value: TON, init: root.init, bounce: false }]);
     await waitFor('root contract deployment', async () => (await chain.getAccount(root.address)).state === 'active');
   }
+  if (options.allowedHashes) await registerDevHashes(chain, admin, root, options.allowedHashes, logger);
 
   const proxyWallet = devRunnerWallet(chain, keys.proxyWallet, Address.parse(DEV_PROXY_OWNER_ADDRESS));
   loadOrCreateKeyPair(keys.proxyKey);

@@ -14,6 +14,8 @@ import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
 import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
 import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
+import { prepareDevAttestation, type DevAttestation, type DevAttestationKind } from './dev-attestation.ts';
+import { DEV_WORKER_MODEL } from '@cocoon/worker';
 
 export const COCOON_BIN_PATH = fileURLToPath(new URL('../../bin/cocoon.mjs', import.meta.url));
 
@@ -60,6 +62,15 @@ export interface DevNetworkOptions {
    * a dev root contract, funded runner wallets, and every runner on chain. Off chain when absent.
    */
   chain?: { directory: string; saveStateIntervalMs?: number; pollIntervalMs?: number };
+  /**
+   * simulated (default): the proxy and workers attest with simulated TDX quotes signed by a dev
+   * authority kept in the data directory, every hop verifies its peer under policy tdx and, on
+   * chain, the dev root allows exactly these runner images and the served model. fake_tdx: the
+   * reference's unattested test mode.
+   */
+  attestation?: DevAttestationKind;
+  /** openai/test engines: the full model string the workers advertise (default the worker's). */
+  workerModel?: string;
 }
 
 export interface DevNetwork {
@@ -74,6 +85,8 @@ export interface DevNetwork {
   /** Stats pages by child name (`proxy`, `worker-1`, …, `client`). */
   statsUrls: Record<string, string>;
   ports: DevNetworkPorts;
+  /** How the runners attest (simulated TDX or fake_tdx). */
+  attestation: DevAttestationKind;
   /** On chain: the local chain's toncenter endpoint and the dev root contract. */
   chain?: { endpoint: string; rootAddress: string; clientWalletAddress: string };
   children: readonly DevChildProcess[];
@@ -110,8 +123,10 @@ function engineArgs(options: DevNetworkOptions, engineUrl: string, model: DevLla
     ...(options.llamaGpu === undefined ? [] : ['--llama-gpu', `${options.llamaGpu}`])];
 }
 
-function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], onChain?: ReturnType<typeof chainArgs>): { proxy: DevChildSpec; later: DevChildSpec[] } {
-  const extra = (role: DevChildSpec['role']): string[] => options.extraArgs?.[role] ?? [];
+function childSpecs(
+  options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation['args'], onChain?: ReturnType<typeof chainArgs>,
+): { proxy: DevChildSpec; later: DevChildSpec[] } {
+  const extra = (role: DevChildSpec['role']): string[] => [...(role === 'proxy' || role === 'worker' || role === 'client' ? attestation[role] : []), ...(options.extraArgs?.[role] ?? [])];
   const proxy: DevChildSpec = {
     name: 'proxy',
     role: 'proxy',
@@ -122,7 +137,7 @@ function childSpecs(options: DevNetworkOptions, ports: DevNetworkPorts, engine: 
     name: `worker-${index + 1}`,
     role: 'worker',
     args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`,
-      ...engine, ...(onChain?.worker(index) ?? []), ...extra('worker')],
+      ...engine, ...(options.workerModel === undefined ? [] : ['--model', options.workerModel]), ...(onChain?.worker(index) ?? []), ...extra('worker')],
   }));
   const client: DevChildSpec = {
     name: 'client',
@@ -152,6 +167,10 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     })
     : undefined;
   if (model) logger.info(`workers embed llama.cpp serving ${model.path} as ${model.identity}`);
+  const attestation = await prepareDevAttestation({
+    kind: options.attestation ?? 'simulated', directory: options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'),
+    workerModel: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL, logger,
+  });
   const graceMs = options.stopGraceMs ?? 5000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const launch = options.launch ?? ((spec) => ({ command: process.execPath, args: [COCOON_BIN_PATH, ...spec.args], env: options.env }));
@@ -204,6 +223,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
         const boot = await Promise.race([bootstrapDevChain({
           chain, faucet: new LocalChainFaucet({ url }), directory: options.chain.directory,
           workers: options.workers ?? 2, workerOwnerAddress: DEV_WORKER_OWNER_ADDRESS, logger,
+          ...(attestation.allowedHashes ? { allowedHashes: attestation.allowedHashes } : {}),
         }), startupAborted]);
         onChain = chainArgs(options, endpoint, boot);
         chainInfo = { endpoint, rootAddress: boot.rootAddress, clientWalletAddress: boot.clientWalletAddress };
@@ -218,11 +238,11 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       stageOne.push(spawnChild({ name: 'test-engine', role: 'test-engine', args: ['test-engine', '--host', HOST, '--port', `${ports.engine}`, ...(options.extraArgs?.['test-engine'] ?? [])] }));
     }
     const placeholderUrl = `http://${HOST}:${ports.engine}`;
-    const { proxy } = childSpecs(options, ports, [], onChain);
+    const { proxy } = childSpecs(options, ports, [], attestation.args, onChain);
     stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
     if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
-    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), onChain).later.map(spawnChild));
+    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation.args, onChain).later.map(spawnChild));
     phase = 'running';
     const statsUrls: Record<string, string> = { proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
@@ -232,6 +252,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       engine: engineKind,
       engineUrl,
       usesTestEngine: engineKind === 'test',
+      attestation: attestation.kind,
       ...(model ? { model } : {}),
       statsUrls,
       ports,

@@ -12,6 +12,7 @@ import {
   secretField,
   tonAddressSchema,
   tonConfigFields,
+  attestationTrustFields,
 } from '@cocoon/protocol';
 
 export const clientConfigSchema = z
@@ -28,6 +29,8 @@ export const clientConfigSchema = z
     is_test: z.boolean().default(true),
     /** Attestation the proxy must present. Security-sensitive. */
     proxy_policy: peerPolicyField('fake_tdx'),
+    /** What tdx verification of the proxy trusts (clients are not TEEs themselves). */
+    ...attestationTrustFields({ collateralDir: '.cocoon/client/collateral' }),
     /** Highest PoW difficulty the client agrees to solve (§2.1). */
     max_pow_difficulty: z.number().int().min(0).max(32).default(28),
     default_max_coefficient: z.number().int().min(0).max(1_000_000_000).default(4000),

@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
 import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
 import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
-import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureEndpointIdentity } from '@cocoon/attestation';
+import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
 import type { ClientChain, ClientChainAccount } from '../chain/index.ts';
 
 export interface ClientProxyConnectionOptions {
   host: string;
   port: number;
-  identity: SecureEndpointIdentity;
+  identity: SecureIdentitySource;
   verifier: PeerVerifier;
   maxPowDifficulty: number;
   ownerAddress: string;

@@ -16,6 +16,9 @@ describe('clientConfigSchema', () => {
       secret_string: '',
       is_test: true,
       proxy_policy: 'fake_tdx',
+      attestation_dev_authority_dir: '',
+      attestation_pccs_url: 'https://api.trustedservices.intel.com',
+      attestation_collateral_dir: '.cocoon/client/collateral',
       max_pow_difficulty: 28,
       default_max_coefficient: 4000,
       default_max_tokens: 1000,
@@ -37,7 +40,9 @@ describe('clientConfigSchema', () => {
     assert.equal(clientConfigSchema.safeParse({ proxy_address: '127.0.0.1' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: 'localhost:70000' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: 'localhost:0' }).success, false);
-    assert.equal(clientConfigSchema.safeParse({ proxy_policy: 'tdx' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_policy: 'sgx' }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ proxy_policy: 'tdx' }).success, true);
+    assert.equal(clientConfigSchema.safeParse({ attestation_pccs_url: 'not a url' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ owner_address: 'not-an-address' }).success, false);
     assert.equal(clientConfigSchema.safeParse({ proxy_address: '[::1]:11002', proxy_policy: 'any' }).success, true);
   });

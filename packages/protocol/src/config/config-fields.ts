@@ -24,9 +24,9 @@ export const hostPortSchema = z
 export const PEER_POLICY_ORDER = ['any', 'fake_tdx', 'tdx'] as const;
 export type PeerPolicy = (typeof PEER_POLICY_ORDER)[number];
 
-/** A security-sensitive peer policy field; this build supports `any` and `fake_tdx`. */
-export function peerPolicyField(defaultPolicy: 'any' | 'fake_tdx') {
-  return securitySensitive(z.enum(['any', 'fake_tdx']).default(defaultPolicy), PEER_POLICY_ORDER);
+/** A security-sensitive peer policy field (`any`, `fake_tdx`, `tdx`). */
+export function peerPolicyField(defaultPolicy: PeerPolicy) {
+  return securitySensitive(z.enum(PEER_POLICY_ORDER).default(defaultPolicy), PEER_POLICY_ORDER);
 }
 
 /** An amount in nanoTON (or a token price): decimal string or safe integer → bigint. */

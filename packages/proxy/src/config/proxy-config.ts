@@ -14,6 +14,8 @@ import {
   sha256HexSchema,
   tonAddressSchema,
   tonConfigFields,
+  teeField,
+  attestationTrustFields,
 } from '@cocoon/protocol';
 
 const NANOTON_PER_TON = 1_000_000_000n;
@@ -53,6 +55,9 @@ export const proxyConfigSchema = z
     http_port: listenPortSchema.default(11000),
     is_test: z.boolean().default(true),
     owner_address: tonAddressSchema.default(DEV_PROXY_OWNER_ADDRESS),
+    /** How this proxy attests itself (§7): tdx in a TDX guest, simulated on a dev network. */
+    ...teeField('fake_tdx'),
+    ...attestationTrustFields({ collateralDir: '.cocoon/proxy/collateral' }),
     /** Attestation workers must present. Security-sensitive. */
     worker_policy: peerPolicyField('fake_tdx'),
     /** Attestation clients must present: `any`, clients are not TEEs (§7.3). Security-sensitive. */

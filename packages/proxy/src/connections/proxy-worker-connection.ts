@@ -25,6 +25,8 @@ export interface ProxyWorkerConnectionOptions {
   ledger: Ledger;
   chain: ProxyChainLink;
   logger: Logger;
+  /** §7.3: throws unless the root contract allows the worker's model (set when worker hashes are checked). */
+  checkModel?: (model: string) => void;
 }
 
 export class ProxyWorkerConnection implements WorkerLink {
@@ -119,6 +121,7 @@ export class ProxyWorkerConnection implements WorkerLink {
     const maxActive = params.max_active_requests as number;
     const proxyCount = params.proxy_cnt as number;
     if (!model) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'worker model is empty');
+    this.options.checkModel?.(model);
     if (!(coefficient >= 0 && coefficient < 1e9)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `bad coefficient ${coefficient}`);
     if (!(maxActive >= 1) || !(proxyCount >= 1)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'max_active_requests and proxy_cnt must be ≥ 1');
     const protoVersion = negotiateProtocolVersion(params);

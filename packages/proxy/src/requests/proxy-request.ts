@@ -12,6 +12,7 @@ import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
 import type { RegisteredWorker, WorkerRequestHandle } from '../routing/index.ts';
 import type { ProxyRequestContext, ProxyRequestSink, WorkerLink } from './proxy-request-context.ts';
 import type { Admission, Reservation } from '../billing/index.ts';
+import type { LedgerTotals } from '../ledger/index.ts';
 
 const ZERO_TOKENS: TlObject = { _: 'tokensUsed', prompt_tokens_used: 0n, cached_tokens_used: 0n, completion_tokens_used: 0n, reasoning_tokens_used: 0n, total_tokens_used: 0n };
 
@@ -26,6 +27,14 @@ export interface ClientRunQuery {
 }
 
 type Phase = 'selecting' | 'waiting' | 'streaming' | 'done';
+
+interface AccountedTotals { client: LedgerTotals; worker: LedgerTotals }
+
+/** A billed attempt: resolves once durable (undefined when recording failed), then pays. */
+interface Accounted {
+  durable: Promise<AccountedTotals | undefined>;
+  sendPayments(totals: AccountedTotals): void;
+}
 
 export class ProxyRequest {
   readonly workerRequestId: Buffer;
@@ -164,27 +173,17 @@ export class ProxyRequest {
     const response = decodeHttpResponse(message.answer as Buffer);
     response.headers.push(['X-Cocoon-Proxy-Start', unixSecondsHeader(this.startedAt)]);
     const flags = message.flags as number;
-    this.sink.send({
-      _: 'client.queryAnswerEx',
-      request_id: this.request.clientRequestId,
-      answer: encodeHttpResponse(response),
-      flags,
-      ...(flags & 1 ? { final_info: this.clientFinalInfo(message.final_info as TlObject) } : {}),
-    });
-    if (flags & 1) this.complete(message.final_info as TlObject, true);
+    const answer: TlObject = { _: 'client.queryAnswerEx', request_id: this.request.clientRequestId, answer: encodeHttpResponse(response), flags };
+    if (flags & 1) this.complete(message.final_info as TlObject, answer);
+    else this.sink.send(answer);
   }
 
   private onWorkerPart(message: TlObject): void {
     if (this.phase !== 'streaming') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer part before answer');
     const flags = message.flags as number;
-    this.sink.send({
-      _: 'client.queryAnswerPartEx',
-      request_id: this.request.clientRequestId,
-      answer: message.answer as Buffer,
-      flags,
-      ...(flags & 1 ? { final_info: this.clientFinalInfo(message.final_info as TlObject) } : {}),
-    });
-    if (flags & 1) this.complete(message.final_info as TlObject, true);
+    const part: TlObject = { _: 'client.queryAnswerPartEx', request_id: this.request.clientRequestId, answer: message.answer as Buffer, flags };
+    if (flags & 1) this.complete(message.final_info as TlObject, part);
+    else this.sink.send(part);
   }
 
   private onWorkerError(error: PeerReportedError, message: TlObject): void {
@@ -209,67 +208,90 @@ export class ProxyRequest {
       this.forwardToNextWorker();
       return;
     }
-    if (worker) this.account(worker.registered, tokensUsed);
-    this.finishWithError(error, finalInfo);
+    this.finishWithError(error, finalInfo, worker ? this.account(worker.registered, tokensUsed) : undefined);
   }
 
-  private complete(finalInfo: TlObject, success: boolean): void {
+  /** The worker's last answer message: bill it, then send `last` with the final info. */
+  private complete(finalInfo: TlObject, last: TlObject): void {
     const worker = this.worker;
     this.worker = undefined;
     this.phase = 'done';
     if (this.timer) clearTimeout(this.timer);
+    let accounted: Accounted | undefined;
     if (worker) {
       worker.link.detach(this);
-      worker.handle.end(success, this.context.now() - this.attemptStartedAt);
-      this.account(worker.registered, finalInfo.tokens_used as TlObject);
+      worker.handle.end(true, this.context.now() - this.attemptStartedAt);
+      accounted = this.account(worker.registered, finalInfo.tokens_used as TlObject);
     }
-    this.context.stats.finished(success);
+    this.context.stats.finished(true);
+    this.sendFinal({ ...last, final_info: this.clientFinalInfo(finalInfo) }, accounted);
     this.notifyDone();
+  }
+
+  /**
+   * Sends the request's final message only once its usage is durable in the ledger, so a
+   * proxy crash can never leave an answered request unbilled; the payment messages follow.
+   */
+  private sendFinal(message: TlObject, accounted: Accounted | undefined): void {
+    if (!accounted) {
+      this.sink.send(message);
+      return;
+    }
+    void accounted.durable.then((totals) => {
+      if (!this.sink.detached) this.sink.send(message);
+      if (totals) accounted.sendPayments(totals);
+    });
   }
 
   private notifyDone(): void {
     for (const callback of this.doneCallbacks.splice(0)) callback();
   }
 
-  /** Bills the final attempt (success or final failure) and sends both payment messages. */
-  private account(worker: RegisteredWorker, tokensUsed: TlObject): void {
+  /**
+   * Bills the final attempt (success or final failure). `durable` resolves once the ledger
+   * holds the entry (with the new totals), or with undefined when recording failed (logged:
+   * the answer still goes out, the loss is the proxy's).
+   */
+  private account(worker: RegisteredWorker, tokensUsed: TlObject): Accounted | undefined {
     const reservation = this.reservation;
-    if (!reservation) return;
+    if (!reservation) return undefined;
     const total = tokensUsed.total_tokens_used as bigint;
-    // After the answer has left: the accounting and payment messages never delay it.
-    setImmediate(() => this.finishAccounting(worker, reservation, tokensUsed, total));
-  }
-
-  private finishAccounting(worker: RegisteredWorker, reservation: Reservation, tokensUsed: TlObject, total: bigint): void {
-    void this.context.accounting
+    const durable = this.context.accounting
       .finish({
         requestId: this.workerRequestIdHex,
         workerOwner: worker.ownerAddress,
         reservation,
         tokensUsed: adjustedTokensOf(tokensUsed),
       })
-      .then((totals) => {
-        this.context.workerLinks.get(worker.id)?.sendPayment(this.workerRequestId, total, totals.worker, this.sink.clientOwner);
-        if (!this.sink.detached) this.sink.sendPayment(this.request.clientRequestId, total, totals.client);
-      })
-      .catch((error: unknown) => this.context.logger.error('accounting failed', { error: String(error) }));
+      .then(
+        (totals) => totals,
+        (error: unknown) => {
+          this.context.logger.error('accounting failed', { error: String(error) });
+          return undefined;
+        },
+      );
+    const sendPayments = (totals: AccountedTotals): void => {
+      this.context.workerLinks.get(worker.id)?.sendPayment(this.workerRequestId, total, totals.worker, this.sink.clientOwner);
+      if (!this.sink.detached) this.sink.sendPayment(this.request.clientRequestId, total, totals.client);
+    };
+    return { durable, sendPayments };
   }
 
-  private finishWithError(error: unknown, finalInfo?: TlObject): void {
+  private finishWithError(error: unknown, finalInfo?: TlObject, accounted?: Accounted): void {
     if (this.phase === 'done') return;
     this.phase = 'done';
     if (this.timer) clearTimeout(this.timer);
     this.reservation?.release(); // no-op when the attempt was already accounted
     this.context.stats.finished(false);
     const { code, message } = wireErrorOf(error);
-    this.sink.send({
+    this.sendFinal({
       _: 'client.queryAnswerErrorEx',
       request_id: this.request.clientRequestId,
       error_code: code,
       error: message,
       flags: 1,
       final_info: this.clientFinalInfo(finalInfo),
-    });
+    }, accounted);
     this.notifyDone();
   }
 

@@ -114,6 +114,7 @@ test('an overloaded worker (not ready) is retried; a refused request (protocol e
   second.start();
   second.onWorkerMessage({ _: 'proxy.queryAnswerErrorEx', request_id: second.workerRequestId, error_code: WireErrorCode.protoViolation, error: "worker: invalid http request: unknown option 'x'", flags: 0 });
   assert.equal(refused.links.get('w2')!.sent.length, 0);
+  await settle();
   assert.equal(refused.toClient[0]!._, 'client.queryAnswerErrorEx');
   assert.equal(refused.toClient[0]!.error_code, WireErrorCode.protoViolation);
 });
@@ -125,6 +126,7 @@ test('no retry once the answer has started: the client gets an error after the p
   request.onWorkerMessage(answer(request.workerRequestId));
   request.onWorkerGone(new CocoonError('CCN_ERR_SESSION_CLOSED'));
   assert.equal(s.links.get('w2')!.sent.length, 0);
+  await settle();
   assert.deepEqual(s.toClient.map((message) => message._), ['client.queryAnswerEx', 'client.queryAnswerErrorEx']);
 });
 
@@ -134,6 +136,7 @@ test('attempts are bounded', async () => {
   request.start();
   request.onWorkerGone(new CocoonError('CCN_ERR_SESSION_CLOSED'));
   request.onWorkerGone(new CocoonError('CCN_ERR_SESSION_CLOSED'));
+  await settle();
   assert.equal(s.toClient.length, 1);
   assert.equal(s.toClient[0]!._, 'client.queryAnswerErrorEx');
   assert.equal(s.stats.retried, 1);
@@ -156,6 +159,42 @@ test('a part before the answer is a protocol violation reported to the client', 
   const request = newRequest(s);
   request.start();
   request.onWorkerMessage({ _: 'proxy.queryAnswerPartEx', request_id: request.workerRequestId, answer: Buffer.from('x'), flags: 0 });
+  await settle();
   assert.equal(s.toClient[0]!._, 'client.queryAnswerErrorEx');
   assert.match(s.toClient[0]!.error as string, /part before answer/);
+});
+
+test('the final message waits until the usage is durable in the ledger, so a crash cannot leave an answer unbilled', async () => {
+  const s = setup();
+  const finish = s.context.accounting.finish.bind(s.context.accounting);
+  let markDurable!: () => void;
+  const durable = new Promise<void>((resolve) => { markDurable = resolve; });
+  s.context.accounting = { finish: async (request) => { const totals = await finish(request); await durable; return totals; } };
+  const request = newRequest(s);
+  request.start();
+  request.onWorkerMessage(answer(request.workerRequestId));
+  request.onWorkerMessage({ _: 'proxy.queryAnswerPartEx', request_id: request.workerRequestId, answer: Buffer.from('part'), flags: 0 });
+  request.onWorkerMessage({ _: 'proxy.queryAnswerPartEx', request_id: request.workerRequestId, answer: Buffer.from('last'), flags: 1, final_info: finalInfo(7n) });
+  await settle();
+  assert.deepEqual(s.toClient.map((message) => message._), ['client.queryAnswerEx', 'client.queryAnswerPartEx'], 'streamed parts go out at once, the final part waits');
+  assert.deepEqual(s.clientPayments, []);
+  markDurable();
+  await settle();
+  await settle();
+  assert.deepEqual(s.toClient.map((message) => message.answer?.toString()).slice(1), ['part', 'last']);
+  assert.equal(((s.toClient[2]!.final_info as TlObject).tokens_used as TlObject).total_tokens_used, 7n);
+  assert.deepEqual(s.clientPayments, [7n], 'the payment follows the final answer');
+});
+
+test('a ledger failure is logged and the answer still reaches the client, without payment messages', async () => {
+  const s = setup();
+  s.context.accounting = { finish: () => Promise.reject(new Error('disk full')) };
+  const request = newRequest(s);
+  request.start();
+  request.onWorkerMessage(answer(request.workerRequestId, 1, 5n));
+  await settle();
+  await settle();
+  assert.deepEqual(s.toClient.map((message) => message._), ['client.queryAnswerEx']);
+  assert.deepEqual(s.clientPayments, []);
+  assert.deepEqual(s.links.get('w1')!.payments, []);
 });

@@ -52,6 +52,10 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
     this.stateFile = new WorkerLedgerStateFile(options.stateDirectory);
   }
 
+  get chain(): Chain {
+    return this.options.chain;
+  }
+
   get wallet(): WorkerGasWallet {
     return this.options.wallet;
   }

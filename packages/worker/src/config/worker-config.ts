@@ -15,6 +15,8 @@ import {
   nanotonSchema,
   tonAddressSchema,
   tonConfigFields,
+  teeField,
+  attestationTrustFields,
 } from '@cocoon/protocol';
 
 /** Full model string `name@revision:verity_hash` (§7.6), e.g. `Qwen/Qwen3-8B@abc123:<64 hex>`. */
@@ -54,6 +56,9 @@ export const workerConfigSchema = z
     is_test: z.boolean().default(true),
     /** Attestation the proxy must present. Security-sensitive. */
     proxy_policy: peerPolicyField('fake_tdx'),
+    /** How this worker attests itself (§7): tdx in a TDX guest, simulated on a dev network. */
+    ...teeField('fake_tdx'),
+    ...attestationTrustFields({ collateralDir: '.cocoon-worker/collateral' }),
     max_pow_difficulty: z.number().int().min(0).max(32).default(28),
     proxy_connections: z.number().int().min(1).max(16).default(1),
     http_access_hash: httpAccessHashField(),

@@ -9,14 +9,14 @@
 import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
 import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
 import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
-import type { PeerVerifier, ReconnectingSessionState, SecureEndpointIdentity } from '@cocoon/attestation';
+import type { PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
 import type { WorkerQueryHandler } from '../serving/worker-query-handler.ts';
 import type { WorkerConnectionPayments, WorkerProxyLedger } from '../chain/worker-chain-ports.ts';
 
 export interface WorkerProxyConnectionOptions {
   host: string;
   port: number;
-  identity: SecureEndpointIdentity;
+  identity: SecureIdentitySource;
   verifier: PeerVerifier;
   maxPowDifficulty: number;
   ownerAddress: string;

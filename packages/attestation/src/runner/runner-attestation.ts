@@ -1,0 +1,146 @@
+/**
+ * A runner's attestation (§7): its own TEE provider and RA-TLS certificate (refreshed hourly,
+ * dated by the chain's clock), its own image hash, and the verifiers of its peers — one shared
+ * quote verifier (so its cache serves every connection), trusting Intel's root with collateral
+ * from a PCCS cached on disk, or a dev attestation authority on a test network.
+ */
+import { CocoonError, toCocoonError, type Logger, type PeerPolicy, type TeeKind } from '@cocoon/protocol';
+import { RefreshingCertificate } from '../certificate/refreshing-certificate.ts';
+import { CollateralStore } from '../dcap/collateral-store.ts';
+import { DcapQuoteVerifier } from '../dcap/dcap-quote-verifier.ts';
+import { parseTdxQuote } from '../dcap/tdx-quote-parser.ts';
+import { createAttestationVerifier, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
+import type { AttestedRole, RootHashPolicy } from '../policy/root-hash-policy.ts';
+import { DevAttestationAuthority } from '../simulated/dev-attestation-authority.ts';
+import { measureSimulatedRunner } from '../simulated/measure-repository-runner-image.ts';
+import { ConfigfsTsmProvider } from '../tee/configfs-tsm-provider.ts';
+import { createTeeProvider } from '../tee/create-tee-provider.ts';
+import type { TeeProvider } from '../tee/tee-provider.ts';
+import { EMPTY_IMAGE_HASH, REPORT_DATA_LENGTH, computeImageHash, zeroMeasurements } from '../verifier/image-hash.ts';
+import type { PeerVerifier, QuoteVerifier } from '../verifier/peer-verifier.ts';
+
+export interface RunnerAttestationOptions {
+  /** The runner's role; clients never attest themselves (tee must be 'none'). */
+  role: AttestedRole | 'client';
+  tee: TeeKind;
+  /** Dev attestation authority directory ('' = Intel trust). */
+  devAuthorityDir: string;
+  pccsUrl: string;
+  collateralDir: string;
+  /** The clock certificates are dated with (chain time on chain). */
+  now: () => Date | Promise<Date>;
+  logger: Logger;
+  /** Simulated TEE: measure the runner code under this packages/ directory (default: this repository). */
+  packagesDirectory?: string;
+  /** tdx: the configfs-tsm report directory (default /sys/kernel/config/tsm/report). */
+  tsmReportRoot?: string;
+  /** Default 1 h. */
+  certificateRefreshIntervalMs?: number;
+}
+
+export interface PeerVerifierRequest {
+  policy: PeerPolicy;
+  /** Role whose root-contract dictionary the peer's image hash must be in (with `hashes`). */
+  expectedRole?: AttestedRole;
+  /** Root-contract allow-lists; undefined = no hash check (off chain). */
+  hashes?: RootHashPolicy;
+  /** The root contract's is_test (off chain: a local network, true). */
+  networkIsTest: boolean;
+}
+
+export class RunnerAttestation {
+  private quoteVerifier: QuoteVerifier | undefined;
+
+  private constructor(
+    private readonly options: RunnerAttestationOptions,
+    readonly certificate: RefreshingCertificate,
+    /** §7.1 image hash of this runner (all zero without a TEE). */
+    readonly imageHash: Buffer,
+    private readonly authority: DevAttestationAuthority | undefined,
+  ) {}
+
+  static async open(options: RunnerAttestationOptions): Promise<RunnerAttestation> {
+    if (options.role === 'client' && options.tee !== 'none') {
+      throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'clients are not TEEs: tee must be none', { param: 'tee' });
+    }
+    const authority = options.devAuthorityDir === '' ? undefined : await loadAuthority(options.devAuthorityDir);
+    const { provider, imageHash } = await ownProvider(options, authority);
+    const certificate = await RefreshingCertificate.create({
+      provider, now: options.now, refreshIntervalMs: options.certificateRefreshIntervalMs,
+      onError: (error) => options.logger.warn('certificate refresh failed; the current certificate stays in use', { error: error.message }),
+    });
+    if (options.tee !== 'none') options.logger.info('attested certificate ready', { tee: options.tee, image_hash: imageHash.toString('hex') });
+    return new RunnerAttestation(options, certificate, imageHash, authority);
+  }
+
+  get tee(): TeeKind {
+    return this.options.tee;
+  }
+
+  /** 'intel', or 'dev' when peers are verified against a dev attestation authority. */
+  get trustName(): 'intel' | 'dev' {
+    return this.authority ? 'dev' : 'intel';
+  }
+
+  /** The verifier of one kind of peer; refuses dev trust and fake_tdx unless the network is a test network. */
+  verifier(request: PeerVerifierRequest): PeerVerifier {
+    const trust: AttestationTrust = this.authority ? { devAuthority: this.authority } : 'intel';
+    return createAttestationVerifier({
+      policy: request.policy,
+      expectedRole: request.expectedRole,
+      hashes: request.hashes,
+      networkIsTest: request.networkIsTest,
+      trust,
+      quoteVerifier: request.policy === 'tdx' ? this.sharedQuoteVerifier() : undefined,
+      logger: this.options.logger,
+    });
+  }
+
+  start(): void {
+    this.certificate.start();
+  }
+
+  stop(): void {
+    this.certificate.stop();
+  }
+
+  private sharedQuoteVerifier(): QuoteVerifier {
+    this.quoteVerifier ??= this.authority
+      ? devQuoteVerifier(this.authority)
+      : new DcapQuoteVerifier({ collateral: new CollateralStore({ directory: this.options.collateralDir, pccsUrl: this.options.pccsUrl }) });
+    return this.quoteVerifier;
+  }
+}
+
+async function loadAuthority(directory: string): Promise<DevAttestationAuthority> {
+  try {
+    return await DevAttestationAuthority.load(directory);
+  } catch (error) {
+    throw new CocoonError('CCN_ERR_CONFIG_INVALID', `cannot load the dev attestation authority from ${directory}: ${toCocoonError(error).message}`, {
+      param: 'attestation_dev_authority_dir', cause: error,
+    });
+  }
+}
+
+/** The runner's own provider, and the image hash its quotes carry. */
+async function ownProvider(options: RunnerAttestationOptions, authority: DevAttestationAuthority | undefined): Promise<{ provider: TeeProvider; imageHash: Buffer }> {
+  switch (options.tee) {
+    case 'simulated': {
+      if (!authority) {
+        throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'tee simulated needs attestation_dev_authority_dir (cocoon dev generates one)', { param: 'attestation_dev_authority_dir' });
+      }
+      const image = await measureSimulatedRunner(options.role as AttestedRole, { packagesDirectory: options.packagesDirectory });
+      return { provider: createTeeProvider('simulated', { simulated: { authority, measurements: image.measurements } }), imageHash: image.imageHash };
+    }
+    case 'tdx': {
+      const provider = new ConfigfsTsmProvider(options.tsmReportRoot ? { reportRoot: options.tsmReportRoot } : {});
+      const quote = await provider.getQuote(Buffer.alloc(REPORT_DATA_LENGTH));
+      return { provider, imageHash: computeImageHash(parseTdxQuote(quote).measurements) };
+    }
+    case 'fake_tdx':
+      return { provider: createTeeProvider('fake_tdx'), imageHash: computeImageHash(zeroMeasurements()) };
+    case 'none':
+      return { provider: createTeeProvider('none'), imageHash: Buffer.from(EMPTY_IMAGE_HASH) };
+  }
+  throw new CocoonError('CCN_ERR_CONFIG_INVALID', `unknown tee '${String(options.tee)}'`, { param: 'tee' });
+}
