@@ -6,6 +6,7 @@
  * Usage: node --import tsx packages/attestation/scripts/bench-attested-handshake.ts [runs] [powDifficulty]
  */
 import os from 'node:os';
+import { measureMs, type TimingStats } from './bench-timing.ts';
 import {
   AnyPolicyVerifier,
   DevAttestationAuthority,
@@ -25,21 +26,7 @@ const runs = Number(process.argv[2] ?? 50);
 const powDifficulty = Number(process.argv[3] ?? 4);
 if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('runs must be a positive integer');
 
-interface Stats { median_ms: number; p95_ms: number; min_ms: number; max_ms: number }
-
-async function measure(run: () => Promise<unknown>): Promise<Stats> {
-  await run(); // warm-up
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  const at = (fraction: number): number => samples[Math.min(samples.length - 1, Math.floor(fraction * samples.length))]!;
-  const round = (value: number): number => Math.round(value * 1000) / 1000;
-  return { median_ms: round(at(0.5)), p95_ms: round(at(0.95)), min_ms: round(samples[0]!), max_ms: round(samples[samples.length - 1]!) };
-}
+const measure = (run: () => Promise<unknown>) => measureMs(run, runs);
 
 const now = new Date();
 const authority = await DevAttestationAuthority.generate({ now: new Date(now.getTime() - 3_600_000) });
@@ -49,7 +36,7 @@ const plainServerIdentity = await createAttestedCertificate({ provider: new NoTe
 const attestedServerIdentity = await createAttestedCertificate({ provider, now });
 const silent = { warn: () => undefined };
 
-async function handshakes(identity: SecureEndpointIdentity, verifier: () => PeerVerifier): Promise<Stats> {
+async function handshakes(identity: SecureEndpointIdentity, verifier: () => PeerVerifier): Promise<TimingStats> {
   const server = await listenSecure({
     host: '127.0.0.1', port: 0, identity, verifier: new AnyPolicyVerifier(), powDifficulty,
     onConnection: (socket) => {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { measureMs } from './bench-timing.ts';
 import { DcapQuoteVerifier, StaticCollateralSource, parseTdxQuote, verifyQuoteSignatureOnly, type DcapCollateral } from '../src/index.ts';
 
 const dataFile = (name: string): URL => new URL(`../../../../shared/data/${name}`, import.meta.url);
@@ -19,20 +20,7 @@ const sampleCollateral = JSON.parse(readFileSync(dataFile('tdx-quote-v4-sample.c
 const sampleTime = new Date('2025-06-19T11:16:03Z');
 const referenceTime = new Date('2026-03-01T00:00:00Z');
 
-async function medianMs(run: () => unknown): Promise<{ median_ms: number; min_ms: number; max_ms: number }> {
-  await run(); // warm-up (JIT, lazy ASN.1 schemas)
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index++) {
-    const start = process.hrtime.bigint();
-    await run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  const middle = Math.floor(samples.length / 2);
-  const median = samples.length % 2 ? samples[middle]! : (samples[middle - 1]! + samples[middle]!) / 2;
-  const round = (value: number): number => Math.round(value * 1000) / 1000;
-  return { median_ms: round(median), min_ms: round(samples[0]!), max_ms: round(samples[samples.length - 1]!) };
-}
+const medianMs = (run: () => unknown) => measureMs(run, runs);
 
 const source = new StaticCollateralSource(sampleCollateral);
 const uncached = new DcapQuoteVerifier({ collateral: source, cacheSize: 0 });

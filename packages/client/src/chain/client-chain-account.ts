@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Address } from '@ton/core';
 import { CocoonError, type Logger, type TlObject } from '@cocoon/protocol';
 import {
-  CocoonClientContract, parseClientContractData, readContractData, repackSignedPayment, type ContractStatus, type DerivedContract,
+  CocoonClientContract, parseClientContractData, readContractData, repackSignedPayment, type ClientContractData, type ContractStatus, type DerivedContract,
 } from '@cocoon/ton';
 import { ClientChainAmounts } from './client-chain-amounts.ts';
 import type { ClientChainAccountContext, ProxyContractIdentity } from './client-chain-context.ts';
@@ -18,13 +18,7 @@ import { SignedChargeTracker, type SignedChargeVerdict } from './signed-charge-t
 import { sendContractOperation, type ContractOperation } from './contract-operation.ts';
 
 /** What the chain says about the client contract (undefined fields until deployed). */
-export interface ClientContractView {
-  status: ContractStatus;
-  balance: bigint;
-  stake: bigint;
-  tokensUsed: bigint;
-  unlockTs: number;
-  secretHash: Buffer;
+export interface ClientContractView extends Pick<ClientContractData, 'status' | 'balance' | 'stake' | 'tokensUsed' | 'unlockTs' | 'secretHash'> {
   /** nanoTON held by the contract account itself. */
   accountBalance: bigint;
 }
