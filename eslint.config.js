@@ -1,6 +1,40 @@
-// Lint configuration: typescript-eslint recommended rules over all workspace sources.
+// Lint configuration: typescript-eslint recommended rules over all workspace sources, plus the
+// type-aware rules that catch real bugs (promises nobody awaits, async callbacks where a void one
+// is expected, switches that miss a case, throwing non-errors).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/** node:test's test/describe/hooks return promises the runner itself tracks. */
+const NODE_TEST_CALLS = [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }];
+
+/** The one-way flow of the workspace (README, Architecture): which @cocoon packages each package may import. */
+const LAYERS = {
+  protocol: [],
+  attestation: ['protocol'],
+  ton: ['protocol'],
+  client: ['protocol', 'attestation', 'ton'],
+  proxy: ['protocol', 'attestation', 'ton'],
+  worker: ['protocol', 'attestation', 'ton'],
+  sdk: ['protocol'],
+  'test-support': ['protocol', 'attestation'],
+  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker'],
+};
+const ALL_PACKAGES = Object.keys(LAYERS);
+/** One `no-restricted-imports` per package and folder kind (flat config replaces, not merges, a rule's options). */
+const layerRule = (name, forTests) => {
+  const allowed = new Set([name, ...LAYERS[name], ...(forTests ? ['test-support'] : [])]);
+  return ['error', {
+    paths: ALL_PACKAGES.filter((other) => !allowed.has(other)).map((other) => ({
+      name: `@cocoon/${other}`,
+      message: `packages/${name} must not import @cocoon/${other}: dependencies flow protocol ← attestation, ton ← runners ← cli${forTests ? '' : ', and product code never imports test support'}`,
+    })),
+    patterns: [{ regex: `^(\\.\\./)+(${ALL_PACKAGES.join('|')})/`, message: 'import another package by its name, not by a relative path into its folders' }],
+  }];
+};
+const LAYER_RULES = ALL_PACKAGES.flatMap((name) => [
+  { files: [`packages/${name}/src/**/*.ts`], rules: { 'no-restricted-imports': layerRule(name, false) } },
+  { files: [`packages/${name}/{test,bench,scripts}/**/*.ts`], rules: { 'no-restricted-imports': layerRule(name, true) } },
+]);
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.cocoon/**', '**/*.tmp.ts'] },
@@ -13,4 +47,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: NODE_TEST_CALLS }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/only-throw-error': 'error',
+    },
+  },
+  ...LAYER_RULES,
 );

@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { solvePow } from '@cocoon/protocol';
 import {
+  AnyPolicyVerifier,
   FakeTdxPolicyVerifier,
   FakeTdxProvider,
   NoTeeProvider,
   createAttestedCertificate,
-  createPeerVerifier,
   dialSecure,
   listenSecure,
 } from '../src/index.ts';
@@ -43,7 +43,7 @@ const serverIdentity = await createAttestedCertificate({ provider: new FakeTdxPr
 const clientIdentity = await createAttestedCertificate({ provider: new NoTeeProvider(), now });
 for (const difficulty of [0, 8]) {
   const server = await listenSecure({
-    host: '127.0.0.1', port: 0, identity: serverIdentity, verifier: createPeerVerifier('any'), powDifficulty: difficulty,
+    host: '127.0.0.1', port: 0, identity: serverIdentity, verifier: new AnyPolicyVerifier(), powDifficulty: difficulty,
     onConnection: (socket) => { socket.on('error', () => undefined); socket.on('close', () => undefined); },
   });
   const timings: number[] = [];

@@ -1,5 +1,5 @@
 /**
- * Benchmark of TDX quote verification on the recorded quotes in shared/data: parsing,
+ * Benchmark of TDX quote verification on the recorded quotes in test/fixtures/tdx: parsing,
  * crypto-only (signature) verification, full DCAP verification without cache (cold) and a cache
  * hit. Prints one JSON line, then a small table of medians.
  * Usage: node --import tsx packages/attestation/scripts/bench-quote-verification.ts [runs]
@@ -9,7 +9,7 @@ import os from 'node:os';
 import { measureMs } from './bench-timing.ts';
 import { DcapQuoteVerifier, StaticCollateralSource, parseTdxQuote, verifyQuoteSignatureOnly, type DcapCollateral } from '../src/index.ts';
 
-const dataFile = (name: string): URL => new URL(`../../../../shared/data/${name}`, import.meta.url);
+const dataFile = (name: string): URL => new URL(`../test/fixtures/tdx/${name}`, import.meta.url);
 const runs = Number(process.argv[2] ?? 50);
 if (!Number.isSafeInteger(runs) || runs < 1) throw new Error('runs must be a positive integer');
 

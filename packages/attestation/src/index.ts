@@ -19,7 +19,6 @@ export { checkRaTlsCertificate } from './verifier/certificate-checks.ts';
 export { AnyPolicyVerifier } from './verifier/any-policy-verifier.ts';
 export { QuotePolicyVerifier, type QuotePolicyOptions } from './verifier/quote-policy-verifier.ts';
 export { FAKE_TDX_TCB_STATUS, FakeTdxPolicyVerifier, FakeTdxQuoteVerifier } from './verifier/fake-tdx-policy-verifier.ts';
-export { createPeerVerifier, type PeerVerifierOptions } from './verifier/create-peer-verifier.ts';
 export * from './dcap/index.ts';
 export * from './transport/index.ts';
 export * from './policy/index.ts';

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevChildRole, type DevNetwork } from '../src/index.ts';
+import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevChildExit, type DevChildRole, type DevNetwork } from '../src/index.ts';
 
 const HOST = '127.0.0.1';
 const RELAY_MAIN_PATH = fileURLToPath(new URL('./bench-relay-main.ts', import.meta.url));
@@ -54,6 +54,8 @@ export interface BenchEndpoints {
   engineUrl: string;
   relayUrl: string;
   chain: DevNetwork;
+  /** Resolves when a chain child dies (the dev network restarts it, but the measurement is spoilt). */
+  childDied: Promise<DevChildExit>;
 }
 
 export interface BenchProcesses {
@@ -111,6 +113,8 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
     standalone.push(child);
     return child;
   };
+  let reportDeath: (exit: DevChildExit) => void = () => {};
+  const childDied = new Promise<DevChildExit>((resolve) => (reportDeath = resolve));
   const start = async (): Promise<BenchEndpoints> => {
     const engine = spawnChild('test-engine', 'test-engine', [COCOON_BIN_PATH, 'test-engine', '--host', HOST, '--port', '0',
       '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`]);
@@ -130,10 +134,13 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
       readyTimeoutMs: READY_TIMEOUT_MS,
       stopGraceMs: STOP_GRACE_MS,
       signal: cancelStartup.signal,
+      onChildEvent: (event) => {
+        if (event.kind !== 'restarted') reportDeath(event.exit);
+      },
     });
     chainStarting = starting;
     chain = await starting;
-    return { engineUrl, relayUrl: urlOf(await relayReady, 'relay'), chain };
+    return { engineUrl, relayUrl: urlOf(await relayReady, 'relay'), chain, childDied };
   };
   const ready = start().catch(async (error: unknown) => {
     await stop();

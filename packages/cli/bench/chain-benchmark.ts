@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     { name: 'chain', origin: chainUrl.origin, path: `${chainUrl.pathname.replace(/\/$/, '')}/chat/completions` },
   ];
   const results: Record<string, TargetResult> = {};
-  const childDied = endpoints.chain.childFailure.then((exit) => {
+  const childDied = endpoints.childDied.then((exit) => {
     throw new Error(`chain child ${exit.name} died during the benchmark`);
   });
   childDied.catch(() => {});

@@ -5,9 +5,11 @@ export const COCOON_HELP_TEXT = `cocoon: run a COCOON network (client -> proxy -
 usage:
   cocoon dev [options]                   start a local network on a local TON chain: chain, root
                                          contract, proxy, 2 workers (embedded llama.cpp), client
-  cocoon dev settle [--proxy-http-port P] force every pending charge and payout on chain, wait,
+  cocoon dev settle [--proxy-http-port P] [--admin-token-file F]
+                                         force every pending charge and payout on chain, wait,
                                          print one JSON line (tokens, client paid, worker earned,
-                                         proxy commission, in nanoTON)
+                                         proxy commission, in nanoTON); authorizes with the proxy's
+                                         admin token (default .cocoon/dev/proxy/admin.token)
   cocoon chain [--port 8081] [--data-dir DIR]
                                          run a local TON chain (emulator, toncenter v2 API, faucet)
   cocoon client [--config FILE] [...]    run a client runner (OpenAI-compatible API on :10000)
@@ -34,7 +36,9 @@ usage:
 
 role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<ROLE>_<KEY>
   <- flags --kebab-key value. Unknown keys are errors. Security-sensitive keys set in the
-  file (peer policies) cannot be weakened by env or flags.
+  file (peer policies; the lists http_cors_origins and http_allowed_hosts) cannot be weakened
+  (or widened) by env or flags. Each runner's /request/* control endpoints need
+  'Authorization: Bearer <token>' with the token from its admin_token_file (created on first start).
 
 cocoon dev options (also env COCOON_DEV_<OPTION>):
   --engine llama|openai|test llama (default): every worker embeds llama.cpp; openai: forward to

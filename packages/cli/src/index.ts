@@ -15,6 +15,7 @@ export {
   type DevChildLaunch,
   type DevChildExit,
 } from './dev/dev-child-process.ts';
+export { DevChildSupervisor, DEFAULT_RESTART_POLICY, type DevChildEvent, type DevRestartPolicy, type DevSupervisionTimers } from './dev/dev-child-supervisor.ts';
 export { planDevNetworkPorts, workerHttpPort, DEFAULT_DEV_NETWORK_PORTS, WORKER_PORT_STEP, type DevNetworkPorts } from './dev/dev-network-ports.ts';
 export { devCommandOptionsSchema, describeDevNetwork, devModelString, resolveWorkerModel, type DevCommandOptions } from './commands/dev-command.ts';
 export { formatReadyLine, type RunnerRole } from './commands/role-command.ts';

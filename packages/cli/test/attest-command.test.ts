@@ -19,7 +19,7 @@ import {
 import { runCocoonCli } from '../src/cocoon-cli.ts';
 import type { CliIo } from '../src/cli-io.ts';
 
-const DATA = new URL('../../../../shared/data/', import.meta.url).pathname;
+const DATA = new URL('./fixtures/tdx/', import.meta.url).pathname;
 const SAMPLE_QUOTE = join(DATA, 'tdx-quote-v4-sample.dat');
 const SAMPLE_COLLATERAL = join(DATA, 'tdx-quote-v4-sample.collateral.json');
 const REFERENCE_QUOTE = join(DATA, 'tdx-quote-v4-reference.dat');

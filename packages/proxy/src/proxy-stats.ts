@@ -3,7 +3,7 @@
  * chain does): request outcomes, adjusted token totals, worker connections, clients.
  */
 import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
-import type { AdjustedTokens } from '@cocoon/protocol';
+import type { AdjustedTokens, NetworkParams } from '@cocoon/protocol';
 import type { ProxyConfig } from './config/index.ts';
 import type { WorkerRegistry } from './routing/index.ts';
 import type { ClientAccountRegistry } from './billing/index.ts';
@@ -15,6 +15,8 @@ export interface ProxyStatsSources {
   registry: WorkerRegistry;
   accounts: ClientAccountRegistry;
   ledgerSummary: LedgerSummary;
+  /** The prices billed now (on chain: the served contracts' params). */
+  params: NetworkParams;
   /** This proxy's attestation: tee, own image hash, trust anchor, whether worker hashes are checked against the root. */
   attestation: { tee: string; image_hash: string; trust: 'intel' | 'dev'; hash_checks: boolean };
   /** On chain: wallet, proxy contract, save-state (absent off chain). */
@@ -52,7 +54,7 @@ export class ProxyStats implements ProxyRequestStats {
   }
 
   json(sources: ProxyStatsSources): Record<string, unknown> {
-    const { config, registry, accounts, ledgerSummary } = sources;
+    const { config, registry, accounts, ledgerSummary, params } = sources;
     const stats = this.counters.json();
     return {
       status: {
@@ -62,7 +64,7 @@ export class ProxyStats implements ProxyRequestStats {
       ...(sources.chain ?? {}),
       stats,
       localconfig: { owner_address: config.owner_address, check_worker_hashes: sources.attestation.hash_checks, worker_policy: config.worker_policy, client_policy: config.client_policy, is_test: config.is_test },
-      prices: { price_per_token: config.price_per_token, worker_fee_per_token: config.worker_fee_per_token },
+      prices: { price_per_token: params.pricePerToken, worker_fee_per_token: params.workerFeePerToken, multipliers: params.multipliers },
       ledger: {
         requests: ledgerSummary.requests,
         tokens: ledgerSummary.tokens,

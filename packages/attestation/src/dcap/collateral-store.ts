@@ -166,14 +166,14 @@ export class CollateralStore implements CollateralSource {
     const entry: StoredCollateral = {
       fmspc: key.fmspc, pck_ca: key.pckCa, fetched_at: now.toISOString(), expires_at: validity.expiresAt.toISOString(), source, collateral,
     };
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = this.fileOf(key);
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
+      await mkdir(this.directory, { recursive: true, mode: 0o700 });
       await writeFile(temporary, `${JSON.stringify(entry)}\n`, { mode: 0o600, flag: 'wx' });
       await rename(temporary, file);
     } catch (error) {
-      await rm(temporary, { force: true });
+      await rm(temporary, { force: true }).catch(() => undefined);
       throw collateralError(`cannot write collateral cache file ${file}: ${(error as Error).message}`, error);
     }
     this.entries.set(key.id, entry);

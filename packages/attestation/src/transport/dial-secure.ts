@@ -1,18 +1,22 @@
 /**
  * Client side of the COCOON transport: TCP connect → read the PoW challenge, refuse difficulties
  * above the limit, solve and answer (§2.1) → TLS 1.3 presenting our certificate → verify the
- * server's certificate with our policy before the socket is handed out.
+ * server's certificate with our policy before the socket is handed out. The ClientHello offers
+ * the ALPN protocol of our extensions (§19); a reference proxy ignores it, so none are negotiated.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import {
+  COCOON_EXTENSIONS_ALPN,
   CocoonError,
   POW_CHALLENGE_LENGTH,
+  extensionsOfAlpn,
   decodePowChallenge,
   encodePowResponse,
   solvePowAsync,
   toCocoonError,
 } from '@cocoon/protocol';
+import type { SessionExtension } from '@cocoon/protocol';
 import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts';
 import { readExactly } from './read-exactly.ts';
 import { currentIdentity, secureContextFor, type SecureIdentitySource } from './tls-settings.ts';
@@ -31,11 +35,15 @@ export interface DialSecureOptions {
   /** Bounds connect + PoW + TLS + verification. */
   timeoutMs?: number;
   now?: () => Date;
+  /** Offer our extensions through ALPN (default true; false dials like a reference peer). */
+  offerExtensions?: boolean;
 }
 
 export interface SecureConnection {
   socket: tls.TLSSocket;
   peer: PeerAttestation;
+  /** What the listener selected: every extension when it is one of ours, none for a reference proxy. */
+  extensions: ReadonlySet<SessionExtension>;
 }
 
 export function dialSecure(options: DialSecureOptions): Promise<SecureConnection> {
@@ -74,6 +82,7 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
         secureContext: secureContextFor(currentIdentity(options.identity)),
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
+        ...(options.offerExtensions === false ? {} : { ALPNProtocols: [COCOON_EXTENSIONS_ALPN] }),
       });
       tlsSocket = secureSocket;
       verifyPeerAfterHandshake(secureSocket, {
@@ -82,7 +91,7 @@ export function dialSecure(options: DialSecureOptions): Promise<SecureConnection
           if (finished) return;
           finished = true;
           clearTimeout(timer);
-          resolve({ socket: secureSocket, peer });
+          resolve({ socket: secureSocket, peer, extensions: extensionsOfAlpn(secureSocket.alpnProtocol) });
         },
       });
     }).catch(reject);

@@ -28,6 +28,8 @@ export interface ReconnectingSessionOptions {
   /** First retry delay (1 s); doubles on each failure up to maxReconnectDelayMs (10 s, the reference's period). */
   reconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /** Offer our extensions (§19) when dialing (default true). */
+  offerExtensions?: boolean;
 }
 
 export class ReconnectingSession {
@@ -67,14 +69,15 @@ export class ReconnectingSession {
   private async connect(): Promise<void> {
     const { options } = this;
     try {
-      const { socket, peer } = await dialSecure({
+      const { socket, peer, extensions } = await dialSecure({
         host: options.host, port: options.port, identity: options.identity, verifier: options.verifier, maxPowDifficulty: options.maxPowDifficulty,
+        ...(options.offerExtensions === undefined ? {} : { offerExtensions: options.offerExtensions }),
       });
       if (this.state === 'closed') {
         socket.destroy();
         return;
       }
-      const session = new CocoonSession(socket, { role: 'dialer' });
+      const session = new CocoonSession(socket, { role: 'dialer', extensions });
       this.current = session;
       session.on('message', (message) => {
         if (this.state === 'ready') options.onMessage(session, message);
@@ -84,6 +87,8 @@ export class ReconnectingSession {
       await session.open();
       this.state = 'handshaking';
       await options.handshake(session, peer);
+      if ((this.state as ReconnectingSessionState) === 'closed') return; // close() was called meanwhile
+      if (this.current !== session || !session.isOpen) throw new CocoonError('CCN_ERR_SESSION_CLOSED', 'proxy connection closed during the handshake');
       this.state = 'ready';
       this.failures = 0;
       for (const resolve of this.readyWaiters.splice(0)) resolve();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CocoonError } from '@cocoon/protocol';
 import { CollateralStore, DcapQuoteVerifier, type CollateralStoreOptions, type DcapCollateral } from '../../src/index.ts';
-import { REFERENCE_QUOTE, SAMPLE_COLLATERAL, SAMPLE_COLLATERAL_PATH, SAMPLE_EXPIRY, SAMPLE_QUOTE, SAMPLE_TIME, isCode } from './dcap-fixtures.ts';
+import { OUTDATED_COLLATERAL, REFERENCE_QUOTE, SAMPLE_COLLATERAL, SAMPLE_COLLATERAL_PATH, SAMPLE_EXPIRY, SAMPLE_QUOTE, SAMPLE_TIME, isCode } from './dcap-fixtures.ts';
 
 const DAY_MS = 86_400_000;
 const ENTRY_FILE = 'tdx-B0C06F000000-platform.json';
@@ -35,6 +35,8 @@ beforeEach(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'cocoon-collateral-'));
 });
 afterEach(() => rm(directory, { recursive: true, force: true }));
+
+const withNextUpdate = (tcbInfo: string, nextUpdate: string): string => JSON.stringify({ ...JSON.parse(tcbInfo), nextUpdate });
 
 const storeWith = (fetchCollateral: CollateralStoreOptions['fetchCollateral'], options: Partial<CollateralStoreOptions> = {}): CollateralStore =>
   new CollateralStore({ directory, fetchCollateral, pccsUrl: PCCS_URL, ...options });
@@ -66,17 +68,19 @@ describe('CollateralStore', () => {
     assert.equal(source.state.calls, 0);
   });
 
-  test('concurrent gets with nothing cached share one fetch', async () => {
+  test('concurrent gets of an expired entry share one fetch', async () => {
+    const shortLived = { ...structuredClone(SAMPLE_COLLATERAL), tcb_info: withNextUpdate(SAMPLE_COLLATERAL.tcb_info, '2025-06-20T00:00:00Z') };
     const source = fakeFetch();
     source.state.held = true;
     const store = storeWith(source.fetch);
-    const gets = Array.from({ length: 5 }, () => store.get(SAMPLE_QUOTE, SAMPLE_TIME));
-    while (source.state.calls === 0) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.put(SAMPLE_QUOTE, shortLived, SAMPLE_TIME);
+    const afterShortExpiry = new Date('2025-06-21T00:00:00Z');
+    const gets = Array.from({ length: 5 }, () => store.get(SAMPLE_QUOTE, afterShortExpiry));
+    assert.equal(source.state.calls, 1, 'the expired entry is in memory, so all five reached the fetch at once');
     source.release();
     const results = await Promise.all(gets);
     assert.equal(source.state.calls, 1);
-    assert.ok(results.every((result) => result === results[0]));
+    assert.ok(results.every((result) => result === results[0] && result.tcb_info === SAMPLE_COLLATERAL.tcb_info));
   });
 
   test('near expiry one background refresh starts while the cached entry is still served', async () => {
@@ -163,5 +167,76 @@ describe('CollateralStore', () => {
     await storeWith(source.fetch).get(SAMPLE_QUOTE, SAMPLE_TIME);
     assert.equal(source.state.calls, 1);
     assert.equal(JSON.parse(await readFile(path.join(directory, ENTRY_FILE), 'utf8')).fmspc, 'B0C06F000000');
+  });
+
+  test('a quote without an embedded PCK chain has no platform key', async () => {
+    const qeAuthSizeOffset = 48 + 584 + 4 + 64 + 64 + 6 + 384 + 64;
+    const notEmbedded = Buffer.from(SAMPLE_QUOTE);
+    notEmbedded.writeUInt16LE(3, qeAuthSizeOffset + 2 + SAMPLE_QUOTE.readUInt16LE(qeAuthSizeOffset));
+    const source = fakeFetch();
+    await assert.rejects(storeWith(source.fetch).get(notEmbedded, SAMPLE_TIME),
+      isCode('CCN_ERR_ATTEST_COLLATERAL', /quote does not embed its PCK certificate chain \(certification data type 3\); its platform FMSPC is unknown/));
+    assert.equal(source.state.calls, 0);
+  });
+
+  test('put refuses an FMSPC that is not 12 hex digits', async () => {
+    const store = storeWith(fakeFetch().fetch);
+    for (const fmspc of ['B0C06F00000', 'B0C06F0000000', 'XYZ06F000000', '']) {
+      await assert.rejects(store.put(fmspc, SAMPLE_COLLATERAL, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_COLLATERAL', /invalid FMSPC .* \(expected 12 hex digits\)/), fmspc);
+    }
+    assert.deepEqual(await readdir(directory), []);
+  });
+
+  test('fetched collateral for another platform is refused and not stored', async () => {
+    const store = storeWith(fakeFetch(async () => structuredClone(OUTDATED_COLLATERAL)).fetch);
+    await assert.rejects(store.get(SAMPLE_QUOTE, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_COLLATERAL', /TCB info is for FMSPC 90C06F000000, not B0C06F000000/));
+    assert.deepEqual(await readdir(directory), []);
+  });
+
+  test('a background refresh answering with older collateral keeps the newer entry', async () => {
+    const older = { ...structuredClone(SAMPLE_COLLATERAL), tcb_info: withNextUpdate(SAMPLE_COLLATERAL.tcb_info, '2025-07-01T00:00:00Z') };
+    const source = fakeFetch(async () => structuredClone(older));
+    const store = storeWith(source.fetch, { refreshAheadMs: 30 * DAY_MS });
+    await store.put(SAMPLE_QUOTE, SAMPLE_COLLATERAL, SAMPLE_TIME);
+    const later = new Date('2025-06-25T00:00:00Z');
+    await store.get(SAMPLE_QUOTE, later);
+    await store.idle();
+    assert.equal(source.state.calls, 1, 'the refresh ran');
+    const stored = JSON.parse(await readFile(path.join(directory, ENTRY_FILE), 'utf8'));
+    assert.equal(stored.expires_at, SAMPLE_EXPIRY.toISOString());
+    assert.equal(stored.fetched_at, SAMPLE_TIME.toISOString(), 'the file was not rewritten');
+    assert.equal((await store.get(SAMPLE_QUOTE, later)).tcb_info, SAMPLE_COLLATERAL.tcb_info);
+  });
+
+  test('collateral fetched as byte arrays (dcap-qvl getCollateral) is stored and served', async () => {
+    const asArrays = (): DcapCollateral => ({ ...structuredClone(SAMPLE_COLLATERAL), pck_crl: [...Buffer.from(SAMPLE_COLLATERAL.pck_crl as string, 'hex')] });
+    await storeWith(fakeFetch(async () => asArrays()).fetch).get(SAMPLE_QUOTE, SAMPLE_TIME);
+    const reloaded = await storeWith(fakeFetch(async () => { throw new Error('offline'); }).fetch).get(SAMPLE_QUOTE, SAMPLE_TIME);
+    assert.deepEqual(reloaded.pck_crl, asArrays().pck_crl);
+  });
+
+  test('a stored entry file can be imported into another store', async () => {
+    await storeWith(fakeFetch().fetch).get(SAMPLE_QUOTE, SAMPLE_TIME);
+    const elsewhere = path.join(directory, 'elsewhere');
+    const imported = await new CollateralStore({ directory: elsewhere, fetchCollateral: async () => { throw new Error('offline'); } })
+      .importFile(path.join(directory, ENTRY_FILE), SAMPLE_TIME);
+    assert.equal(imported.fmspc, 'B0C06F000000');
+    assert.deepEqual(await readdir(elsewhere), [ENTRY_FILE]);
+    assert.equal((await stat(elsewhere)).mode & 0o777, 0o700);
+  });
+
+  test('an unwritable cache directory is a collateral error, not a raw file-system error', async () => {
+    const blocker = path.join(directory, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const store = new CollateralStore({ directory: path.join(blocker, 'cache'), fetchCollateral: async () => structuredClone(SAMPLE_COLLATERAL) });
+    await assert.rejects(store.put('B0C06F000000', SAMPLE_COLLATERAL, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_COLLATERAL', /cannot write collateral cache file .*ENOTDIR/));
+    await assert.rejects(store.get(SAMPLE_QUOTE, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_COLLATERAL', /cannot write collateral cache file/));
+  });
+
+  test('an expired entry on disk is not served by a new store: it fetches', async () => {
+    await storeWith(fakeFetch().fetch).get(SAMPLE_QUOTE, SAMPLE_TIME);
+    const source = fakeFetch();
+    await assert.rejects(storeWith(source.fetch).get(SAMPLE_QUOTE, new Date(SAMPLE_EXPIRY.getTime() + 1)), isCode('CCN_ERR_ATTEST_COLLATERAL', /already expired/));
+    assert.equal(source.state.calls, 1);
   });
 });

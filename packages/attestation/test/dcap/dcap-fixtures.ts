@@ -1,4 +1,4 @@
-// Test fixtures for DCAP verification: the recorded TDX quotes and collateral in shared/data, the
+// Test fixtures for DCAP verification: the recorded TDX quotes and collateral in test/fixtures/tdx, the
 // instants inside their collateral windows, and a self-made (non-Intel) P-256 CA to forge with.
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import * as x509 from '@peculiar/x509';
 import { CocoonError } from '@cocoon/protocol';
 import type { DcapCollateral } from '../../src/index.ts';
 
-const dataFile = (name: string): URL => new URL(`../../../../../shared/data/${name}`, import.meta.url);
+const dataFile = (name: string): URL => new URL(`../fixtures/tdx/${name}`, import.meta.url);
 export const readQuote = (name: string): Buffer => readFileSync(dataFile(name));
 export const readCollateral = (name: string): DcapCollateral => JSON.parse(readFileSync(dataFile(name), 'utf8')) as DcapCollateral;
 

@@ -51,4 +51,14 @@ describe('verifyQuoteSignatureOnly', () => {
     assert.throws(() => verifyQuoteSignatureOnly(sgx, NOW), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /TDX quote .* is required/));
     assert.throws(() => verifyQuoteSignatureOnly(Buffer.alloc(5000, 7), NOW), isCode('CCN_ERR_ATTEST_QUOTE_INVALID'));
   });
+
+  test('an attestation key type other than ECDSA P-256, or a quote without an embedded PCK chain, is refused', () => {
+    const otherKey = Buffer.from(SAMPLE_QUOTE);
+    otherKey.writeUInt16LE(3, 2);
+    assert.throws(() => verifyQuoteSignatureOnly(otherKey, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /^unsupported attestation key type 3 \(expected 2, ECDSA P-256\)$/));
+    const qeAuthSizeOffset = 48 + 584 + 4 + 64 + 64 + 6 + 384 + 64;
+    const notEmbedded = Buffer.from(SAMPLE_QUOTE);
+    notEmbedded.writeUInt16LE(3, qeAuthSizeOffset + 2 + SAMPLE_QUOTE.readUInt16LE(qeAuthSizeOffset));
+    assert.throws(() => verifyQuoteSignatureOnly(notEmbedded, SAMPLE_TIME), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /does not embed its PCK certificate chain \(certification data type 3, expected 5\)/));
+  });
 });

@@ -60,3 +60,67 @@ describe('parseTdxQuote', () => {
     assert.throws(() => parseTdxQuote(randomTee), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /unknown TEE type 0x42/));
   });
 });
+
+/** Offset of the inner certification data type (5 = PEM PCK chain) in the sample quote: auth data, QE report, signature, QE auth data. */
+const innerCertificationTypeOffset = (quote: Buffer): number => {
+  const qeAuthSizeOffset = 48 + 584 + 4 + 64 + 64 + 6 + 384 + 64;
+  return qeAuthSizeOffset + 2 + quote.readUInt16LE(qeAuthSizeOffset);
+};
+const AUTH_DATA_SIZE_OFFSET = 48 + 584;
+
+describe('parseTdxQuote on truncated and forged input', () => {
+  const signedEnd = AUTH_DATA_SIZE_OFFSET;
+  const authEnd = signedEnd + 4 + SAMPLE_QUOTE.readUInt32LE(signedEnd);
+  const cuts: Array<[string, number]> = [
+    ['the header only', 48],
+    ['inside the TD report', 300],
+    ['the signed part only', signedEnd],
+    ['the auth data size only', signedEnd + 4],
+    ['inside the quote signature', signedEnd + 40],
+    ['inside the QE report', 900],
+    ['inside the PEM PCK chain', 2000],
+    ['one byte short of the auth data', authEnd - 1],
+  ];
+  for (const [where, length] of cuts) {
+    test(`a quote cut after ${where} (${length} bytes) is refused as malformed`, () => {
+      assert.throws(() => parseTdxQuote(SAMPLE_QUOTE.subarray(0, length)), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /^malformed TDX quote: /));
+    });
+  }
+
+  test('bytes after the declared auth data are ignored and do not change the signed length', () => {
+    assert.ok(SAMPLE_QUOTE.length > authEnd, 'the recorded quote carries padding after its auth data');
+    const padded = parseTdxQuote(Buffer.concat([SAMPLE_QUOTE, Buffer.alloc(64, 0xee)]));
+    assert.equal(padded.signedLength, parseTdxQuote(SAMPLE_QUOTE).signedLength);
+    assert.equal(parseTdxQuote(SAMPLE_QUOTE.subarray(0, authEnd)).fmspc, 'B0C06F000000');
+  });
+
+  test('an auth data size larger than the quote is refused', () => {
+    const oversized = Buffer.from(SAMPLE_QUOTE);
+    oversized.writeUInt32LE(oversized.length, AUTH_DATA_SIZE_OFFSET);
+    assert.throws(() => parseTdxQuote(oversized), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /malformed TDX quote/));
+  });
+
+  test('a version 5 header on a version 4 body is refused', () => {
+    const relabelled = Buffer.from(SAMPLE_QUOTE);
+    relabelled.writeUInt16LE(5, 0);
+    assert.throws(() => parseTdxQuote(relabelled), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /malformed TDX quote/));
+  });
+
+  test('a quote whose PCK chain is not embedded parses without a platform', () => {
+    const offset = innerCertificationTypeOffset(SAMPLE_QUOTE);
+    assert.equal(SAMPLE_QUOTE.readUInt16LE(offset), 5);
+    const notEmbedded = Buffer.from(SAMPLE_QUOTE);
+    notEmbedded.writeUInt16LE(3, offset); // type 3: encrypted PPID, the platform must be looked up elsewhere
+    const parsed = parseTdxQuote(notEmbedded);
+    assert.equal(parsed.certificationDataType, 3);
+    assert.equal(parsed.fmspc, undefined);
+    assert.equal(parsed.pckCaType, undefined);
+  });
+
+  test('garbage inside the embedded PEM chain is refused as a malformed PCK chain', () => {
+    const start = SAMPLE_QUOTE.indexOf('-----BEGIN CERTIFICATE-----');
+    const garbled = Buffer.from(SAMPLE_QUOTE);
+    garbled.fill('A', start + 40, start + 600);
+    assert.throws(() => parseTdxQuote(garbled), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /^malformed PCK certificate chain in the quote: /));
+  });
+});

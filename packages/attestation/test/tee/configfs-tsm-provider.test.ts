@@ -158,3 +158,105 @@ describe('createTeeProvider', () => {
     assert.throws(() => createTeeProvider('simulated'), { code: 'CCN_ERR_CONFIG_INVALID', message: /authority/ });
   });
 });
+
+describe('ConfigfsTsmProvider failures of the kernel interface', () => {
+  let root: string;
+  let kernel: FakeKernelTsm;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cocoon-tsm-'));
+    kernel = new FakeKernelTsm();
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  /** The fake kernel with one operation replaced. */
+  const withOverride = (override: Partial<TsmFileSystem>): ConfigfsTsmProvider => new ConfigfsTsmProvider({
+    reportRoot: root,
+    fileSystem: {
+      assertDirectory: (path) => kernel.assertDirectory(path),
+      mkdir: (path) => kernel.mkdir(path),
+      rmdir: (path) => kernel.rmdir(path),
+      readFile: (path) => kernel.readFile(path),
+      writeFile: (path, data) => kernel.writeFile(path, data),
+      ...override,
+    },
+  });
+  const unavailable = (pattern: RegExp) => (error: unknown): boolean => {
+    const cocoon = error as { code?: string; message: string; cause?: unknown };
+    return cocoon.code === 'CCN_ERR_ATTEST_TEE_UNAVAILABLE' && pattern.test(cocoon.message) && cocoon.cause !== undefined;
+  };
+
+  test('the injected request name is the directory used and removed', async () => {
+    const names: string[] = [];
+    const tsm = new ConfigfsTsmProvider({ reportRoot: root, fileSystem: kernel, requestName: () => `req-${names.push('x')}` });
+    await tsm.getQuote(reportData);
+    await tsm.getQuote(reportData);
+    assert.deepEqual(kernel.created, [join(root, 'req-1'), join(root, 'req-2')]);
+    assert.deepEqual(await readdir(root), []);
+  });
+
+  test('a refused mkdir names the request directory', async () => {
+    const tsm = withOverride({ mkdir: async () => { throw Object.assign(new Error('EACCES'), { code: 'EACCES' }); } });
+    await assert.rejects(tsm.getQuote(reportData), unavailable(new RegExp(`^cannot create configfs-tsm request ${root}/`)));
+  });
+
+  test('an unreadable provider, inblob write or outblob read names the attribute; the directory is removed', async () => {
+    const failing = (name: string) => async (path: string): Promise<Buffer> => {
+      if (basename(path) === name) throw new Error('EIO');
+      return kernel.readFile(path);
+    };
+    await assert.rejects(withOverride({ readFile: failing('provider') }).getQuote(reportData), unavailable(/^cannot read configfs-tsm provider in /));
+    await assert.rejects(withOverride({ readFile: failing('outblob') }).getQuote(reportData), unavailable(/^cannot read configfs-tsm outblob in /));
+    await assert.rejects(withOverride({ writeFile: async () => { throw new Error('EBUSY'); } }).getQuote(reportData), unavailable(/^cannot write configfs-tsm inblob in /));
+    assert.deepEqual(await readdir(root), []);
+  });
+
+  test('a generation that is not a decimal number is refused', async () => {
+    for (const generation of ['abc', '-1', '1.5', '', '99999999999999999999']) {
+      const tsm = withOverride({
+        readFile: async (path) => (basename(path) === 'generation' ? Buffer.from(`${generation}\n`) : kernel.readFile(path)),
+      });
+      await assert.rejects(tsm.getQuote(reportData), { code: 'CCN_ERR_ATTEST_TEE_UNAVAILABLE', message: `configfs-tsm generation is not a number: '${generation}'` });
+    }
+    assert.deepEqual(await readdir(root), []);
+  });
+
+  test('an outblob that is not a TDX quote is an invalid quote', async () => {
+    const tsm = withOverride({ readFile: async (path) => (basename(path) === 'outblob' ? Buffer.alloc(700) : kernel.readFile(path)) });
+    await assert.rejects(tsm.getQuote(reportData), { code: 'CCN_ERR_ATTEST_QUOTE_INVALID', message: /TEE type is 0x0/ });
+  });
+
+  test('a failing rmdir does not lose the quote', async () => {
+    const quote = await withOverride({ rmdir: async () => { throw new Error('EBUSY'); } }).getQuote(reportData);
+    assert.deepEqual(quote.subarray(568, 632), reportData);
+  });
+
+  test('a generation that went backwards counts as a race', async () => {
+    const tsm = withOverride({
+      readFile: async (path) => {
+        if (basename(path) !== 'generation') return kernel.readFile(path);
+        const text = (await kernel.readFile(path)).toString().trim();
+        return Buffer.from(text === '0' ? '5\n' : '1\n');
+      },
+    });
+    await assert.rejects(tsm.getQuote(reportData), { code: 'CCN_ERR_ATTEST_TEE_UNAVAILABLE', message: /raced with another writer 3 times \(generation 5 → 1\)/ });
+  });
+});
+
+describe('ConfigfsTsmProvider on the real file system (no kernel behind it)', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cocoon-tsm-plain-'));
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  test('a report root that is a file is not a TDX guest', async () => {
+    const file = join(root, 'report');
+    await writeFile(file, '');
+    await assert.rejects(new ConfigfsTsmProvider({ reportRoot: file }).getQuote(reportData), { code: 'CCN_ERR_ATTEST_TEE_UNAVAILABLE', message: /^no configfs-tsm at / });
+  });
+
+  test('a plain directory gives a request directory without attributes: refused, and the directory removed', async () => {
+    await assert.rejects(new ConfigfsTsmProvider({ reportRoot: root }).getQuote(reportData), { code: 'CCN_ERR_ATTEST_TEE_UNAVAILABLE', message: /^cannot read configfs-tsm provider in / });
+    assert.deepEqual(await readdir(root), []);
+  });
+});

@@ -10,7 +10,8 @@ import { startRecordingServer, type RecordingServer } from '../support/transport
 
 const now = (): Date => VERIFY_TIME;
 const isCode = (code: string) => (error: unknown) => error instanceof CocoonError && error.code === code;
-const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The next macrotask: every microtask queued before it (a verifier answering without I/O and its handlers) has run. */
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** An `any` verifier that holds every verification until `release()` (or fails it with `failWith`). */
 class GatedVerifier implements PeerVerifier {
@@ -18,10 +19,12 @@ class GatedVerifier implements PeerVerifier {
   calls = 0;
   private readonly inner = new AnyPolicyVerifier();
   private waiting: Array<() => void> = [];
+  private callWaiters: Array<() => void> = [];
   failWith: CocoonError | undefined;
 
   async verify(peer: PeerCertificateInput, time: Date): Promise<PeerAttestation> {
     this.calls++;
+    for (const waiter of this.callWaiters.splice(0)) waiter();
     await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.failWith) throw this.failWith;
     return this.inner.verify(peer, time);
@@ -34,7 +37,7 @@ class GatedVerifier implements PeerVerifier {
   }
 
   async waitForCall(count: number): Promise<void> {
-    while (this.calls < count) await tick(5);
+    while (this.calls < count) await new Promise<void>((resolve) => this.callWaiters.push(resolve));
   }
 }
 
@@ -56,11 +59,11 @@ describe('server-side asynchronous verification', () => {
 
   test('bytes sent before the verifier resolves reach the application only after it resolves', async () => {
     const { socket } = await dialSecure({ host: '127.0.0.1', port: harness.server.port, identity, verifier: new AnyPolicyVerifier(), now });
-    socket.write('early');
+    await new Promise<void>((resolve, reject) => socket.write('early', (error) => (error ? reject(error) : resolve())));
     await gate.waitForCall(1);
     const received: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => received.push(chunk));
-    await tick(50);
+    await nextMacrotask();
     assert.equal(harness.accepted.length, 0, 'no connection is handed out while verification is pending');
     assert.equal(received.length, 0, 'nothing was echoed: the server application saw no byte yet');
     gate.release();
@@ -80,7 +83,7 @@ describe('server-side asynchronous verification', () => {
     assert.ok(isCode('CCN_ERR_SESSION_CLOSED')(rejection), `${rejection.code}: ${rejection.message}`);
     const acceptedBefore = harness.accepted.length;
     gate.release();
-    await tick(30);
+    await nextMacrotask();
     assert.equal(harness.rejected.length, rejectedBefore + 1);
     assert.equal(harness.accepted.length, acceptedBefore);
   });
@@ -109,7 +112,8 @@ describe('client-side asynchronous verification', () => {
       accepted.socket.destroy();
       await assert.rejects(dial, isCode('CCN_ERR_SESSION_CLOSED'));
       gate.release();
-      await tick(20);
+      await nextMacrotask();
+      assert.equal(harness.accepted.length, 1, 'only the one connection the server accepted');
     } finally {
       gate.release();
       await harness.server.close();

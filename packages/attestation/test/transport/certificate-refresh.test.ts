@@ -59,18 +59,7 @@ describe('RefreshingCertificate', () => {
     assert.deepEqual(seen, [2]);
   });
 
-  test('start() refreshes on its interval; stop() ends it', async () => {
-    const certificate = await RefreshingCertificate.create({ provider: new FakeTdxProvider(), now: () => CHAIN_TIME, refreshIntervalMs: 20 });
-    const refreshed = new Promise<number>((resolve) => certificate.onRefresh((_, generation) => resolve(generation)));
-    const keepAlive = setTimeout(() => undefined, 5000); // the refresh timer is unref'd
-    certificate.start();
-    assert.equal(await refreshed, 2);
-    clearTimeout(keepAlive);
-    certificate.stop();
-    const generation = certificate.generation;
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    assert.equal(certificate.generation, generation);
-  });
+  // start()/stop() timing is tested with mock timers in test/certificate/refreshing-certificate.test.ts.
 
   test('a bad refresh interval is a config error', async () => {
     await assert.rejects(RefreshingCertificate.create({ provider: new FakeTdxProvider(), now: () => CHAIN_TIME, refreshIntervalMs: 0 }), { code: 'CCN_ERR_CONFIG_INVALID' });

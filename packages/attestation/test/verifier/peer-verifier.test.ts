@@ -7,8 +7,9 @@ import {
   AnyPolicyVerifier,
   CertificateOid,
   FakeTdxPolicyVerifier,
+  QuotePolicyVerifier,
   computeImageHash,
-  createPeerVerifier,
+  createAttestationVerifier,
   zeroMeasurements,
   type QuoteVerifier,
 } from '../../src/index.ts';
@@ -130,19 +131,20 @@ describe('fake_tdx policy', () => {
   });
   test('an image-hash allow-list admits only listed images', async () => {
     const { certificateDer } = await fakeTdxCertificate();
-    const allowed = createPeerVerifier('fake_tdx', { allowedImageHashes: [Buffer.from(FAKE_TDX_IMAGE_HASH, 'hex')] });
+    const allowed = new FakeTdxPolicyVerifier({ allowedImageHashes: [Buffer.from(FAKE_TDX_IMAGE_HASH, 'hex')] });
     assert.equal((await allowed.verify({ certificateDer }, VERIFY_TIME)).imageHash.toString('hex'), FAKE_TDX_IMAGE_HASH);
-    const denied = createPeerVerifier('fake_tdx', { allowedImageHashes: [Buffer.alloc(32, 1)] });
+    const denied = new FakeTdxPolicyVerifier({ allowedImageHashes: [Buffer.alloc(32, 1)] });
     await assert.rejects(denied.verify({ certificateDer }, VERIFY_TIME), isCode('CCN_ERR_ATTEST_POLICY', /not allowed/));
   });
 });
 
-describe('createPeerVerifier', () => {
-  test('builds any and fake_tdx, refuses unknown policies and tdx without a quote verifier', () => {
-    assert.equal(createPeerVerifier('any').policy, 'any');
-    assert.equal(createPeerVerifier('fake_tdx').policy, 'fake_tdx');
-    assert.throws(() => createPeerVerifier('tdx'), isCode('CCN_ERR_CONFIG_INVALID'));
-    assert.throws(() => createPeerVerifier('sgx'), isCode('CCN_ERR_CONFIG_INVALID'));
+describe('createAttestationVerifier', () => {
+  test('builds any and fake_tdx on a test network, refuses fake_tdx on a production one and unknown policies', () => {
+    const quiet = { warn: () => undefined };
+    assert.equal(createAttestationVerifier({ policy: 'any', networkIsTest: true, logger: quiet }).policy, 'any');
+    assert.equal(createAttestationVerifier({ policy: 'fake_tdx', networkIsTest: true, logger: quiet }).policy, 'fake_tdx');
+    assert.throws(() => createAttestationVerifier({ policy: 'fake_tdx', networkIsTest: false, logger: quiet }), (error: unknown) => error instanceof CocoonError);
+    assert.throws(() => createAttestationVerifier({ policy: 'sgx' as 'tdx', networkIsTest: true, logger: quiet }), (error: unknown) => error instanceof CocoonError);
   });
   test('tdx runs the injected quote verifier', async () => {
     const certificate = await fakeTdxCertificate();
@@ -154,7 +156,7 @@ describe('createPeerVerifier', () => {
         return { measurements: { ...zeroMeasurements(Buffer.from(quote)), mrTd: Buffer.alloc(48, 2) }, tcbStatus: 'UpToDate', advisoryIds: [] };
       },
     };
-    const peer = await createPeerVerifier('tdx', { quoteVerifier }).verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
+    const peer = await new QuotePolicyVerifier('tdx', quoteVerifier).verify({ certificateDer: certificate.certificateDer }, VERIFY_TIME);
     assert.equal(peer.policy, 'tdx');
     assert.equal(seen.length, 1);
     assert.equal(peer.tcbStatus, 'UpToDate');

@@ -47,9 +47,9 @@ export async function runChainCommand(argv: readonly string[], io: CliIo): Promi
   const dataDirectory = path.resolve(options.data_dir);
   let server: LocalChainServerHandle;
   try {
-    const tonPackage = '@cocoon/ton';
-    const module = (await import(tonPackage)) as { startLocalChainServer?: StartLocalChainServer };
-    if (typeof module.startLocalChainServer !== 'function') throw new Error('@cocoon/ton does not export startLocalChainServer');
+    const emulatorEntry = '@cocoon/ton/emulator';
+    const module = (await import(emulatorEntry)) as { startLocalChainServer?: StartLocalChainServer };
+    if (typeof module.startLocalChainServer !== 'function') throw new Error('@cocoon/ton/emulator does not export startLocalChainServer');
     server = await module.startLocalChainServer({ host: options.host, port: options.port, dataDirectory, logger });
   } catch (error) {
     const cocoonError = toCocoonError(error);

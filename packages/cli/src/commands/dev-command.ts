@@ -1,7 +1,8 @@
 /**
  * `cocoon dev`: starts the local dev network (proxy, workers, client; engine llama by default,
  * --engine-url for an OpenAI-compatible server, --engine test for the canned TEST ENGINE),
- * prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0) or when a child dies (exit 1).
+ * prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0). A child that dies is restarted with
+ * backoff while the others keep serving; one that cannot be restarted stops the network (exit 1).
  * Options come from flags or COCOON_DEV_* env variables.
  */
 import { CocoonError, createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
@@ -111,8 +112,8 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       signal: cancel.signal,
     });
     for (const line of describeDevNetwork(network)) io.stdout(line);
-    const outcome = await Promise.race([shutdown.requested.then(() => 'signal' as const), network.childFailure.then(() => 'child-died' as const)]);
-    logger.info(outcome === 'signal' ? 'stopping the dev network' : 'a child died; the dev network is stopping');
+    const outcome = await Promise.race([shutdown.requested.then(() => 'signal' as const), network.childFailure.then(() => 'child-failed' as const)]);
+    logger.info(outcome === 'signal' ? 'stopping the dev network' : 'a child could not be restarted; the dev network is stopping');
     await network.stop();
     return outcome === 'signal' ? ExitCode.ok : ExitCode.failure;
   } catch (error) {

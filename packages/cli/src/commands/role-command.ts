@@ -22,7 +22,8 @@ const ROLE_PACKAGES: Record<RunnerRole, { packageName: string; schemaExport: str
   worker: { packageName: '@cocoon/worker', schemaExport: 'workerConfigSchema', startExport: 'startWorkerRunner' },
 };
 
-const CLOSE_TIMEOUT_MS = 10_000;
+/** How long close() may take beyond the runner's own drain deadline (`shutdown_drain_ms`, client). */
+const CLOSE_GRACE_MS = 10_000;
 
 export const isRunnerRole = (name: string): name is RunnerRole => Object.hasOwn(ROLE_PACKAGES, name);
 
@@ -48,6 +49,7 @@ export async function runRoleCommand(role: RunnerRole, args: readonly string[], 
   const logger = createLogger(role, { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
   const envPrefix = `COCOON_${role.toUpperCase()}_`;
   let handle: RunnerHandle;
+  let closeTimeoutMs = CLOSE_GRACE_MS;
   try {
     const { schema, start } = await importRolePackage(role);
     if (args.includes('--help') || args.includes('-h')) {
@@ -58,6 +60,7 @@ export async function runRoleCommand(role: RunnerRole, args: readonly string[], 
     const { file, rest } = splitConfigFileFlag(args);
     const config = loadConfig(schema, { file, env: io.env, envPrefix, argv: rest });
     handle = await start(config, { logger });
+    closeTimeoutMs = CLOSE_GRACE_MS + drainMsOf(config);
   } catch (error) {
     const cocoonError = toCocoonError(error);
     logger.error(`failed to start: ${cocoonError.message}`, { code: cocoonError.code });
@@ -68,16 +71,21 @@ export async function runRoleCommand(role: RunnerRole, args: readonly string[], 
   const reason = await shutdown.requested;
   shutdown.dispose();
   logger.info('shutting down', { reason });
-  return closeWithTimeout(handle, logger.error);
+  return closeWithTimeout(handle, closeTimeoutMs, logger.error);
 }
 
-async function closeWithTimeout(handle: RunnerHandle, logError: (message: string) => void): Promise<number> {
+function drainMsOf(config: unknown): number {
+  const drain = (config as { shutdown_drain_ms?: unknown }).shutdown_drain_ms;
+  return typeof drain === 'number' && Number.isFinite(drain) && drain > 0 ? drain : 0;
+}
+
+async function closeWithTimeout(handle: RunnerHandle, timeoutMs: number, logError: (message: string) => void): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS)));
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   try {
     const outcome = await Promise.race([handle.close().then(() => 'closed' as const), timeout]);
     if (outcome === 'timeout') {
-      logError(`close did not finish within ${CLOSE_TIMEOUT_MS / 1000} s`);
+      logError(`close did not finish within ${timeoutMs / 1000} s`);
       return ExitCode.failure;
     }
     return ExitCode.ok;

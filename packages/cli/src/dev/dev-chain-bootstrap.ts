@@ -11,7 +11,7 @@ import { Address } from '@ton/core';
 import { CocoonError, DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, type Logger } from '@cocoon/protocol';
 import {
   CocoonRootContract, RunnerWallet, WALLET_MAX_MESSAGES, devCocoonParams, loadContractCode, loadOrCreateKeyPair, readRootConfig,
-  type Chain, type ChainFaucet, type RootAdminMessage, type RootConfig,
+  type Chain, type ChainFaucet, type CocoonParams, type RootAdminMessage, type RootConfig,
 } from '@cocoon/ton';
 
 const TON = 1_000_000_000n;
@@ -64,6 +64,11 @@ export function devRunnerWallet(chain: Chain, keyFile: string, ownerAddress: Add
   return new RunnerWallet({ chain, keyPair: loadOrCreateKeyPair(keyFile), ownerAddress });
 }
 
+/** Prices and multipliers a dev root may be deployed with instead of the dev ones (tests of §5 billing). */
+export type DevRootPricing = Partial<Pick<CocoonParams,
+  'pricePerToken' | 'workerFeePerToken' | 'promptTokensPriceMultiplier' | 'cachedTokensPriceMultiplier'
+  | 'completionTokensPriceMultiplier' | 'reasoningTokensPriceMultiplier'>>;
+
 /** Hashes the dev root must allow (§7.3): 32-byte image hashes (hex) and full model strings. */
 export interface DevAllowedHashes {
   proxyImageHashes: string[];
@@ -101,6 +106,8 @@ export async function bootstrapDevChain(options: {
   logger: Logger;
   /** Image and model hashes to allow in the root (simulated TEE runners check them). */
   allowedHashes?: DevAllowedHashes;
+  /** Deploy the root with these prices/multipliers (another root address than the dev one). */
+  pricing?: DevRootPricing;
 }): Promise<DevChainBootstrap> {
   const { chain, faucet, logger } = options;
   const keys = devChainKeys(options.directory, options.workers);
@@ -108,7 +115,7 @@ export async function bootstrapDevChain(options: {
   const admin = devRunnerWallet(chain, keys.rootAdmin, adminOwner);
   await fundTo(chain, faucet, admin.address, DEV_WALLET_FUNDS);
 
-  const params = devCocoonParams({ proxyCode: loadContractCode('proxy'), workerCode: loadContractCode('worker'), clientCode: loadContractCode('client') });
+  const params = { ...devCocoonParams({ proxyCode: loadContractCode('proxy'), workerCode: loadContractCode('worker'), clientCode: loadContractCode('client') }), ...options.pricing };
   const root = CocoonRootContract.fromConfig({ owner: admin.address, params });
   if ((await chain.getAccount(root.address)).state !== 'active') {
     logger.info('deploying the dev root contract', { address: root.address.toString({ testOnly: true }) });

@@ -57,7 +57,8 @@ export async function resolveDevLlamaModel(options: DevLlamaModelOptions): Promi
     return { path: newest.path, identity: newest.record?.identity ?? (await localIdentity(worker, newest.path)), origin: 'cache' };
   }
   const path = join(options.dataDir, 'models', `${DEV_TINY_MODEL_NAME}.gguf`);
-  await worker.writeTinyGguf(path, { seed: 1, vocab: TINY_VOCABULARY });
+  // A trained context of 4096 lets the workers use 2048 tokens per sequence: room for tool definitions.
+  await worker.writeTinyGguf(path, { seed: 1, vocab: TINY_VOCABULARY, contextLength: 4096 });
   const identity = `${DEV_TINY_MODEL_NAME}@generated:${await worker.sha256OfFile(path)}`;
   options.logger.warn(
     `NO MODEL AVAILABLE OFFLINE (none in ${modelsDir}): serving ${path}, a ${worker.TINY_GGUF_LABEL}: ` +

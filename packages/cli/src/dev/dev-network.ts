@@ -4,7 +4,9 @@
  * the newest cached model, or a generated tiny random-weights one), `openai` (forward to an
  * engine URL) or `test` (a TEST ENGINE child with canned answers). Starts the children in
  * dependency order, waits for their ready lines, multiplexes their output with name prefixes,
- * and stops everything if one dies. Reusable from tests and benchmarks.
+ * and, once running, restarts a child that dies (with backoff, see DevChildSupervisor) while the
+ * others keep serving; it stops everything only when a child cannot be restarted. Reusable from
+ * tests and benchmarks.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { CocoonError, DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from
 import { LocalChainFaucet, createChain } from '@cocoon/ton';
 import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap.ts';
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
+import { DevChildSupervisor, type DevChildEvent, type DevRestartPolicy, type DevSupervisionTimers } from './dev-child-supervisor.ts';
 import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
 import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
 import { prepareDevAttestation, type DevAttestation, type DevAttestationKind } from './dev-attestation.ts';
@@ -48,12 +51,19 @@ export interface DevNetworkOptions {
   /** Extra flags per role, appended after the generated ones (e.g. `{ proxy: ['--max-attempts', '1'] }`). */
   extraArgs?: Partial<Record<DevChildSpec['role'], string[]>>;
   readyTimeoutMs?: number;
+  /** SIGTERM, then SIGKILL after this long (default 15 s: the client drains in-flight answers for up to 10 s). */
   stopGraceMs?: number;
   /** What to run for a child (tests substitute fake scripts). Default: `node bin/cocoon.mjs …`. */
   launch?: (spec: DevChildSpec) => DevChildLaunch;
   /** Receives every child output line. Default: `[name] line` to our stdout/stderr. */
   onLine?: (name: string, stream: 'stdout' | 'stderr', line: string) => void;
   logger?: Logger;
+  /** Restart backoff of children that die while the network runs (default 250 ms doubling to 10 s, reset after 30 s up). */
+  restart?: DevRestartPolicy;
+  /** Timers and clock of the restart backoff (tests inject fakes). */
+  timers?: DevSupervisionTimers;
+  /** Every death, restart and give-up of a child while the network runs. */
+  onChildEvent?: (event: DevChildEvent) => void;
   env?: NodeJS.ProcessEnv;
   /** Aborting cancels a start-up in progress (children are stopped, the promise rejects). */
   signal?: AbortSignal;
@@ -84,13 +94,20 @@ export interface DevNetwork {
   model?: DevLlamaModel;
   /** Stats pages by child name (`proxy`, `worker-1`, …, `client`). */
   statsUrls: Record<string, string>;
+  /** The admin token file (for `/request/*`) of every runner, by child name (`proxy`, `worker-1`, …, `client`). */
+  adminTokenFiles: Record<string, string>;
   ports: DevNetworkPorts;
   /** How the runners attest (simulated TDX or fake_tdx). */
   attestation: DevAttestationKind;
   /** On chain: the local chain's toncenter endpoint and the dev root contract. */
   chain?: { endpoint: string; rootAddress: string; clientWalletAddress: string };
+  /** The current process of every child (a restarted child replaces its entry). */
   children: readonly DevChildProcess[];
-  /** Resolves when a child dies while the network runs; the network is then being stopped. */
+  /**
+   * Resolves when a child could not be restarted (its restarts failed `restart.giveUpAfter`
+   * times in a row without becoming ready); the network is then being stopped. Deaths that a
+   * restart repairs only reach `onChildEvent`.
+   */
   childFailure: Promise<DevChildExit>;
   /** Stops all children (SIGTERM, SIGKILL after the grace period). Idempotent. */
   stop(): Promise<void>;
@@ -123,26 +140,34 @@ function engineArgs(options: DevNetworkOptions, engineUrl: string, model: DevLla
     ...(options.llamaGpu === undefined ? [] : ['--llama-gpu', `${options.llamaGpu}`])];
 }
 
+/** Where a runner child keeps its admin token: `<chain dir or data dir>/<child name>/admin.token`. */
+function adminTokenFile(options: DevNetworkOptions, childName: string): string {
+  return join(options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'), childName, 'admin.token');
+}
+
 function childSpecs(
   options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation['args'], onChain?: ReturnType<typeof chainArgs>,
 ): { proxy: DevChildSpec; later: DevChildSpec[] } {
   const extra = (role: DevChildSpec['role']): string[] => [...(role === 'proxy' || role === 'worker' || role === 'client' ? attestation[role] : []), ...(options.extraArgs?.[role] ?? [])];
+  const token = (name: string): string[] => ['--admin-token-file', adminTokenFile(options, name)];
   const proxy: DevChildSpec = {
     name: 'proxy',
     role: 'proxy',
     args: ['proxy', '--host', HOST, '--client-port', `${ports.proxyClient}`, '--worker-port', `${ports.proxyWorker}`,
-      '--http-port', `${ports.proxyHttp}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...(onChain?.proxy ?? []), ...extra('proxy')],
+      '--http-port', `${ports.proxyHttp}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...token('proxy'), ...(onChain?.proxy ?? []), ...extra('proxy')],
   };
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index): DevChildSpec => ({
     name: `worker-${index + 1}`,
     role: 'worker',
-    args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`,
+    args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`, ...token(`worker-${index + 1}`),
       ...engine, ...(options.workerModel === undefined ? [] : ['--model', options.workerModel]), ...(onChain?.worker(index) ?? []), ...extra('worker')],
   }));
   const client: DevChildSpec = {
     name: 'client',
     role: 'client',
-    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, '--proxy-address', `${HOST}:${ports.proxyClient}`, ...(onChain?.client ?? []), ...extra('client')],
+    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, '--proxy-address', `${HOST}:${ports.proxyClient}`, ...token('client'),
+      // Its own page origin may use the client's API from a browser (CORS); no other origin may.
+      '--http-cors-origins', JSON.stringify([`http://${HOST}:${ports.clientHttp}`]), ...(onChain?.client ?? []), ...extra('client')],
   };
   return { proxy, later: [...workers, client] };
 }
@@ -171,10 +196,11 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     kind: options.attestation ?? 'simulated', directory: options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'),
     workerModel: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL, logger,
   });
-  const graceMs = options.stopGraceMs ?? 5000;
+  const graceMs = options.stopGraceMs ?? 15_000; // above the client's 10 s drain of in-flight answers
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const launch = options.launch ?? ((spec) => ({ command: process.execPath, args: [COCOON_BIN_PATH, ...spec.args], env: options.env }));
   const children: DevChildProcess[] = [];
+  const supervisors: DevChildSupervisor[] = [];
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   let stopping: Promise<void> | undefined;
   let reportFailure: (exit: DevChildExit) => void = () => {};
@@ -188,21 +214,39 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
 
   const stop = (): Promise<void> => {
     phase = 'stopping';
+    for (const supervisor of supervisors) supervisor.cancel();
     stopping ??= Promise.all(children.map((child) => child.stop(graceMs))).then(() => undefined);
     return stopping;
   };
-  const spawnChild = (spec: DevChildSpec): Promise<Record<string, unknown>> => {
+  const startProcess = (spec: DevChildSpec): DevChildProcess => {
     const child = new DevChildProcess(spec, launch(spec), { onLine: options.onLine ?? defaultOnLine });
-    children.push(child);
+    const index = children.findIndex((existing) => existing.name === spec.name);
+    if (index === -1) children.push(child);
+    else children[index] = child;
+    return child;
+  };
+  const spawnChild = (spec: DevChildSpec): Promise<Record<string, unknown>> => {
+    const supervisor = new DevChildSupervisor(spec, {
+      spawn: startProcess,
+      shouldRestart: () => phase === 'running',
+      logger, readyTimeoutMs, stopGraceMs: graceMs,
+      ...(options.restart ? { policy: options.restart } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.onChildEvent ? { onEvent: options.onChildEvent } : {}),
+      onGiveUp: (exit) => {
+        if (phase !== 'running') return;
+        logger.error(`${spec.name} cannot be restarted (${describeExit(exit)}); stopping the dev network`);
+        reportFailure(exit);
+        void stop();
+      },
+    });
+    supervisors.push(supervisor);
+    const child = supervisor.child;
     void child.exited.then((exit) => {
       // Not yet ready: waitReady reports it. Ready but died while others start: abort here.
       if (phase === 'starting' && child.readyInfo) abortStartup(child.failure(`exited during start-up (${describeExit(exit)})`));
-      if (phase !== 'running') return;
-      logger.error(`${child.name} died (${describeExit(exit)}); stopping the dev network`);
-      reportFailure(exit);
-      void stop();
     });
-    const ready = child.waitReady(readyTimeoutMs);
+    const ready = supervisor.waitReady();
     ready.catch(() => {});
     return ready;
   };
@@ -247,6 +291,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     const statsUrls: Record<string, string> = { proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
     statsUrls.client = `http://${HOST}:${ports.clientHttp}/stats`;
+    const adminTokenFiles = Object.fromEntries(Object.keys(statsUrls).map((name) => [name, adminTokenFile(options, name)]));
     return {
       baseUrl: `http://${HOST}:${ports.clientHttp}/v1`,
       engine: engineKind,
@@ -255,6 +300,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       attestation: attestation.kind,
       ...(model ? { model } : {}),
       statsUrls,
+      adminTokenFiles,
       ports,
       ...(chainInfo ? { chain: chainInfo } : {}),
       children,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCocoonCli } from '../../src/cocoon-cli.ts';
 import type { CliIo } from '../../src/cli-io.ts';
-import { startModelFileServer, type ModelFileServer } from '../../../worker/test/models/model-file-server.ts';
+import { startModelFileServer, type ModelFileServer } from '@cocoon/test-support';
 
 const FILE = Buffer.alloc(200_000, 0x5a);
 const SHA = createHash('sha256').update(FILE).digest('hex');

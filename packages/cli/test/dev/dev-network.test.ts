@@ -1,9 +1,9 @@
-/** Orchestrator tests with fake child scripts: start order/args, ready, stop, failures. */
+/** Orchestrator tests with fake child scripts: start order/args, ready, stop, failures, a restart. */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createLogger } from '@cocoon/protocol';
 import { startDevNetwork, type DevNetworkOptions } from '../../src/dev/dev-network.ts';
 import { describeDevNetwork } from '../../src/commands/dev-command.ts';
@@ -83,6 +83,10 @@ describe('startDevNetwork', () => {
       }
       assert.equal(flag(info['worker-2'] ?? [], '--http-port'), '42010');
       assert.equal(flag(info.client ?? [], '--proxy-address'), '127.0.0.1:41002');
+      const tokenDir = resolve('.cocoon/dev');
+      assert.deepEqual(network.adminTokenFiles, Object.fromEntries(['proxy', 'worker-1', 'worker-2', 'client'].map((name) => [name, join(tokenDir, name, 'admin.token')])));
+      for (const name of ['proxy', 'worker-1', 'worker-2', 'client']) assert.equal(flag(info[name] ?? [], '--admin-token-file'), network.adminTokenFiles[name], name);
+      assert.deepEqual(JSON.parse(flag(info.client ?? [], '--http-cors-origins') ?? 'null'), ['http://127.0.0.1:40000'], "the client page's own origin");
       assert.ok(lines.includes('stdout [proxy] after ready'), 'stdout multiplexed with the name');
       assert.ok(lines.includes('stderr [worker-2] pid=' + network.children[3]?.pid + ' dev-child=1'), 'stderr multiplexed');
       assert.ok(logs.some((line) => line.includes('TEST ENGINE')), 'logs that a test engine is used');
@@ -126,16 +130,26 @@ describe('startDevNetwork', () => {
     for (const pid of pids()) assert.equal(isAlive(pid), false);
   });
 
-  test('a child dying after start is reported and everything is stopped', async () => {
-    const { options, logs, pids } = harness();
+  test('a child dying after start is restarted (real timers) while the others keep running', async () => {
+    const events: string[] = [];
+    const { options, logs, pids } = harness({}, { onChildEvent: (event) => events.push(`${event.kind} ${event.name}`) });
     const network = await startDevNetwork(options);
-    const victim = network.children.find((child) => child.name === 'worker-1');
-    assert.ok(victim?.pid);
-    process.kill(victim.pid, 'SIGKILL');
-    const failure = await network.childFailure;
-    assert.deepEqual(failure, { name: 'worker-1', code: null, signal: 'SIGKILL' });
-    await network.stop();
-    assert.ok(logs.some((line) => line.includes('worker-1 died (signal SIGKILL)')));
+    try {
+      const victim = network.children.find((child) => child.name === 'worker-1');
+      const others = network.children.filter((child) => child !== victim).map((child) => child.pid);
+      assert.ok(victim?.pid);
+      process.kill(victim.pid, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (!events.includes('restarted worker-1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(events, ['exited worker-1', 'restarted worker-1']);
+      const replacement = network.children.find((child) => child.name === 'worker-1');
+      assert.ok(replacement && replacement !== victim && replacement.running);
+      assert.notEqual(replacement.pid, victim.pid);
+      assert.deepEqual(network.children.filter((child) => child.name !== 'worker-1').map((child) => child.pid), others, 'the others were not restarted');
+      assert.ok(logs.some((line) => line.includes('worker-1 died (signal SIGKILL); restarting it in 250 ms')));
+    } finally {
+      await network.stop();
+    }
     for (const pid of pids()) assert.equal(isAlive(pid), false);
   });
 

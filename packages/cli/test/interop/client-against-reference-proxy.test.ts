@@ -9,8 +9,8 @@ import { createLogger, decodeBoxed } from '@cocoon/protocol';
 import type { RunnerHandle, TlObject } from '@cocoon/protocol';
 import type { SecureServer } from '@cocoon/attestation';
 import { clientConfigSchema, startClientRunner } from '@cocoon/client';
-import { goldenInner, goldenStreams, startScriptedProxy } from './scripted-reference-proxy.ts';
-import type { ScriptedPeerConnection } from './scripted-reference-proxy.ts';
+import { goldenInner, goldenStreams, startScriptedProxy } from '@cocoon/test-support';
+import type { ScriptedPeerConnection } from '@cocoon/test-support';
 
 const leg = goldenStreams['client<->proxy']!;
 const golden = (inner: string, nth = 0) => leg.filter((frame) => frame.dir === 's2c' && frame.inner === inner)[nth]!;

@@ -12,8 +12,8 @@ import type { RunnerHandle, TlObject } from '@cocoon/protocol';
 import type { SecureServer } from '@cocoon/attestation';
 import { startTestEngine, startWorkerRunner, workerConfigSchema } from '@cocoon/worker';
 import type { TestEngine } from '@cocoon/worker';
-import { goldenInner, goldenStreams, startScriptedProxy } from './scripted-reference-proxy.ts';
-import type { ScriptedPeerConnection } from './scripted-reference-proxy.ts';
+import { goldenInner, goldenStreams, startScriptedProxy } from '@cocoon/test-support';
+import type { ScriptedPeerConnection } from '@cocoon/test-support';
 
 const leg = goldenStreams['worker<->proxy']!;
 const oldLeg = goldenStreams['worker<->proxy_run1']!;

@@ -4,14 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
-import { adjustTokens, DEFAULT_MULTIPLIERS } from '@cocoon/protocol';
+import { adjustTokens, DEFAULT_MULTIPLIERS, readAdminToken } from '@cocoon/protocol';
 import type { ChildLogs } from './network-harness.ts';
 
 export interface Settled { tokens: number; client_paid_nanoton: number; worker_earned_nanoton: number; proxy_commission_nanoton: number }
 
-/** POST /request/settle on the proxy; fails the test (with the children's logs) unless it answers 200. */
-export async function settleThroughProxy(proxyHttpUrl: string, logs: ChildLogs): Promise<Settled> {
-  const response = await fetch(`${proxyHttpUrl}/request/settle`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
+/** POST /request/settle on the proxy with its admin token; fails the test (with the children's logs) unless it answers 200. */
+export async function settleThroughProxy(proxyHttpUrl: string, logs: ChildLogs, adminTokenFile: string): Promise<Settled> {
+  const headers = { authorization: `Bearer ${readAdminToken(adminTokenFile)}` };
+  const response = await fetch(`${proxyHttpUrl}/request/settle`, { method: 'POST', headers, signal: AbortSignal.timeout(120_000) });
   const body = await response.json() as Record<string, string>;
   assert.equal(response.status, 200, `${JSON.stringify(body)}\n${logs.tail()}`);
   return {

@@ -68,7 +68,7 @@ describe('cocoon dev network on a local TON chain', { timeout: 300_000 }, () => 
         completionTokens: usage.completion_tokens, reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
       }, 1000, DEFAULT_MULTIPLIERS).total;
     }
-    const { stdout } = await run(process.execPath, [COCOON_BIN_PATH, 'dev', 'settle', '--proxy-http-port', `${proxyHttpPort}`], { timeout: 120_000 });
+    const { stdout } = await run(process.execPath, [COCOON_BIN_PATH, 'dev', 'settle', '--proxy-http-port', `${proxyHttpPort}`, '--admin-token-file', network.adminTokenFiles.proxy!], { timeout: 120_000 });
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 1, 'one JSON line');
     const settled = JSON.parse(lines[0]!) as Record<string, number>;

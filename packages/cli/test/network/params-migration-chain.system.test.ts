@@ -37,7 +37,7 @@ describe('root params_version change on a local TON chain', { timeout: 300_000 }
   let boot: DevChainBootstrap;
   let proxyHttpUrl: string;
 
-  const settle = (): Promise<Settled> => settleThroughProxy(proxyHttpUrl, logs);
+  const settle = (): Promise<Settled> => settleThroughProxy(proxyHttpUrl, logs, join(directory, 'proxy-admin.token'));
   const rootStats = async (): Promise<RootStats> => (await fetchJson(`${proxyHttpUrl}/jsonstats`)).root as RootStats;
 
   const ask = (text: string): Promise<number | undefined> => askForTokens(openai, MODEL, text);
@@ -56,7 +56,7 @@ describe('root params_version change on a local TON chain', { timeout: 300_000 }
     const common = ['--ton-endpoint', endpoint, '--root-contract-address', boot.rootAddress, '--ton-poll-interval-ms', '200', ...REFRESH];
     proxyHttpUrl = `http://127.0.0.1:${proxyHttp}`;
     children.set('proxy', await startRole('proxy', 'proxy', ['--host', '127.0.0.1', '--client-port', `${proxyClient}`, '--worker-port', `${proxyWorker}`,
-      '--http-port', `${proxyHttp}`, '--pow-difficulty', '8', ...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey,
+      '--http-port', `${proxyHttp}`, '--pow-difficulty', '8', '--admin-token-file', join(directory, 'proxy-admin.token'), ...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey,
       '--db-path', join(directory, 'proxy-db'), '--save-state-interval-ms', '500'], logs));
     for (const [index, port] of [worker1Http, worker2Http].entries()) {
       children.set(`worker-${index + 1}`, await startRole(`worker-${index + 1}`, 'worker', ['--http-port', `${port}`, '--proxy-address', `127.0.0.1:${proxyWorker}`,

@@ -34,7 +34,7 @@ describe('proxy killed with SIGKILL under load, on a local TON chain', { timeout
   let proxyArgs: string[];
   let proxyHttpUrl: string;
 
-  const settle = (): Promise<Settled> => settleThroughProxy(proxyHttpUrl, logs);
+  const settle = (): Promise<Settled> => settleThroughProxy(proxyHttpUrl, logs, join(directory, 'proxy-admin.token'));
 
   const ask = (text: string): Promise<number | undefined> => askForTokens(openai, MODEL, text);
 
@@ -56,7 +56,7 @@ describe('proxy killed with SIGKILL under load, on a local TON chain', { timeout
     }
     const common = ['--ton-endpoint', endpoint, '--root-contract-address', boot.rootAddress, '--ton-poll-interval-ms', '200'];
     proxyHttpUrl = `http://127.0.0.1:${proxyHttp}`;
-    proxyArgs = ['--host', '127.0.0.1', '--client-port', `${proxyClient}`, '--worker-port', `${proxyWorker}`, '--http-port', `${proxyHttp}`, '--pow-difficulty', '8',
+    proxyArgs = ['--host', '127.0.0.1', '--client-port', `${proxyClient}`, '--worker-port', `${proxyWorker}`, '--http-port', `${proxyHttp}`, '--pow-difficulty', '8', '--admin-token-file', join(directory, 'proxy-admin.token'),
       ...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey, '--db-path', join(directory, 'proxy-db'), '--save-state-interval-ms', '1000'];
     children.set('proxy', await startRole('proxy', 'proxy', proxyArgs, logs));
     for (const [index, port] of [worker1Http, worker2Http].entries()) {

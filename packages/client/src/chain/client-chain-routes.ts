@@ -1,8 +1,8 @@
 /**
  * The client's manual contract operations on its HTTP port (§8.2): POST
  * `/request/charge|topup|withdraw|close?proxy=<proxy_sc_address>` (proxy optional with one
- * proxy contract), answered as JSON with the account's new state. Access-hash checks are
- * the HTTP server's.
+ * proxy contract), answered as JSON with the account's new state. The HTTP server calls this
+ * only for requests with the admin token or the access hash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CocoonError, toJsonText } from '@cocoon/protocol';

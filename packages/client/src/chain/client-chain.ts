@@ -7,8 +7,8 @@
  * contracts are derived from the newest params; a handshake naming contracts other than
  * ours triggers an immediate root refresh (the reconnect then derives the new ones).
  */
-import { CocoonError, toCocoonError } from '@cocoon/protocol';
-import { sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
+import { CocoonError, toCocoonError, type NetworkParamsSource } from '@cocoon/protocol';
+import { RootNetworkParamsSource, sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
 import { ClientChainAccount } from './client-chain-account.ts';
 import type { ClientChainAccountContext, ProxyContractIdentity } from './client-chain-context.ts';
 
@@ -26,6 +26,8 @@ export interface ClientChainOptions extends ClientChainAccountContext {
 export class ClientChain {
   /** `client_owner_address` in `client.params`: the runner wallet, user-friendly, non-bounceable. */
   readonly ownerAddressText: string;
+  /** Price and multipliers (§5) of the newest root config: what the client reports costs with. */
+  readonly networkParams: NetworkParamsSource;
   private readonly accountsByProxy = new Map<string, ClientChainAccount>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -34,6 +36,7 @@ export class ClientChain {
 
   constructor(private readonly options: ClientChainOptions) {
     this.ownerAddressText = options.wallet.address.toString({ bounceable: false, testOnly: options.isTest });
+    this.networkParams = new RootNetworkParamsSource(options.watcher ?? { current: options.rootConfig, onChange: () => () => undefined });
   }
 
   /** The newest root config seen. */

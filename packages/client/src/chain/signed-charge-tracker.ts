@@ -6,6 +6,7 @@
  */
 import { Cell, type Address } from '@ton/core';
 import { readSignedPayment, SignedPaymentOp } from '@cocoon/ton';
+import { isTlObject } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
 
 export type SignedChargeVerdict = 'accepted' | 'older' | 'empty' | 'rejected';
@@ -36,9 +37,9 @@ export class SignedChargeTracker {
 
   /** Verifies a `proxy.SignedPayment` and keeps it when it is valid and newer. */
   observe(payment: TlObject | undefined): SignedChargeVerdict {
-    if (!payment || payment._ !== 'proxy.signedPayment') return 'empty';
+    if (!isTlObject(payment, 'proxy.signedPayment')) return 'empty';
     try {
-      const cells = Cell.fromBoc(payment.data as Buffer);
+      const cells = Cell.fromBoc(payment.data);
       const cell = cells[0];
       if (!cell || cells.length !== 1) throw new Error('expected exactly one root cell');
       const read = readSignedPayment(cell, {

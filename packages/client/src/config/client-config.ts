@@ -7,6 +7,7 @@ import {
   DEV_CLIENT_OWNER_ADDRESS,
   hostPortSchema,
   httpAccessHashField,
+  httpGuardConfigFields,
   peerPolicyField,
   listenPortSchema,
   secretField,
@@ -37,7 +38,11 @@ export const clientConfigSchema = z
     default_max_tokens: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(1000),
     default_timeout_seconds: z.number().positive().max(3600).default(120),
     max_body_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+    /** On shutdown, how long answers in flight may finish before they are ended with an error, ms. */
+    shutdown_drain_ms: z.number().int().min(0).max(600_000).default(10_000),
     http_access_hash: httpAccessHashField(),
+    /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
+    ...httpGuardConfigFields({ adminTokenFile: '.cocoon/client/admin.token' }),
     /** TON (§6.5): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
     ...tonConfigFields({ walletKeyFile: '.cocoon/client/wallet.key' }),
     /** Client contract automation period, ms (§6.5: 1–2 s). */

@@ -2,13 +2,14 @@
  * The client's outbound link to a proxy (§3.1): `client.connectToProxy` with checks of the
  * proxy's params, authorization (short with the secret; on chain also contract address checks,
  * deploy and long authorization through a ClientChainAccount), answer routing by request id,
- * and payment status tracking (signed charges are verified by the account). Dialing (proxy
- * attestation verified before any byte) and reconnecting: ReconnectingSession.
+ * and payment status tracking (signed charges are verified by the account). Coded error answers
+ * (§19) are routed like the reference ones. Dialing (proxy attestation verified before any byte)
+ * and reconnecting: ReconnectingSession.
  */
 import { createHash } from 'node:crypto';
-import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN } from '@cocoon/protocol';
-import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
-import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
+import { ClientParamsFlag, CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, ProxyParamsFlag, expectTlObject, isTlObject } from '@cocoon/protocol';
+import type { ClientProxyConnectionAuth, ClientRunQueryEx, CocoonSession, Logger, SessionExtension, TlObject, TlObjectName } from '@cocoon/protocol';
+import { ReconnectingSession } from '@cocoon/attestation';
 import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
 import type { ClientChain, ClientChainAccount } from '../chain/index.ts';
 
@@ -36,10 +37,33 @@ export interface AnswerListener {
   onConnectionLost(error: CocoonError): void;
 }
 
-const ANSWER_MESSAGES = new Set([
-  'client.queryAnswerEx', 'client.queryAnswerPartEx', 'client.queryAnswerErrorEx',
+const ANSWER_MESSAGES = [
+  'client.queryAnswerEx', 'client.queryAnswerPartEx', 'client.queryAnswerErrorEx', 'ext.clientQueryAnswerErrorCoded',
   'client.queryAnswer', 'client.queryAnswerPart', 'client.queryAnswerError', 'client.queryAnswerPartError',
-]);
+] as const satisfies readonly TlObjectName[];
+
+/** One sent request's controls on the session it went out on (§19): cancel, credit, read pausing. */
+export interface RunningQueryLink {
+  readonly extensions: ReadonlySet<SessionExtension>;
+  /** ext.cancelQuery where negotiated (else nothing: a reference proxy runs the request to its end). */
+  cancel(): void;
+  /** ext.grantCredit where negotiated. */
+  grantCredit(bytes: number): void;
+  /** Pauses reading the whole proxy session (the fallback bound without credit). */
+  holdReading(): () => void;
+}
+
+function runningQueryLink(session: CocoonSession, requestId: Buffer): RunningQueryLink {
+  const sendIfOpen = (message: TlObject): void => {
+    if (session.isOpen) session.send(message);
+  };
+  return {
+    extensions: session.extensions,
+    cancel: () => { if (session.extensions.has('cancel')) sendIfOpen({ _: 'ext.cancelQuery', request_id: requestId }); },
+    grantCredit: (bytes) => { if (session.extensions.has('credit') && bytes > 0) sendIfOpen({ _: 'ext.grantCredit', request_id: requestId, bytes: BigInt(bytes) }); },
+    holdReading: () => session.holdReading(),
+  };
+}
 
 export class ClientProxyConnection {
   proxyContractAddress = '';
@@ -84,10 +108,11 @@ export class ClientProxyConnection {
   }
 
   /** Sends `client.runQueryEx`; answers go to the listener until `forget`. */
-  runQuery(query: TlObject, listener: AnswerListener): void {
+  runQuery(query: ClientRunQueryEx, listener: AnswerListener): RunningQueryLink {
     const session = this.readySession();
-    this.listeners.set((query.request_id as Buffer).toString('hex'), listener);
+    this.listeners.set(query.request_id.toString('hex'), listener);
     session.send(query);
+    return runningQueryLink(session, query.request_id);
   }
 
   forget(requestId: Buffer): void {
@@ -115,49 +140,49 @@ export class ClientProxyConnection {
 
   private async handshake(session: CocoonSession, peer: PeerAttestation): Promise<void> {
     const { options } = this;
-    const connected = await session.query({
+    const connected = expectTlObject(await session.query({
       _: 'client.connectToProxy',
       params: {
-        _: 'client.params', flags: 3, client_owner_address: options.ownerAddress, is_test: options.isTest,
-        min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
+        _: 'client.params', flags: ClientParamsFlag.is_test | ClientParamsFlag.min_proto_version, client_owner_address: options.ownerAddress,
+        is_test: options.isTest, min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
       },
       min_config_version: options.chain?.rootVersion ?? 0,
-    });
-    expectAnswer(connected, 'client.connectedToProxy');
-    const params = connected.params as TlObject;
-    if (((params.flags as number) & 3) === 0) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy params lack flags');
-    if ((params.is_test as boolean) !== options.isTest) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy test mode differs from ours');
-    this.proxyContractAddress = params.proxy_sc_address as string;
-    this.clientContractAddress = connected.client_sc_address as string;
+    }), 'client.connectedToProxy');
+    const { params } = connected;
+    if (((params.flags ?? 0) & (ProxyParamsFlag.is_test | ProxyParamsFlag.proto_version)) === 0) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy params lack flags');
+    }
+    if (params.is_test !== options.isTest) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy test mode differs from ours');
+    this.proxyContractAddress = params.proxy_sc_address;
+    this.clientContractAddress = connected.client_sc_address;
     const account = options.chain?.accountFor({
-      proxyPublicKey: params.proxy_public_key as Buffer, proxyOwnerAddress: params.proxy_owner_address as string,
+      proxyPublicKey: params.proxy_public_key, proxyOwnerAddress: params.proxy_owner_address,
       proxyContractAddress: this.proxyContractAddress, clientContractAddress: this.clientContractAddress,
     });
     this.account = account;
-    account?.observeSignedPayment(connected.signed_payment as TlObject | undefined);
-    const mode = await this.authorizationMode(connected.auth as TlObject, account);
+    account?.observeSignedPayment(connected.signed_payment);
+    const mode = await this.authorizationMode(connected.auth, account);
     const result = mode === 'short'
       ? await session.query({ _: 'client.authorizeWithProxyShort', data: Buffer.from(options.secretString, 'utf8') })
       : await session.query({ _: 'client.authorizeWithProxyLong' }, LONG_AUTH_TIMEOUT_MS);
-    if (result._ === 'client.authorizationWithProxyFailed') {
+    if (isTlObject(result, 'client.authorizationWithProxyFailed')) {
       throw new CocoonError('CCN_ERR_AUTH_FAILED', `proxy refused authorization: ${String(result.error)}`);
     }
-    expectAnswer(result, 'client.authorizationWithProxySuccess');
-    account?.observeSignedPayment(result.signed_payment as TlObject | undefined);
-    this.observeTotals(result.tokens_committed_to_db as bigint, result.max_tokens as bigint);
+    const authorized = expectTlObject(result, 'client.authorizationWithProxySuccess');
+    account?.observeSignedPayment(authorized.signed_payment);
+    this.observeTotals(authorized.tokens_committed_to_db, authorized.max_tokens);
     options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy, auth: mode });
   }
 
   /** Short when the proxy knows our secret hash; on chain, long after registering the nonce on chain. */
-  private async authorizationMode(auth: TlObject, account: ClientChainAccount | undefined): Promise<'short' | 'long'> {
-    const short = auth._ === 'client.proxyConnectionAuthShort';
+  private async authorizationMode(auth: ClientProxyConnectionAuth, account: ClientChainAccount | undefined): Promise<'short' | 'long'> {
     if (account) {
-      return account.prepareAuthorization(short
-        ? { kind: 'short', secretHash: auth.secret_hash as Buffer, nonce: auth.nonce as bigint }
-        : { kind: 'long', nonce: auth.nonce as bigint });
+      return account.prepareAuthorization(auth._ === 'client.proxyConnectionAuthShort'
+        ? { kind: 'short', secretHash: auth.secret_hash, nonce: auth.nonce }
+        : { kind: 'long', nonce: auth.nonce });
     }
     const ownHash = createHash('sha256').update(this.options.secretString, 'utf8').digest();
-    if (!short || !ownHash.equals(auth.secret_hash as Buffer)) {
+    if (auth._ !== 'client.proxyConnectionAuthShort' || !ownHash.equals(auth.secret_hash)) {
       throw new CocoonError('CCN_ERR_AUTH_FAILED', 'proxy does not know this client with this secret (long authorization needs the TON chain)');
     }
     return 'short';
@@ -166,22 +191,22 @@ export class ClientProxyConnection {
   private async refreshPaymentStatus(): Promise<void> {
     if (!this.isReady) return;
     try {
-      const status = await this.query({ _: 'client.updatePaymentStatus' }, 60_000);
-      this.account?.observeSignedPayment(status.signed_payment as TlObject | undefined);
-      this.observeTotals(status.db_tokens as bigint, status.max_tokens as bigint);
+      const status = expectTlObject(await this.query({ _: 'client.updatePaymentStatus' }, 60_000), 'client.paymentStatus');
+      this.account?.observeSignedPayment(status.signed_payment);
+      this.observeTotals(status.db_tokens, status.max_tokens);
     } catch {
       // the session handles liveness; a failed status query is retried next period
     }
   }
 
   private onMessage(message: TlObject): void {
-    if (ANSWER_MESSAGES.has(message._)) {
-      this.listeners.get((message.request_id as Buffer).toString('hex'))?.onAnswerMessage(message);
+    if (isTlObject(message, ...ANSWER_MESSAGES)) {
+      this.listeners.get(message.request_id.toString('hex'))?.onAnswerMessage(message);
       return;
     }
-    if (message._ === 'proxy.clientRequestPayment') {
-      this.account?.observeSignedPayment(message.signed_payment as TlObject | undefined);
-      this.observeTotals(message.db_tokens as bigint, message.max_tokens as bigint);
+    if (isTlObject(message, 'proxy.clientRequestPayment')) {
+      this.account?.observeSignedPayment(message.signed_payment);
+      this.observeTotals(message.db_tokens, message.max_tokens);
       return;
     }
     this.options.logger.warn('ignoring unexpected proxy message', { type: message._ });

@@ -2,20 +2,28 @@
  * The client's InferenceGateway over the COCOON protocol (§4.2, §4.7): wraps the HTTP
  * request into `http.request`, sends `client.runQueryEx` to a ready proxy connection, and
  * turns the answer messages (Ex family and the legacy non-Ex family the reference proxy
- * still sends for rejections, §12) into a streamed HTTP answer.
+ * still sends for rejections, §12) into a streamed HTTP answer. With our extensions (§19): an
+ * aborted request (the app left, the client timer fired) is cancelled at the proxy
+ * (ext.cancelQuery), the answer body grants the proxy credit as the HTTP edge drains it, and an error
+ * keeps the CCN_ERR_* code the proxy sent (ext.clientQueryAnswerErrorCoded); only a reference proxy's
+ * errors are read by their texts.
  */
 import {
-  CocoonError, randomIdBytes, PeerReportedError, decodeHttpResponse, encodeHttpRequest, httpStatusForWireCode, unixSecondsHeader,
+  CocoonError, randomIdBytes, PeerReportedError, cocoonCodeOfPeerError, decodeHttpResponse, encodeHttpRequest, peerErrorOfAnswer, unixSecondsHeader,
 } from '@cocoon/protocol';
-import type { TlObject } from '@cocoon/protocol';
+import type { NetworkParamsSource, TlObject } from '@cocoon/protocol';
 import type { GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, InferenceGateway } from '../http/index.ts';
-import type { AnswerListener, ClientProxyConnection } from '../connection/client-proxy-connection.ts';
+import type { AnswerListener, ClientProxyConnection, RunningQueryLink } from '../connection/client-proxy-connection.ts';
 import { AnswerBodyQueue } from './answer-body-queue.ts';
 import type { ClientStats } from '../client-stats.ts';
 
+/** Consumed answer bytes are granted back to the proxy in batches of at least this many. */
+export const CLIENT_GRANT_BATCH_BYTES = 64 * 1024;
+
 export interface ProtocolInferenceGatewayOptions {
   connections: readonly ClientProxyConnection[];
-  pricePerToken: bigint;
+  /** The price costs are reported with (§5.2), read per request: on chain the root contract's current one. */
+  params: NetworkParamsSource;
   stats: ClientStats;
   now?: () => number;
   random?: (bytes: number) => Buffer;
@@ -38,10 +46,10 @@ export class ProtocolInferenceGateway implements InferenceGateway {
       headers: requestHeaders(request.headers),
       payload: request.body,
     });
-    const exchange = new ClientAnswerExchange(this.options.pricePerToken, this.now(), () => connection.forget(requestId), this.options.stats);
+    const exchange = new ClientAnswerExchange(this.options.params.current().pricePerToken, this.now(), () => connection.forget(requestId), this.options.stats);
     request.signal.addEventListener('abort', () => exchange.abort(request.signal.reason), { once: true });
     this.options.stats.queryStarted(query.length);
-    connection.runQuery({
+    exchange.link = connection.runQuery({
       _: 'client.runQueryEx',
       model_name: request.model,
       query,
@@ -61,11 +69,12 @@ export class ProtocolInferenceGateway implements InferenceGateway {
     if (signal.aborted) throw new CocoonError('CCN_ERR_CANCELLED');
     const result = await connection.query({ _: 'client.getWorkerTypesV2' }, 10_000);
     if (result._ !== 'client.workerTypesV2') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected client.workerTypesV2, got ${result._}`);
+    const { pricePerToken } = this.options.params.current();
     return (result.types as TlObject[]).map((type) => ({
       id: type.name as string,
       workers: (type.workers as TlObject[]).map((worker) => ({
         coefficient: worker.coefficient as number,
-        pricePerTokenNanoton: (Number(this.options.pricePerToken) * (worker.coefficient as number)) / 1000,
+        pricePerTokenNanoton: (Number(pricePerToken) * (worker.coefficient as number)) / 1000,
         runningRequests: worker.active_requests as number,
         maxRunningRequests: worker.max_active_requests as number,
       })),
@@ -88,6 +97,9 @@ class ClientAnswerExchange implements AnswerListener {
   private readonly usage: Promise<GatewayUsage | undefined>;
   private body: AnswerBodyQueue | undefined;
   private finished = false;
+  /** Set once the query went out: cancel and credit on its session. */
+  link: RunningQueryLink | undefined;
+  private ungranted = 0;
 
   constructor(
     private readonly pricePerToken: bigint,
@@ -110,8 +122,8 @@ class ClientAnswerExchange implements AnswerListener {
         case 'client.queryAnswerPartEx':
         case 'client.queryAnswerPart':
           return this.onPart(message);
-        default:
-          return this.fail(new PeerReportedError(message.error_code as number, message.error as string), finalTokens(message));
+        default: // client.queryAnswerErrorEx, ext.clientQueryAnswerErrorCoded and the legacy errors
+          return this.fail(peerErrorOfAnswer(message), finalTokens(message));
       }
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)), undefined);
@@ -123,6 +135,7 @@ class ClientAnswerExchange implements AnswerListener {
   }
 
   abort(reason: unknown): void {
+    if (!this.finished) this.link?.cancel();
     this.fail(reason instanceof Error ? reason : new CocoonError('CCN_ERR_CANCELLED'), undefined);
   }
 
@@ -132,7 +145,8 @@ class ClientAnswerExchange implements AnswerListener {
     const headers: Record<string, string> = {};
     for (const [name, value] of response.headers) headers[name.toLowerCase()] = value;
     headers['x-cocoon-client-start'] = unixSecondsHeader(this.startedAt);
-    this.body = new AnswerBodyQueue();
+    const link = this.link;
+    this.body = new AnswerBodyQueue(link ? { hold: () => link.holdReading(), onConsumed: (bytes) => this.grant(bytes) } : {});
     this.stats.bytesReceived(response.payload.length);
     this.body.push(response.payload);
     this.resolveAnswer({ status: response.statusCode, headers, body: this.body, usage: this.usage });
@@ -147,6 +161,16 @@ class ClientAnswerExchange implements AnswerListener {
     if (isCompleted(message)) this.complete(finalTokens(message));
   }
 
+  /** Grants the proxy what the HTTP edge has taken, in batches. */
+  private grant(bytes: number): void {
+    if (this.finished || !this.link?.extensions.has('credit')) return;
+    this.ungranted += bytes;
+    if (this.ungranted < CLIENT_GRANT_BATCH_BYTES) return;
+    const granted = this.ungranted;
+    this.ungranted = 0;
+    this.link.grantCredit(granted);
+  }
+
   private complete(tokens: bigint | undefined): void {
     this.finished = true;
     this.release();
@@ -155,12 +179,21 @@ class ClientAnswerExchange implements AnswerListener {
     this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
   }
 
+  /**
+   * The table code of a proxy-reported error, its message kept: the code it carries on a session with
+   * `errorCodes`; only a reference proxy (nothing negotiated) is read by its message texts.
+   */
+  private clientError(error: PeerReportedError): CocoonError {
+    const referencePeer = !this.link?.extensions.has('errorCodes');
+    return new CocoonError(cocoonCodeOfPeerError(error, { referencePeer }), error.message);
+  }
+
   private fail(error: Error, tokens: bigint | undefined): void {
     if (this.finished) return;
     this.finished = true;
     this.release();
     this.stats.queryFinished(false, tokens ?? 0n);
-    const failure = error instanceof PeerReportedError ? toClientError(error) : error;
+    const failure = error instanceof PeerReportedError ? this.clientError(error) : error;
     if (this.body) this.body.fail(failure);
     else this.rejectAnswer(failure);
     this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
@@ -182,19 +215,4 @@ function isCompleted(message: TlObject): boolean {
 function finalTokens(message: TlObject): bigint | undefined {
   const tokens = (message.final_info as TlObject | undefined)?.tokens_used ?? message.request_tokens_used;
   return (tokens as TlObject | undefined)?.total_tokens_used as bigint | undefined;
-}
-
-/** Maps a proxy/worker-reported error onto the error table, keeping its message. */
-function toClientError(error: PeerReportedError): CocoonError {
-  const message = error.message;
-  const status = httpStatusForWireCode(error.wireCode);
-  if (/^unknown model/.test(message)) return new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', message);
-  if (/^no workers for model/.test(message)) return new CocoonError('CCN_ERR_ROUTE_NO_WORKER', message);
-  if (/^can run this query with coefficient/.test(message)) return new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', message);
-  if (/balance is too low|reserved tokens depleted/.test(message)) return new CocoonError('CCN_ERR_BILLING_INSUFFICIENT_BALANCE', message);
-  if (/invalid http request|invalid runQueryEx/.test(message)) return new CocoonError('CCN_ERR_WORKER_INVALID_REQUEST', message);
-  if (status === 504) return new CocoonError('CCN_ERR_TIMEOUT', message);
-  if (status === 502) return new CocoonError('CCN_ERR_WORKER_DISCONNECTED', message);
-  if (status === 400) return new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', message);
-  return new CocoonError('CCN_ERR_ENGINE_FAILED', message);
 }

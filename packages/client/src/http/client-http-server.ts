@@ -1,25 +1,30 @@
 /**
  * The client runner's OpenAI-compatible HTTP edge (§4.1, §8.2): routes inference requests to an
- * InferenceGateway, answers `/v1/models`, CORS preflights and the stats pages. Bad input never
- * takes the process down: every handler answers errors as OpenAI-style JSON.
+ * InferenceGateway, answers `/v1/models`, CORS preflights and the stats pages. Every request
+ * passes the HttpRequestGuard first (Host 421, Origin 403); `/request/*` needs the admin token
+ * or the access hash (401); JSON bodies must be application/json (415); CORS only for the
+ * configured origins. Bad input never takes the process down: every handler answers errors as
+ * OpenAI-style JSON.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, HttpRequestGuard, isControlPath, requireJsonContentType } from '@cocoon/protocol';
+import type { HttpAccessOptions } from '@cocoon/protocol';
 import type { ClientStatsSource, InferenceGateway, InferencePath } from './inference-gateway.ts';
-import { CORS_HEADERS } from './http-headers.ts';
 import { DEFAULT_INFERENCE_SETTINGS } from './inference-request-parser.ts';
 import { runInferenceExchange } from './inference-exchange.ts';
 import type { InferenceExchangeContext } from './inference-exchange.ts';
+import type { ExchangeTimers } from './gateway-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
 import { renderStatsPage, toJsonText } from '@cocoon/protocol';
 import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // Telegram tasks (summarize, translate, transcriptions)
+import { HttpShutdownDrain } from './http-shutdown-drain.ts';
 import type { TelegramRouteOptions } from './telegram/index.ts'; // Telegram tasks
 
-export interface ClientHttpServerOptions {
+/** `adminToken` authorizes `/request/*`; `accessHash`, when set, also guards /stats and /jsonstats (see HttpAccessOptions). */
+export interface ClientHttpServerOptions extends HttpAccessOptions {
   host: string;
   port: number;
   gateway: InferenceGateway;
@@ -29,32 +34,28 @@ export interface ClientHttpServerOptions {
   /** Default 60000 (§4.9). */
   bodyReadTimeoutMs?: number;
   defaults?: { maxCoefficient?: number; maxTokens?: number; timeoutSeconds?: number };
-  /** When set, /stats and /jsonstats require `?access_hash=<this>`. */
-  accessHash?: string;
   now?: () => number;
   /** Default 10000 (§4.9: `/v1/models` 10 s). */
   modelsTimeoutMs?: number;
   /** Telegram task routes: prompt templates and limits (see ./telegram/). */
   telegram?: TelegramRouteOptions;
-  /** `/request/*` operations (§8.2, e.g. the chain's charge/topup/withdraw/close): true when handled. Access-hash checked. */
+  /** `/request/*` operations (§8.2, e.g. the chain's charge/topup/withdraw/close): true when handled. Called only with the admin token or access hash. */
   requestRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+  /** How long `close()` lets answers in flight finish before ending them with an error (default 10000). */
+  shutdownDrainMs?: number;
+  /** The request timers of the gateway calls (default: the system's; tests inject their own). */
+  timers?: ExchangeTimers;
 }
 
 export interface ClientHttpServer {
   port: number;
   url: string;
+  /** Drains (see HttpShutdownDrain): refuses new requests, lets answers in flight finish, then ends the rest with an answer. */
   close(): Promise<void>;
 }
 
 const INFERENCE_PATHS = new Set<string>(['/v1/chat/completions', '/v1/completions']);
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-
-function accessAllowed(expected: string | undefined, url: URL): boolean {
-  if (expected === undefined || expected === '') return true;
-  const given = Buffer.from(url.searchParams.get('access_hash') ?? '', 'utf8');
-  const wanted = Buffer.from(expected, 'utf8');
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
 
 /** bigint totals as plain integers (strings only beyond 2^53), like every runner's /jsonstats. */
 function statsJson(stats: ClientStatsSource): string {
@@ -63,35 +64,37 @@ function statsJson(stats: ClientStatsSource): string {
 
 export async function startClientHttpServer(options: ClientHttpServerOptions): Promise<ClientHttpServer> {
   const now = options.now ?? Date.now;
-  const running = new Set<AbortController>();
   const context: InferenceExchangeContext = {
     gateway: options.gateway,
     defaults: { ...DEFAULT_INFERENCE_SETTINGS, ...stripUndefined(options.defaults ?? {}) },
     bodyLimits: { maxBytes: options.maxBodyBytes ?? 8 * 1024 * 1024, timeoutMs: options.bodyReadTimeoutMs ?? 60_000 },
     now,
-    track: (controller) => {
-      running.add(controller);
-      return () => running.delete(controller);
-    },
+    track: (controller) => drain.track(controller),
+    timers: options.timers,
   };
   const modelsTimeoutMs = options.modelsTimeoutMs ?? 10_000;
   const telegramContext = { modelsTimeoutMs, ...options.telegram, ...context }; // Telegram tasks
+  const guard = new HttpRequestGuard({ bindHost: options.host, ...options });
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    const path = url.pathname;
+    guard.screen(request.headers); // 421 for a foreign Host, 403 for a foreign Origin
+    const cors = guard.corsHeaders(request.headers, path);
+    for (const name in cors) response.setHeader(name, cors[name]!);
     if (method === 'OPTIONS') {
-      response.writeHead(204, CORS_HEADERS);
+      response.writeHead(204, guard.preflightHeaders(request.headers, path));
       response.end();
       return;
     }
-    // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
-    if (isTelegramRoute(url.pathname) && (await handleTelegramRoute(request, response, telegramContext))) return;
-    const path = url.pathname;
-    if (path.startsWith('/request/') && options.requestRoutes) {
-      if (!accessAllowed(options.accessHash, url)) throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', 'missing or wrong access_hash');
-      if (await options.requestRoutes(request, response, url)) return;
+    if (isControlPath(path)) {
+      guard.requireAdmin(request.headers, url); // 401 before any handler runs
+      if (options.requestRoutes && (await options.requestRoutes(request, response, url))) return;
+      throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     }
+    // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
+    if (isTelegramRoute(path) && (await handleTelegramRoute(request, response, telegramContext))) return;
     const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === '/stats' || path === '/jsonstats' ? 'GET' : undefined;
     if (allowed === undefined) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
@@ -99,13 +102,16 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
       sendError(response, new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', `${path} accepts ${allowed} only`), { allow: `${allowed}, OPTIONS` });
       return;
     }
-    if (allowed === 'POST') return runInferenceExchange(request, response, path as InferencePath, context);
+    if (allowed === 'POST') {
+      requireJsonContentType(request.headers); // 415: a browser sends other types without a preflight
+      return runInferenceExchange(request, response, path as InferencePath, context);
+    }
     if (path === '/v1/models') {
       const models = await options.gateway.listModels(AbortSignal.timeout(modelsTimeoutMs));
       sendJson(response, 200, modelsListBody(models));
       return;
     }
-    if (!accessAllowed(options.accessHash, url)) throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', 'missing or wrong access_hash');
+    guard.requireStatsAccess(request.headers, url);
     if (path === '/jsonstats') sendBody(response, 200, 'application/json; charset=utf-8', statsJson(options.stats));
     else sendBody(response, 200, 'text/html; charset=utf-8', renderStatsPage(JSON.parse(statsJson(options.stats)) as Record<string, unknown>, 'COCOON client'));
   };
@@ -113,11 +119,13 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
   const server = createServer({ keepAlive: true }, (request, response) => {
     request.on('error', () => undefined);
     response.on('error', () => undefined);
+    if (!drain.admit(request, response)) return; // closing: answered 503
     route(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendError(response, error);
+      if (!response.headersSent) sendError(response, error, request.complete ? {} : { connection: 'close' });
       else response.destroy();
     });
   });
+  const drain = new HttpShutdownDrain(server, options.shutdownDrainMs);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.requestTimeout = 0; // body reads have their own timer; answers may stream for minutes
@@ -138,12 +146,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
   return {
     port,
     url: `http://${hostForUrl}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const controller of running) controller.abort(new CocoonError('CCN_ERR_CANCELLED', 'the HTTP server is closing'));
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => drain.close(),
   };
 }
 

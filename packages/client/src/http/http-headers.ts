@@ -1,16 +1,9 @@
 /**
- * Header rules of the HTTP edge: permissive CORS on every answer, which request headers are
- * forwarded to the gateway (§4.2), and which answer headers from the worker reach the app.
+ * Header rules of the HTTP edge: which request headers are forwarded to the gateway (§4.2), and
+ * which answer headers from the worker reach the app (never its CORS headers: CORS is decided
+ * here, per request, by the HttpRequestGuard).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-
-export const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': '*',
-  'access-control-expose-headers': '*',
-  'access-control-max-age': '86400',
-};
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus the ones that describe this connection's framing. */
 const HOP_BY_HOP = new Set([
@@ -58,7 +51,8 @@ export function cocoonTimestamp(milliseconds: number): string {
 /**
  * Answer headers for the app as a flat `[name, value, …]` list (what `writeHead` takes fastest;
  * building an object with these dashed keys costs ~10 µs per answer): the worker's headers minus
- * hop-by-hop and invalid ones, the `extra` ones, CORS, and defaults for what is still missing.
+ * hop-by-hop, CORS (`access-control-*`, an engine's `*` must not reach the app) and invalid ones,
+ * the `extra` ones, and defaults for what is still missing.
  */
 export function answerResponseHeaders(workerHeaders: Record<string, string>, extra: Record<string, string>, defaults: Record<string, string>): string[] {
   const list: string[] = [];
@@ -66,12 +60,11 @@ export function answerResponseHeaders(workerHeaders: Record<string, string>, ext
   for (const rawName in workerHeaders) {
     const value = workerHeaders[rawName]!;
     const name = rawName.toLowerCase();
-    if (HOP_BY_HOP.has(name) || name in extra || !isValidHeader(name, value)) continue;
+    if (HOP_BY_HOP.has(name) || name in extra || name.startsWith('access-control-') || !isValidHeader(name, value)) continue;
     list.push(name, value);
     present.add(name);
   }
   for (const name in extra) list.push(name, extra[name]!);
-  for (const name in CORS_HEADERS) if (!present.has(name)) list.push(name, CORS_HEADERS[name]!);
   for (const name in defaults) if (!present.has(name)) list.push(name, defaults[name]!);
   return list;
 }

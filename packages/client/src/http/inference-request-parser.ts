@@ -1,10 +1,11 @@
 /**
  * Parses and checks an inference request body once (§4.1): it must be a JSON object with a
- * non-empty string `model`; the client-only fields (`max_coefficient`, `timeout`, `enable_debug`,
- * `request_guid`) are type-checked and removed; `max_completion_tokens` wins over `max_tokens`
- * (which is then deleted). Everything else is kept as is (the worker validates it).
+ * non-empty string `model`, within the strict JSON limits (depth, values, no duplicate keys); the
+ * client-only fields (`max_coefficient`, `timeout`, `enable_debug`, `request_guid`) are type-checked
+ * and removed; `max_completion_tokens` wins over `max_tokens` (which is then deleted). Everything
+ * else is kept as is (the worker validates it).
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, parseCheckedJson } from '@cocoon/protocol';
 
 export interface InferenceDefaults {
   maxCoefficient: number;
@@ -66,13 +67,9 @@ function readString(fields: Record<string, unknown>, name: string): string | und
   return value;
 }
 
+/** Depth, size and duplicate keys are checked before JSON.parse (400 CCN_ERR_HTTP_JSON_*). */
 function parseObject(raw: Buffer): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body is not valid JSON');
-  }
+  const value = parseCheckedJson(raw);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body must be a JSON object');
   }

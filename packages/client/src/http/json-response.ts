@@ -1,15 +1,16 @@
 /**
- * Small writers for the HTTP edge's own answers (JSON, HTML, errors), all with CORS headers.
+ * Small writers for the HTTP edge's own answers (JSON, HTML, errors). CORS headers, where a
+ * request earned them, were set on the response before (see HttpRequestGuard.corsHeaders).
  */
 import type { ServerResponse } from 'node:http';
-import { CORS_HEADERS } from './http-headers.ts';
+import { isCocoonError } from '@cocoon/protocol';
 import { openAiErrorAnswer } from './openai-error-body.ts';
 
 /** Writes a complete answer unless one was already started. */
 export function sendBody(response: ServerResponse, status: number, contentType: string, body: string, extraHeaders: Record<string, string> = {}): void {
   if (response.headersSent || response.destroyed) return;
   const payload = Buffer.from(body, 'utf8');
-  response.writeHead(status, { ...CORS_HEADERS, 'content-type': contentType, 'content-length': String(payload.length), ...extraHeaders });
+  response.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.length), ...extraHeaders });
   response.end(payload);
 }
 
@@ -20,7 +21,8 @@ export function sendJson(response: ServerResponse, status: number, value: unknow
 /** Answers with the OpenAI-style error body for `error`. */
 export function sendError(response: ServerResponse, error: unknown, extraHeaders: Record<string, string> = {}): void {
   const answer = openAiErrorAnswer(error);
-  sendJson(response, answer.status, answer.body, extraHeaders);
+  const retryAfter = isCocoonError(error) ? error.retryAfterSeconds : undefined;
+  sendJson(response, answer.status, answer.body, retryAfter === undefined ? extraHeaders : { 'retry-after': String(retryAfter), ...extraHeaders });
 }
 
 /** One SSE event carrying an OpenAI-style error, for streams that fail after the headers went out. */

@@ -1,6 +1,7 @@
 /**
  * Reads an HTTP request body with a size limit and a read timeout (§4.1: 60 s). Stops reading
- * as soon as the limit is crossed (or Content-Length announces more than the limit).
+ * as soon as the limit is crossed (or Content-Length announces more than the limit). Callers answer
+ * a refused body with `connection: close`: its unread rest is not drained.
  */
 import type { IncomingMessage } from 'node:http';
 import { CocoonError } from '@cocoon/protocol';
@@ -10,14 +11,10 @@ export interface BodyReadLimits {
   timeoutMs: number;
 }
 
-/** Thrown when the body took longer than the read timeout (answered as 408). */
+/** Thrown when the body took longer than the read timeout (CCN_ERR_HTTP_BODY_TIMEOUT, answered as 408). */
 export class BodyReadTimeoutError extends CocoonError {
   constructor(timeoutMs: number) {
-    super('CCN_ERR_TIMEOUT', `timed out reading the request body after ${timeoutMs} ms`);
-  }
-
-  override get httpStatus(): number {
-    return 408;
+    super('CCN_ERR_HTTP_BODY_TIMEOUT', `timed out reading the request body after ${timeoutMs} ms`);
   }
 }
 

@@ -8,9 +8,16 @@ import { Address, toNano } from '@ton/core';
 import { keyPairFromSeed, type KeyPair } from '@ton/crypto';
 import { createLogger } from '@cocoon/protocol';
 import {
-  CocoonProxyContract, CocoonRootContract, RunnerWallet, SandboxChain, deriveClientContract, deriveProxyContract, devCocoonParams, loadContractCode,
+  CocoonProxyContract,
+  CocoonRootContract,
+  RunnerWallet,
+  deriveClientContract,
+  deriveProxyContract,
+  devCocoonParams,
+  loadContractCode,
   type CocoonParams,
 } from '@cocoon/ton';
+import { SandboxChain } from '@cocoon/ton/emulator';
 import { createQueryIdSource, type ClientChainAccountContext, type ProxyContractIdentity } from '../../src/chain/index.ts';
 
 export const START_TIME = 1_800_000_000;

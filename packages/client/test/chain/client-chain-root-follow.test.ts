@@ -63,10 +63,12 @@ describe('ClientChain follows root params changes', () => {
     const identity = identityFor(newProxy.address, newClient.address);
 
     assert.equal(clientChain.rootVersion, 1);
+    assert.equal(clientChain.networkParams.current().pricePerToken, 20n, 'costs at the price the client has read');
     assert.throws(() => clientChain.accountFor(identity), { code: 'CCN_ERR_TON_CONTRACT_MISMATCH' }, 'still on the old params');
     for (let tries = 0; clientChain.root.params.paramsVersion < 2 && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(clientChain.root.params.paramsVersion, 2, 'the mismatch triggered a root refresh');
     assert.equal(clientChain.rootVersion, root.version, 'min_config_version follows the root');
+    assert.equal(clientChain.networkParams.current().pricePerToken, 40n, 'costs follow the root price');
 
     const account = clientChain.accountFor(identity);
     assert.equal(account.paramsVersion, 2);

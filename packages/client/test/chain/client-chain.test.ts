@@ -2,7 +2,7 @@
  * ClientChain from a client config on a SandboxChain with a deployed root: the wallet is the
  * `client_owner_address` (non-bounceable, test-only), an unfunded wallet only logs "ACTION
  * REQUIRED", accounts are shared per proxy contract, `/request/*` POST endpoints on the
- * client HTTP server (access hash, method, unknown proxy), and the `/jsonstats` sections.
+ * client HTTP server (admin token, access hash, cross-origin refusal, method, unknown proxy), and the `/jsonstats` sections.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +17,8 @@ import { handleClientChainRequest, type ClientChain } from '../../src/chain/inde
 import { openClientChain } from '../../src/chain/client-chain-setup.ts';
 import { startTestServer, type TestServer } from '../http/test-server.ts';
 import { createClientChainFixture, type ClientChainFixture } from './client-chain-fixture.ts';
+
+const ADMIN_TOKEN = '5a'.repeat(32);
 
 describe('ClientChain', () => {
   let fixture: ClientChainFixture;
@@ -35,7 +37,7 @@ describe('ClientChain', () => {
     const logger = createLogger('client', { write: (line) => lines.push(line) });
     clientChain = await openClientChain(config, { logger, chain: fixture.chain, now: fixture.context.now, sleep: fixture.context.sleep });
     server = await startTestServer({
-      accessHash: 'letmein',
+      accessHash: 'letmein', adminToken: ADMIN_TOKEN,
       requestRoutes: (request, response, url) => handleClientChainRequest(clientChain, request, response, url),
     });
   });
@@ -84,7 +86,14 @@ describe('ClientChain', () => {
     const withdraw = await post('/request/withdraw?access_hash=letmein'); // the only proxy
     assert.equal(withdraw.status, 200);
     assert.equal((await post('/request/withdraw?access_hash=letmein')).status, 400, 'nothing left above the stake');
-    assert.equal((await post('/request/close?access_hash=letmein')).status, 200);
+    // A web page's simple POST (another origin, text/plain) cannot close the contract, nor can a request without a credential.
+    const attack = await fetch(`${server.url}/request/close?access_hash=letmein`, { method: 'POST', headers: { origin: 'http://attacker.example', 'content-type': 'text/plain' }, body: 'x' });
+    assert.equal(attack.status, 403);
+    assert.equal((await post('/request/close')).status, 401);
+    await clientChain.tick();
+    const stateBefore = clientChain.json().proxies[0]?.state;
+    assert.ok(typeof stateBefore === 'string' && stateBefore !== 'closing', `the refused requests changed nothing (${String(stateBefore)})`);
+    assert.equal((await fetch(`${server.url}/request/close`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 200);
 
     await clientChain.tick();
     const stats = clientChain.json();

@@ -1,11 +1,12 @@
 /** The protocol gateway with a proxy-connection double: answer assembly for both answer families. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CocoonError, WireErrorCode, encodeHttpResponse } from '@cocoon/protocol';
+import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, WireErrorCode, encodeHttpResponse } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
 import { ProtocolInferenceGateway } from '../../src/gateway/protocol-inference-gateway.ts';
 import { ClientStats } from '../../src/client-stats.ts';
 import type { AnswerListener, ClientProxyConnection } from '../../src/connection/client-proxy-connection.ts';
+import { startClientHttpServer } from '../../src/http/index.ts';
 import type { GatewayRequest } from '../../src/http/index.ts';
 
 /** Test double: a ready proxy connection that records the query and hands out its listener. */
@@ -19,7 +20,7 @@ class ProxyConnectionDouble {
 }
 
 function gatewayWith(connection: ProxyConnectionDouble): ProtocolInferenceGateway {
-  return new ProtocolInferenceGateway({ connections: [connection as unknown as ClientProxyConnection], pricePerToken: 20n, stats: new ClientStats(Date.now) });
+  return new ProtocolInferenceGateway({ connections: [connection as unknown as ClientProxyConnection], params: new StaticNetworkParamsSource(DEV_NETWORK_PARAMS), stats: new ClientStats(Date.now) });
 }
 
 function request(signal = new AbortController().signal): GatewayRequest {
@@ -83,4 +84,49 @@ test('without a ready proxy the request fails at once with a retryable error', a
   const connection = new ProxyConnectionDouble();
   connection.isReady = false;
   await assert.rejects(gatewayWith(connection).run(request()), (error: unknown) => error instanceof CocoonError && error.code === 'CCN_ERR_ROUTE_NO_PROXY');
+});
+
+test('"no workers for model m: all 2 busy" from the proxy is the retryable busy error; plain "no workers" stays no-worker', async () => {
+  for (const [text, code, retryAfter] of [['no workers for model m: all 2 busy', 'CCN_ERR_ROUTE_WORKERS_BUSY', 1], ['no workers for model m', 'CCN_ERR_ROUTE_NO_WORKER', undefined]] as const) {
+    const connection = new ProxyConnectionDouble();
+    const pending = gatewayWith(connection).run(request());
+    connection.listener!.onAnswerMessage({
+      _: 'client.queryAnswerErrorEx', request_id: connection.query!.request_id as Buffer, error_code: WireErrorCode.notReady, error: text,
+      flags: 1, final_info: { _: 'client.queryFinalInfo', flags: 0, tokens_used: tokens(0n) },
+    });
+    await assert.rejects(pending, (error: unknown) => {
+      assert.ok(error instanceof CocoonError);
+      assert.equal(error.code, code);
+      assert.equal(error.message, text);
+      assert.equal(error.httpStatus, 503);
+      assert.equal(error.retryAfterSeconds, retryAfter);
+      return true;
+    });
+  }
+});
+
+test('the HTTP edge answers "workers busy" with 503, Retry-After: 1 and its code', async () => {
+  const connection = new ProxyConnectionDouble();
+  const gateway = gatewayWith(connection);
+  const server = await startClientHttpServer({ host: '127.0.0.1', port: 0, gateway, stats: { jsonStats: () => ({}) } });
+  try {
+    const answering = fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const deadline = Date.now() + 5000;
+    while (!connection.listener && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(connection.listener, 'the query reached the proxy connection');
+    connection.listener.onAnswerMessage({
+      _: 'client.queryAnswerErrorEx', request_id: connection.query!.request_id as Buffer, error_code: WireErrorCode.notReady,
+      error: 'no workers for model m: all 2 busy', flags: 1, final_info: { _: 'client.queryFinalInfo', flags: 0, tokens_used: tokens(0n) },
+    });
+    const response = await answering;
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('retry-after'), '1');
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'CCN_ERR_ROUTE_WORKERS_BUSY');
+    assert.equal(body.error.message, 'no workers for model m: all 2 busy');
+  } finally {
+    await server.close();
+  }
 });

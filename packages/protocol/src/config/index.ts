@@ -4,6 +4,7 @@ export {
   configFieldRegistry,
   secretField,
   securitySensitive,
+  securitySensitiveList,
   getConfigFieldMeta,
   isSecretConfigKey,
   type ConfigFieldMeta,
@@ -18,6 +19,9 @@ export {
   tonAddressSchema,
   sha256HexSchema,
   httpAccessHashField,
+  httpGuardConfigFields,
+  httpOriginSchema,
+  httpHostNameSchema,
   type PeerPolicy,
 } from './config-fields.ts';
 export { envNameForKey, flagNameForKey } from './config-error.ts';

@@ -52,6 +52,12 @@ function describeSecurityValue(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
+/** Entries of the list `runtime` that the list `file` lacks (compared as JSON). */
+function listEntriesNotIn(runtime: unknown, file: unknown): unknown[] {
+  const allowed = new Set((Array.isArray(file) ? file : []).map((entry) => JSON.stringify(entry)));
+  return (Array.isArray(runtime) ? runtime : []).filter((entry) => !allowed.has(JSON.stringify(entry)));
+}
+
 /** Loads, layers and validates a runner config. Throws CocoonError('CCN_ERR_CONFIG_INVALID'). */
 export function loadConfig<T>(schema: z.ZodType<T>, sources: ConfigSources): T {
   const shape = configSchemaShape(schema);
@@ -72,9 +78,17 @@ export function loadConfig<T>(schema: z.ZodType<T>, sources: ConfigSources): T {
     }
   }
   for (const [key, fromFile] of fileEntry) {
-    const order = getConfigFieldMeta(shape[key] as z.ZodType).securityOrder;
+    const { securityOrder: order, securitySubset } = getConfigFieldMeta(shape[key] as z.ZodType);
     const last = finalEntry.get(key);
-    if (!order || !last || last.entry.kind === 'file') continue;
+    if (!last || last.entry.kind === 'file') continue;
+    if (securitySubset) {
+      const added = listEntriesNotIn(last.parsed, fromFile.parsed);
+      if (added.length > 0) {
+        throw configError(key, `${last.entry.subject} may not add ${added.map(describeSecurityValue).join(', ')} to security-sensitive list '${key}' set in ${fromFile.entry.subject.replace(`${key} in `, '')} (it may only narrow it)`);
+      }
+      continue;
+    }
+    if (!order) continue;
     if (order.indexOf(last.parsed) < order.indexOf(fromFile.parsed)) {
       throw configError(
         key,

@@ -20,9 +20,12 @@ export interface ErrorSpec {
   readonly http: number;
   readonly retryable: boolean;
   readonly message: string;
+  /** Seconds an HTTP answer suggests in `Retry-After` (503s worth retrying soon). */
+  readonly retryAfterSeconds?: number;
 }
 
-const spec = (wire: number, http: number, retryable: boolean, message: string): ErrorSpec => ({ wire, http, retryable, message });
+const spec = (wire: number, http: number, retryable: boolean, message: string, retryAfterSeconds?: number): ErrorSpec =>
+  retryAfterSeconds === undefined ? { wire, http, retryable, message } : { wire, http, retryable, message, retryAfterSeconds };
 const W = WireErrorCode;
 
 export const ERROR_TABLE = {
@@ -33,9 +36,18 @@ export const ERROR_TABLE = {
   CCN_ERR_HTTP_NOT_FOUND: spec(W.error, 404, false, 'no such endpoint'),
   CCN_ERR_HTTP_METHOD_NOT_ALLOWED: spec(W.error, 405, false, 'method not allowed'),
   CCN_ERR_HTTP_UNAUTHORIZED: spec(W.error, 401, false, 'access denied'),
+  CCN_ERR_HTTP_FORBIDDEN_ORIGIN: spec(W.error, 403, false, 'cross-origin request refused'),
+  CCN_ERR_HTTP_MISDIRECTED: spec(W.error, 421, false, 'this server does not serve that host name'),
+  CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: spec(W.error, 415, false, 'request body must be application/json'),
+  CCN_ERR_HTTP_BODY_TIMEOUT: spec(W.error, 408, false, 'timed out reading the request body'),
+  CCN_ERR_HTTP_JSON_TOO_DEEP: spec(W.error, 400, false, 'request JSON is nested too deeply'),
+  CCN_ERR_HTTP_JSON_DUPLICATE_KEY: spec(W.error, 400, false, 'request JSON has a duplicate key'),
+  CCN_ERR_HTTP_JSON_TOO_COMPLEX: spec(W.error, 400, false, 'request JSON has too many values'),
+  CCN_ERR_HTTP_SHUTTING_DOWN: spec(W.notReady, 503, true, 'the server is shutting down'),
   // Request routing and admission (proxy).
   CCN_ERR_ROUTE_UNKNOWN_MODEL: spec(W.protoViolation, 404, false, 'unknown model'),
   CCN_ERR_ROUTE_NO_WORKER: spec(W.notReady, 503, true, 'no worker available for this model'),
+  CCN_ERR_ROUTE_WORKERS_BUSY: spec(W.notReady, 503, true, 'all workers for this model are busy', 1),
   CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW: spec(W.notReady, 503, false, 'no worker within max_coefficient'),
   CCN_ERR_ROUTE_NO_PROXY: spec(W.notReady, 503, true, 'not connected to any proxy'),
   CCN_ERR_BILLING_INSUFFICIENT_BALANCE: spec(W.error, 402, false, 'client balance too low for this request'),
@@ -47,6 +59,7 @@ export const ERROR_TABLE = {
   CCN_ERR_WORKER_DISABLED: spec(W.notReady, 503, true, 'worker is disabled'),
   CCN_ERR_ENGINE_UNAVAILABLE: spec(W.notReady, 502, true, 'inference engine unavailable'),
   CCN_ERR_ENGINE_FAILED: spec(W.failure, 502, false, 'inference engine failed'),
+  CCN_ERR_ENGINE_UNSUPPORTED_PARAMETER: spec(W.protoViolation, 400, false, 'the inference engine does not support this request parameter'),
   CCN_ERR_MODEL_MISMATCH: spec(W.failure, 500, false, 'model file does not match its advertised identity'),
   CCN_ERR_MODEL_DOWNLOAD: spec(W.failure, 502, true, 'model download failed'),
   // Time.
@@ -62,6 +75,7 @@ export const ERROR_TABLE = {
   CCN_ERR_PROTOCOL_BAD_POW: spec(W.protoViolation, 502, false, 'proof of work rejected'),
   CCN_ERR_SESSION_CLOSED: spec(W.notReady, 502, true, 'connection closed'),
   CCN_ERR_SESSION_IDLE_TIMEOUT: spec(W.timeout, 502, true, 'connection idle timeout'),
+  CCN_ERR_SESSION_TOO_MANY_UNAUTHENTICATED: spec(W.notReady, 503, true, 'too many connections waiting for authorization'),
   // Authentication / attestation.
   CCN_ERR_AUTH_FAILED: spec(W.error, 401, false, 'authorization with proxy failed'),
   CCN_ERR_ATTEST_NO_CERTIFICATE: spec(W.protoViolation, 502, false, 'peer presented no certificate'),
@@ -88,6 +102,11 @@ export const ERROR_TABLE = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type CocoonErrorCode = keyof typeof ERROR_TABLE;
+
+/** Whether a text (e.g. a `ccn_code` received from a peer, perhaps a newer one) is a code of this table. */
+export function isCocoonErrorCode(text: unknown): text is CocoonErrorCode {
+  return typeof text === 'string' && Object.hasOwn(ERROR_TABLE, text);
+}
 
 export interface CocoonErrorOptions {
   cause?: unknown;
@@ -118,6 +137,11 @@ export class CocoonError extends Error {
   get retryable(): boolean {
     return ERROR_TABLE[this.code].retryable;
   }
+
+  /** `Retry-After` seconds for HTTP answers, when the table gives one. */
+  get retryAfterSeconds(): number | undefined {
+    return (ERROR_TABLE[this.code] as ErrorSpec).retryAfterSeconds;
+  }
 }
 
 export function isCocoonError(value: unknown): value is CocoonError {
@@ -147,10 +171,16 @@ export function httpStatusForWireCode(wireCode: number): number {
 /** An error reported by a peer on the wire (tcp.queryError or an *ErrorEx answer). */
 export class PeerReportedError extends Error {
   readonly wireCode: number;
+  /**
+   * The peer's `CCN_ERR_*` code where it sent one (the coded-errors extension, §19); it may be a
+   * code this build does not know (a newer peer). Undefined for a reference peer.
+   */
+  readonly cocoonCode: string | undefined;
 
-  constructor(wireCode: number, message: string) {
+  constructor(wireCode: number, message: string, cocoonCode?: string) {
     super(message);
     this.name = 'PeerReportedError';
     this.wireCode = wireCode;
+    this.cocoonCode = cocoonCode;
   }
 }

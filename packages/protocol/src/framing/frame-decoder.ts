@@ -4,6 +4,10 @@
  * twice (payloads inside one chunk are returned as views, no copy). Enforces the payload size
  * range and, per direction, seqnos 0, 1, 2, … without gaps. After an error the decoder stays
  * failed and rethrows that error: the connection must be dropped.
+ * Memory stays O(bytes received): a header is checked against the limit as soon as it arrives
+ * (an oversized announcement fails at once, nothing is allocated for it), a partial payload is
+ * kept as the received chunks until it completes, and `release()` drops everything on close.
+ * The limit can be raised later (`setMaxFrameBytes`), e.g. once the peer has authorized.
  */
 import { CocoonError } from '../errors/error-table.ts';
 import { FRAME_HEADER_BYTES, MAX_FRAME_PAYLOAD_BYTES, MIN_FRAME_PAYLOAD_BYTES } from './frame-limits.ts';
@@ -14,14 +18,14 @@ export interface DecodedFrame {
 }
 
 export interface FrameDecoderOptions {
-  /** Largest accepted payload, default 16 MiB. */
+  /** Largest accepted payload, default 16 MiB (can be changed later with `setMaxFrameBytes`). */
   maxFrameBytes?: number;
   /** Check that seqnos count up from 0 without gaps (default true). */
   verifySeqno?: boolean;
 }
 
 export class FrameDecoder {
-  private readonly maxFrameBytes: number;
+  private maxFrameBytes: number;
   private readonly verifySeqno: boolean;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -40,6 +44,28 @@ export class FrameDecoder {
     return this.pendingBytes;
   }
 
+  /** The current payload limit. */
+  get maxFramePayloadBytes(): number {
+    return this.maxFrameBytes;
+  }
+
+  /**
+   * Changes the payload limit for headers not yet received (a header already accepted keeps
+   * its size). Raised once a peer has authorized; at most the protocol's 16 MiB.
+   */
+  setMaxFrameBytes(maxFrameBytes: number): void {
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_FRAME_PAYLOAD_BYTES || maxFrameBytes > MAX_FRAME_PAYLOAD_BYTES) {
+      throw new RangeError(`frame payload limit must be an integer in [${MIN_FRAME_PAYLOAD_BYTES}, ${MAX_FRAME_PAYLOAD_BYTES}], got ${maxFrameBytes}`);
+    }
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Drops every buffered byte; later pushes fail. Called when the connection ends. */
+  release(): void {
+    this.failure ??= new CocoonError('CCN_ERR_SESSION_CLOSED', 'frame decoder released');
+    this.clearPending();
+  }
+
   /** The seqno the next frame must carry. */
   get expectedSeqno(): number {
     return this.nextSeqno;
@@ -52,8 +78,7 @@ export class FrameDecoder {
       return this.pushChunk(chunk);
     } catch (error) {
       this.failure = error instanceof CocoonError ? error : new CocoonError('CCN_ERR_PROTOCOL_DECODE', String(error), { cause: error });
-      this.pending = [];
-      this.pendingBytes = 0;
+      this.clearPending();
       throw this.failure;
     }
   }
@@ -82,16 +107,22 @@ export class FrameDecoder {
       frameSize = -1;
     }
     if (offset < buffer.length) {
-      const rest = offset === 0 ? buffer : buffer.subarray(offset);
+      // A small tail of a large buffer is copied so that the consumed part can be freed
+      // (the copy costs at most the bytes just consumed).
+      const rest = offset === 0 ? buffer : offset > buffer.length - offset ? Buffer.from(buffer.subarray(offset)) : buffer.subarray(offset);
       this.pending = [rest];
       this.pendingBytes = rest.length;
       this.pendingFrameSize = frameSize;
     } else {
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.pendingFrameSize = -1;
+      this.clearPending();
     }
     return frames;
+  }
+
+  private clearPending(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingFrameSize = -1;
   }
 
   private checkedSize(size: number): number {

@@ -3,6 +3,11 @@
  * `[u32 size][u32 seqno][boxed tcp.*]` frames, the tcp.connect/connected opening,
  * ping/pong keep-alive with idle timeouts, query/answer correlation by random 64-bit ids,
  * and one-way application messages (tcp.packet). Application payloads are boxed TL objects.
+ * A listener can start on a small frame limit (`maxFramePayloadBytes`) and raise it once its
+ * peer has authorized (`setMaxFramePayload`); buffered bytes are released when the session closes.
+ * Flow control: `writable` is false while the socket's write buffer is full ('drain' follows), and
+ * `holdReading` pauses reading the socket (TCP backpressure to the peer) until every hold is released.
+ * Extension messages (`ext.*`, §19) are sent and accepted only where the connection negotiated them.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -11,6 +16,8 @@ import { randomIdBytes } from '../wire/random-id-pool.ts';
 import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
 import type { TlObject } from '../tl/index.ts';
 import { FrameDecoder, encodeBoxedFrame, encodePacketFrame } from '../framing/index.ts';
+import { extensionsOfAlpn, isExtensionMessage } from './session-extensions.ts';
+import type { SessionExtension } from './session-extensions.ts';
 
 export type SessionRole = 'dialer' | 'listener';
 
@@ -24,6 +31,10 @@ export interface CocoonSessionOptions {
   queryTimeoutMs?: number;
   /** Timeout of the tcp.connect/connected opening (10 s). */
   openTimeoutMs?: number;
+  /** Largest frame payload accepted from the peer (default and maximum 16 MiB). */
+  maxFramePayloadBytes?: number;
+  /** Negotiated extensions (§19); default: from the socket's TLS ALPN protocol (`alpnProtocol`), none on a plain stream. */
+  extensions?: ReadonlySet<SessionExtension>;
   random?: (bytes: number) => Buffer;
   now?: () => number;
 }
@@ -32,6 +43,8 @@ export interface CocoonSessionEvents {
   message: [message: TlObject];
   query: [query: TlObject, reply: QueryReply];
   close: [error: CocoonError | undefined];
+  /** The socket's write buffer emptied after `writable` turned false. */
+  drain: [];
 }
 
 export interface QueryReply {
@@ -47,8 +60,9 @@ interface PendingQuery {
 
 export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
   readonly role: SessionRole;
+  readonly extensions: ReadonlySet<SessionExtension>;
   private readonly socket: Duplex;
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder: FrameDecoder;
   private readonly pending = new Map<bigint, PendingQuery>();
   private readonly random: (bytes: number) => Buffer;
   private readonly now: () => number;
@@ -65,6 +79,7 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
   private livenessTimer: NodeJS.Timeout | undefined;
   private corked = false;
   private closedWith: { error: CocoonError | undefined } | undefined;
+  private readingHolds = 0;
   bytesReceived = 0;
   bytesSent = 0;
 
@@ -78,10 +93,47 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     this.pingAfterMs = options.pingAfterMs ?? 10_000;
     this.queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
     this.openTimeoutMs = options.openTimeoutMs ?? 10_000;
+    this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFramePayloadBytes });
+    this.extensions = options.extensions ?? extensionsOfAlpn((socket as { alpnProtocol?: unknown }).alpnProtocol);
     this.lastReceivedAt = this.now();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.close(new CocoonError('CCN_ERR_SESSION_CLOSED', `connection error: ${error.message}`)));
     socket.on('close', () => this.close(new CocoonError('CCN_ERR_SESSION_CLOSED', 'connection closed by peer')));
+    socket.on('drain', () => {
+      if (!this.closedWith) this.emit('drain');
+    });
+  }
+
+  /** False while the socket's write buffer is over its high-water mark; 'drain' is emitted when it empties. */
+  get writable(): boolean {
+    return this.closedWith === undefined && !this.socket.writableNeedDrain;
+  }
+
+  /** Bytes written to the socket and not yet handed to the kernel. */
+  get pendingWriteBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Whether reading is paused by at least one hold. */
+  get readingHeld(): boolean {
+    return this.readingHolds > 0;
+  }
+
+  /**
+   * Stops reading the socket until the returned release function is called (holds nest). The
+   * peer's silence meanwhile is ours, so it does not count for the idle timeout, and the session
+   * pings every `pingAfterMs` (whatever its role) so that the peer does not time it out either.
+   */
+  holdReading(): () => void {
+    let released = false;
+    if (this.readingHolds++ === 0) this.socket.pause();
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.readingHolds > 0 || this.closedWith) return;
+      this.lastReceivedAt = this.now();
+      this.socket.resume();
+    };
   }
 
   get isOpen(): boolean {
@@ -92,8 +144,24 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     return this.closedWith !== undefined;
   }
 
+  /** Largest frame payload currently accepted from the peer. */
+  get maxFramePayload(): number {
+    return this.decoder.maxFramePayloadBytes;
+  }
+
+  /** Bytes of a partial incoming frame held by the decoder. */
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** Changes the incoming frame payload limit for frames whose header has not arrived yet. */
+  setMaxFramePayload(maxFramePayloadBytes: number): void {
+    this.decoder.setMaxFrameBytes(maxFramePayloadBytes);
+  }
+
   /** Runs the tcp.connect / tcp.connected opening; resolves when the session is ready. */
   open(): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.closedWith.error ?? new CocoonError('CCN_ERR_SESSION_CLOSED', 'session closed'));
     const tick = Math.max(50, Math.min(1000, Math.floor(Math.min(this.pingAfterMs, this.idleTimeoutMs) / 4)));
     this.livenessTimer = setInterval(() => this.checkLiveness(), tick);
     this.livenessTimer.unref();
@@ -116,6 +184,9 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
   /** Sends a one-way application message (tcp.packet). */
   send(message: TlObject): void {
     if (!this.isOpen) throw new CocoonError('CCN_ERR_SESSION_CLOSED', 'session is not open');
+    if (this.extensions.size === 0 && isExtensionMessage(message._)) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${message._} is an extension this session did not negotiate`);
+    }
     this.writeFrame(encodePacketFrame(this.outgoingSeqno, message));
   }
 
@@ -151,6 +222,7 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     this.pending.clear();
     this.openWaiter?.reject(failure);
     this.openWaiter = undefined;
+    this.decoder.release();
     this.socket.destroy();
     this.emit('close', error);
   }
@@ -224,9 +296,14 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     }
     if (!this.opened) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${packet._} before tcp.connect`);
     switch (packet._) {
-      case 'tcp.packet':
-        this.emit('message', decodeBoxed(packet.data as Buffer));
+      case 'tcp.packet': {
+        const message = decodeBoxed(packet.data as Buffer);
+        if (this.extensions.size === 0 && isExtensionMessage(message._)) {
+          throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `${message._} on a session without extensions`);
+        }
+        this.emit('message', message);
         return;
+      }
       case 'tcp.query':
         this.onQuery(packet.id as bigint, packet.data as Buffer);
         return;
@@ -286,6 +363,13 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
 
   private checkLiveness(): void {
     if (this.closedWith) return;
+    if (this.readingHolds > 0) {
+      if (this.opened && this.now() - this.lastPingAt >= this.pingAfterMs) {
+        this.lastPingAt = this.now();
+        this.writePacket({ _: 'tcp.ping', id: this.randomId() });
+      }
+      return;
+    }
     const silence = this.now() - this.lastReceivedAt;
     if (silence >= this.idleTimeoutMs) {
       this.close(new CocoonError('CCN_ERR_SESSION_IDLE_TIMEOUT', `no data from peer for ${silence} ms`));

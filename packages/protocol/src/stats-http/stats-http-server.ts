@@ -1,25 +1,28 @@
 /**
  * The small HTTP server every runner exposes for operators (§8.2): `/stats` (HTML),
- * `/jsonstats` (JSON) and optional POST control endpoints, guarded by an access hash
- * when one is configured. Binds where it is told (127.0.0.1 by default).
+ * `/jsonstats` (JSON) and optional POST control endpoints `/request/<name>`. Binds where it is
+ * told (127.0.0.1 by default). Every request passes the HttpRequestGuard first (Host, Origin);
+ * the control endpoints need the admin token (`Authorization: Bearer`) or the access hash, the
+ * stats pages need a credential only when an access hash is configured; CORS answers go only to
+ * configured origins and never to the control endpoints.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CocoonError, toCocoonError } from '../errors/error-table.ts';
+import { HttpRequestGuard, isControlPath, type HttpAccessOptions } from '../http-guard/http-request-guard.ts';
 import { renderStatsPage } from './stats-page.ts';
 import { toJsonText } from './json-text.ts';
 
 export type ControlHandler = (query: URLSearchParams) => Promise<Record<string, unknown>>;
 
-export interface StatsHttpServerOptions {
+export interface StatsHttpServerOptions extends HttpAccessOptions {
   host: string;
   port: number;
   title: string;
   jsonStats: () => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** `/request/<name>` endpoints (POST). */
+  /** `/request/<name>` endpoints (POST), called only for requests with the admin token or the access hash. */
   controls?: Record<string, ControlHandler>;
-  /** When non-empty, every endpoint requires `?access_hash=<value>`. */
-  accessHash?: string;
 }
 
 export interface StatsHttpServer {
@@ -29,9 +32,15 @@ export interface StatsHttpServer {
 }
 
 export async function startStatsHttpServer(options: StatsHttpServerOptions): Promise<StatsHttpServer> {
+  const guard = new HttpRequestGuard({ bindHost: options.host, ...options });
   const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
-      send(response, 500, 'application/json', toJsonText({ error: error instanceof Error ? error.message : 'internal error' }));
+    handle(options, guard, request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      const failure = toCocoonError(error); // operators see a control's failure message, as before
+      send(response, failure.httpStatus, 'application/json', toJsonText({ error: failure.message, code: failure.code }), request.complete ? {} : { connection: 'close' });
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -40,9 +49,10 @@ export async function startStatsHttpServer(options: StatsHttpServerOptions): Pro
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     port,
-    url: `http://${options.host}:${port}`,
+    url: `http://${hostForUrl}:${port}`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -50,12 +60,26 @@ export async function startStatsHttpServer(options: StatsHttpServerOptions): Pro
   };
 }
 
-async function handle(options: StatsHttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(options: StatsHttpServerOptions, guard: HttpRequestGuard, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  if (options.accessHash && url.searchParams.get('access_hash') !== options.accessHash) {
-    send(response, 401, 'application/json', toJsonText({ error: 'access denied' }));
+  guard.screen(request.headers);
+  const cors = guard.corsHeaders(request.headers, url.pathname);
+  for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
+  if (request.method === 'OPTIONS') {
+    response.writeHead(204, guard.preflightHeaders(request.headers, url.pathname));
+    response.end();
     return;
   }
+  if (isControlPath(url.pathname)) {
+    guard.requireAdmin(request.headers, url); // before anything else: the handler never runs without a credential
+    const control = options.controls?.[url.pathname.slice('/request/'.length)];
+    if (!control) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint ${url.pathname.slice(0, 200)}`);
+    if (request.method !== 'POST') throw new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', 'use POST');
+    request.resume(); // control requests carry no body
+    send(response, 200, 'application/json', toJsonText(await control(url.searchParams)));
+    return;
+  }
+  guard.requireStatsAccess(request.headers, url);
   if (request.method === 'GET' && url.pathname === '/jsonstats') {
     send(response, 200, 'application/json', toJsonText(await options.jsonStats()));
     return;
@@ -64,19 +88,10 @@ async function handle(options: StatsHttpServerOptions, request: IncomingMessage,
     send(response, 200, 'text/html; charset=utf-8', renderStatsPage(await options.jsonStats(), options.title));
     return;
   }
-  const control = url.pathname.startsWith('/request/') ? options.controls?.[url.pathname.slice('/request/'.length)] : undefined;
-  if (control) {
-    if (request.method !== 'POST') {
-      send(response, 405, 'application/json', toJsonText({ error: 'use POST' }));
-      return;
-    }
-    send(response, 200, 'application/json', toJsonText(await control(url.searchParams)));
-    return;
-  }
-  send(response, 404, 'application/json', toJsonText({ error: `no such endpoint ${url.pathname}` }));
+  throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint ${url.pathname.slice(0, 200)}`);
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'access-control-allow-origin': '*' });
+function send(response: ServerResponse, status: number, contentType: string, body: string, extraHeaders: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...extraHeaders });
   response.end(body);
 }

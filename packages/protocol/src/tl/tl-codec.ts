@@ -1,7 +1,8 @@
 /**
  * The COCOON TL codec: loads schema/cocoon-api.tl at module load, compiles it, and encodes /
  * decodes boxed objects (constructor ID + body). Decoded bytes/int256 fields are views into the
- * input buffer (no copy): copy them if the input buffer is going to be reused.
+ * input buffer (no copy): copy them if the input buffer is going to be reused. decodeBoxedAs and
+ * the typed encodeBoxed overload use the types generated from the schema (generated/).
  */
 import { readFileSync } from 'node:fs';
 import { CocoonError } from '../errors/error-table.ts';
@@ -12,6 +13,7 @@ import { TlWriter } from './tl-writer.ts';
 import { unknownConstructorError } from './tl-type-codecs.ts';
 import type { CompiledCombinator } from './tl-type-codecs.ts';
 import type { TlCombinator, TlObject, TlSchema } from './tl-types.ts';
+import type { TlObjectMap, TlObjectName } from './generated/cocoon-api-types.ts';
 import { checkObject } from './tl-value-checks.ts';
 
 /** The schema text shipped with the package. */
@@ -37,7 +39,13 @@ export function writeBoxed(writer: TlWriter, value: TlObject): void {
   entry.writeBody(writer, value);
 }
 
-/** Serializes a boxed TL object (constructor or function call). */
+/**
+ * Serializes a boxed TL object (constructor or function call). Given the name as type argument
+ * (`encodeBoxed<'tcp.pong'>({ _: 'tcp.pong', id })`) the value is checked at compile time against
+ * the type generated from the schema; without one any TlObject is accepted and checked at run time.
+ */
+export function encodeBoxed<K extends TlObjectName>(value: TlObjectMap[K]): Buffer;
+export function encodeBoxed(value: TlObject): Buffer;
 export function encodeBoxed(value: TlObject): Buffer {
   scratchWriter.reset();
   try {
@@ -80,6 +88,27 @@ export function decodeBoxed(data: Buffer): TlObject {
     throw new CocoonError('CCN_ERR_PROTOCOL_DECODE', `${reader.remaining} trailing byte(s) after ${value._}`, { param: value._ });
   }
   return value;
+}
+
+/**
+ * Decodes a whole buffer holding one boxed object whose constructor (or function) is one of
+ * `expected`, typed by the generated schema types. Checked before the body is decoded: an ID the
+ * schema does not know is CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR, a known name that is not expected
+ * here CCN_ERR_PROTOCOL_VIOLATION; malformed or trailing bytes stay CCN_ERR_PROTOCOL_DECODE.
+ */
+export function decodeBoxedAs<K extends TlObjectName>(data: Buffer, ...expected: [K, ...K[]]): TlObjectMap[K] {
+  const wanted = expected.join(' or ');
+  if (data.length < 4) {
+    throw new CocoonError('CCN_ERR_PROTOCOL_DECODE', `expected ${wanted}, got ${data.length} byte(s)`, { param: wanted });
+  }
+  const id = data.readUInt32LE(0);
+  const entry = registry.byId.get(id);
+  if (!entry || entry.combinator.isGeneric) throw unknownConstructorError(id, wanted);
+  const name = entry.combinator.name;
+  if (!(expected as readonly string[]).includes(name)) {
+    throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected ${wanted}, got ${name}`, { param: name });
+  }
+  return decodeBoxed(data) as TlObjectMap[K];
 }
 
 /** Constructor ID (unsigned 32-bit) of a schema name; throws for unknown names. */

@@ -2,8 +2,8 @@
  * Conversions between plain HTTP messages and their TL envelopes (`http.request`,
  * `http.response`) as carried inside runQueryEx / queryAnswerEx (§4.2, §4.7).
  */
-import { decodeBoxed, encodeBoxed } from '../tl/index.ts';
-import type { TlObject } from '../tl/index.ts';
+import { decodeBoxed, encodeBoxed, isTlObject } from '../tl/index.ts';
+import type { HttpHeader } from '../tl/index.ts';
 import { CocoonError } from '../errors/error-table.ts';
 
 export type HeaderList = Array<[name: string, value: string]>;
@@ -31,20 +31,20 @@ export function withoutFramingHeaders(headers: HeaderList): HeaderList {
   return headers.filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase()));
 }
 
-function headersToTl(headers: HeaderList): TlObject[] {
+function headersToTl(headers: HeaderList): HttpHeader[] {
   return headers.map(([name, value]) => ({ _: 'http.header', name, value }));
 }
 
-function headersFromTl(value: unknown): HeaderList {
-  if (!Array.isArray(value)) throw new CocoonError('CCN_ERR_PROTOCOL_DECODE', 'http headers are not a vector');
-  return value.map((header: TlObject) => [String(header.name), String(header.value)]);
+/** String(): a header the peer sent as bytes that are not UTF-8 decodes as a Buffer (see tl-reader.ts). */
+function headersFromTl(headers: HttpHeader[]): HeaderList {
+  return headers.map((header) => [String(header.name), String(header.value)]);
 }
 
 /** Boxed http.request with a fresh Content-Length, as the reference client sends it. */
 export function encodeHttpRequest(request: WireHttpRequest): Buffer {
   const headers = withoutFramingHeaders(request.headers);
   headers.push(['Content-Length', String(request.payload.length)]);
-  return encodeBoxed({
+  return encodeBoxed<'http.request'>({
     _: 'http.request',
     method: request.method,
     url: request.url,
@@ -56,18 +56,18 @@ export function encodeHttpRequest(request: WireHttpRequest): Buffer {
 
 export function decodeHttpRequest(data: Buffer): WireHttpRequest {
   const value = decodeBoxed(data);
-  if (value._ !== 'http.request') throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `expected http.request, got ${value._}`);
+  if (!isTlObject(value, 'http.request')) throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `expected http.request, got ${value._}`);
   return {
-    method: value.method as string,
-    url: value.url as string,
-    httpVersion: value.http_version as string,
+    method: value.method,
+    url: value.url,
+    httpVersion: value.http_version,
     headers: headersFromTl(value.headers),
-    payload: value.payload as Buffer,
+    payload: value.payload,
   };
 }
 
 export function encodeHttpResponse(response: WireHttpResponse): Buffer {
-  return encodeBoxed({
+  return encodeBoxed<'http.response'>({
     _: 'http.response',
     http_version: response.httpVersion,
     status_code: response.statusCode,
@@ -79,13 +79,13 @@ export function encodeHttpResponse(response: WireHttpResponse): Buffer {
 
 export function decodeHttpResponse(data: Buffer): WireHttpResponse {
   const value = decodeBoxed(data);
-  if (value._ !== 'http.response') throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `expected http.response, got ${value._}`);
+  if (!isTlObject(value, 'http.response')) throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `expected http.response, got ${value._}`);
   return {
-    httpVersion: value.http_version as string,
-    statusCode: value.status_code as number,
-    reason: value.reason as string,
+    httpVersion: value.http_version,
+    statusCode: value.status_code,
+    reason: value.reason,
     headers: headersFromTl(value.headers),
-    payload: value.payload as Buffer,
+    payload: value.payload,
   };
 }
 

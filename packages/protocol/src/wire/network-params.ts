@@ -1,7 +1,8 @@
 /**
- * Network parameters that the root contract will provide once the TON issue lands
- * (prices, fee, multipliers, protocol versions). Until then every runner of a local
- * network uses these dev values; the proxy may override prices from its config.
+ * The network parameters every runner bills with (§5: price, worker fee, multipliers) and
+ * the protocol versions. On chain they come from the root contract (through a
+ * `NetworkParamsSource`); `DEV_NETWORK_PARAMS` are the values of an off-chain local network
+ * (the dev root's values), where the proxy may override the prices from its config.
  */
 import type { PriceMultipliers } from '../pricing/index.ts';
 

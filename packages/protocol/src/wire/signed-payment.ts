@@ -3,6 +3,6 @@
  * totals, so it only ever sends `proxy.signedPaymentEmpty` — exactly what the reference
  * sends before anything is committed to the blockchain.
  */
-import type { TlObject } from '../tl/index.ts';
+import type { ProxySignedPaymentEmpty } from '../tl/index.ts';
 
-export const EMPTY_SIGNED_PAYMENT: TlObject = Object.freeze({ _: 'proxy.signedPaymentEmpty' }) as TlObject;
+export const EMPTY_SIGNED_PAYMENT: Readonly<ProxySignedPaymentEmpty> = Object.freeze({ _: 'proxy.signedPaymentEmpty' });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { CocoonError } from '../../src/errors/error-table.ts';
 import {
+  configSchemaShape,
   loadConfig,
   nanotonSchema,
   peerPolicyField,
@@ -200,5 +201,41 @@ describe('loadConfig secrets', () => {
       assert.ok(!message.includes(secretValue) && !message.includes('hunte'), `secret leaked: ${message}`);
     }
     assert.ok(messages[1]?.includes('--access-code'));
+  });
+});
+
+describe('loadConfig whole-schema checks and paths', () => {
+  const refined = z
+    .object({ ton_endpoint: z.string().default(''), root_contract_address: z.string().default(''), tags: z.array(z.string().min(2)).default([]) })
+    .strict()
+    .refine((config) => config.ton_endpoint === '' || config.root_contract_address !== '', { message: 'required with ton_endpoint', path: ['root_contract_address'] });
+
+  test('a refined schema still exposes its keys (unknown keys are still refused)', () => {
+    assert.deepEqual(Object.keys(configSchemaShape(refined)), ['ton_endpoint', 'root_contract_address', 'tags']);
+    assertConfigError(() => loadConfig(refined, sources({ argv: ['--nope', '1'] })), 'nope', "unknown key 'nope'");
+    assertConfigError(() => configSchemaShape(z.string()), 'schema', 'must be a zod object');
+  });
+
+  test('a cross-field rule names the key it blames: its source when set, "(default)" when not', () => {
+    assertConfigError(() => loadConfig(refined, sources({ argv: ['--ton-endpoint', 'http://x'] })), 'root_contract_address', 'root_contract_address (default): required with ton_endpoint');
+    assertConfigError(
+      () => loadConfig(refined, sources({ argv: ['--ton-endpoint', 'http://x'], env: { COCOON_PROXY_ROOT_CONTRACT_ADDRESS: '' } })),
+      'root_contract_address',
+      'env COCOON_PROXY_ROOT_CONTRACT_ADDRESS: required with ton_endpoint',
+    );
+    assert.equal(loadConfig(refined, sources({ argv: ['--ton-endpoint', 'http://x', '--root-contract-address', 'r'] })).root_contract_address, 'r');
+  });
+
+  test('an element of a list is named by its index, in the file and in flags', () => {
+    const file = writeJson('tags.json', { tags: ['ok', 'x'] });
+    assertConfigError(() => loadConfig(refined, sources({ file })), 'tags', `tags[1] in file ${file}:`);
+    assertConfigError(() => loadConfig(refined, sources({ argv: ['--tags', '["x"]'] })), 'tags', '--tags (tags[0]):');
+  });
+
+  test('a security-sensitive key may be raised by env and the raise kept by a flag, but a flag may not drop below the file', () => {
+    const file = writeJson('policy.json', { worker_policy: 'fake_tdx' });
+    const env = { COCOON_PROXY_WORKER_POLICY: 'tdx' };
+    assert.equal(loadConfig(schema, sources({ file, env, argv: ['--worker-policy', 'fake_tdx'] })).worker_policy, 'fake_tdx', 'compared with the file, not with env');
+    assertConfigError(() => loadConfig(schema, sources({ file, env, argv: ['--worker-policy', 'any'] })), 'worker_policy', "below 'fake_tdx' set in file");
   });
 });

@@ -1,7 +1,7 @@
 /** Tests for the line logger: format, levels, redaction of secret-looking fields. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, isSecretLogKey, parseLogLevel, redactSecrets } from '../../src/logging/index.ts';
+import { createLogger, formatLogLine, formatLogValue, isSecretLogKey, parseLogLevel, redactSecrets } from '../../src/logging/index.ts';
 
 const fixedNow = () => new Date('2025-01-02T03:04:05.678Z');
 
@@ -76,5 +76,56 @@ describe('secret key detection', () => {
     assert.equal(parseLogLevel('DEBUG'), 'debug');
     assert.equal(parseLogLevel('verbose'), 'info');
     assert.equal(parseLogLevel(undefined, 'warn'), 'warn');
+  });
+});
+
+describe('formatLogValue and formatLogLine', () => {
+  test('values: bare when simple, JSON-quoted when they hold spaces, quotes or =', () => {
+    const cases: Array<[unknown, string]> = [
+      ['tiny', 'tiny'],
+      ['', '""'],
+      ['a=b', '"a=b"'],
+      ["it's", '"it\'s"'],
+      ['say "hi"', '"say \\"hi\\""'],
+      ['line\nbreak', '"line\\nbreak"'],
+      [42, '42'],
+      [12n, '12'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+      [new Date('2025-01-02T03:04:05.678Z'), '2025-01-02T03:04:05.678Z'],
+      [new Error('disk full'), '"disk full"'],
+      [new Error('eof'), 'eof'],
+      [[1, 'two'], '[1,"two"]'],
+      [{ total: 10n ** 20n, auth: { password: 'p' } }, '{"total":"100000000000000000000","auth":{"password":"[redacted]"}}'],
+    ];
+    for (const [value, text] of cases) assert.equal(formatLogValue(value), text, String(value));
+  });
+
+  test('a line: ISO time, level, role, message, then fields in order; undefined fields are left out', () => {
+    const line = formatLogLine(fixedNow(), 'warn', 'worker', 'engine slow', { model: 'm', skipped: undefined, ms: 1500, api_key: 'sk-live' });
+    assert.equal(line, '2025-01-02T03:04:05.678Z warn worker engine slow model=m ms=1500 api_key=[redacted]');
+  });
+
+  test('a secret key is redacted whatever its value type', () => {
+    for (const value of [12345, { nested: 1 }, ['x'], new Error('token in message')]) {
+      assert.equal(formatLogLine(fixedNow(), 'info', 'r', 'm', { admin_token: value }), '2025-01-02T03:04:05.678Z info r m admin_token=[redacted]');
+    }
+  });
+
+  test('grandchildren keep the level, clock and sink of the root logger', () => {
+    const { lines, logger } = capture('warn');
+    const grandchild = logger.child('session').child('rpc');
+    assert.equal(grandchild.role, 'proxy/session/rpc');
+    grandchild.info('not shown');
+    grandchild.error('shown');
+    assert.deepEqual(lines, ['2025-01-02T03:04:05.678Z error proxy/session/rpc shown']);
+  });
+
+  test('parseLogLevel takes every level name in any case', () => {
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      assert.equal(parseLogLevel(level.toUpperCase(), 'error'), level);
+    }
+    assert.equal(parseLogLevel('', 'debug'), 'debug');
+    assert.equal(parseLogLevel('warning'), 'info');
   });
 });

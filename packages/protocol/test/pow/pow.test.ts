@@ -24,7 +24,8 @@ interface RecordedLeg {
   sha256_salt_nonce_first8_hex: string;
   leading_zero_bits_le_u64: number;
 }
-const framesUrl = new URL('../../../../../shared/data/reference-frames.json', import.meta.url);
+/** The recording lives beside the golden frames in @cocoon/test-support (fixtures/reference-frames.json, key `pow`). */
+const framesUrl = new URL('../fixtures/reference-frames.json', import.meta.resolve('@cocoon/test-support'));
 const recorded = JSON.parse(readFileSync(framesUrl, 'utf8')).pow as Record<string, RecordedLeg | number | string>;
 const recordedLegs = Object.entries(recorded).filter((entry): entry is [string, RecordedLeg] => typeof entry[1] === 'object');
 
@@ -54,12 +55,8 @@ describe('PoW §17 vectors', () => {
     for (let candidate = 0n; candidate < nonce; candidate++) assert.equal(verifyPow(challenge, candidate), false);
     assert.equal(verifyPow(challenge, nonce), true);
   });
-  test('async solver finds the same nonce across slices and can be aborted', async () => {
+  test('async solver finds the same nonce across slices (aborting: pow-solver.test.ts)', async () => {
     assert.equal(await solvePowAsync({ difficulty: 16, salt: vectorSalt }, { sliceSize: 1000 }), 84956n);
-    const controller = new AbortController();
-    const search = solvePowAsync({ difficulty: 60, salt: vectorSalt }, { signal: controller.signal, sliceSize: 1000 });
-    setTimeout(() => controller.abort(new Error('stop')), 10);
-    await assert.rejects(search, /stop/);
   });
   test('solver starting above 2^32 crosses into the high word', () => {
     const challenge = { difficulty: 6, salt: vectorSalt };

@@ -80,3 +80,28 @@ describe('reservationTokens', () => {
     assert.equal(reservationTokens(1, 0, 1500), 1);
   });
 });
+
+describe('pricing edges', () => {
+  test('negative or zero counts bill nothing, whatever the coefficient', () => {
+    for (const count of [0, -1, -1000]) assert.equal(adjustTokenCount(count, 4000, 30000), 0, String(count));
+  });
+
+  test('each category is floored on its own, so the total can be below the floored sum of the raw total', () => {
+    const adjusted = adjustTokens({ promptTokens: 3, cachedTokens: 1, completionTokens: 3, reasoningTokens: 1 }, 1500, DEFAULT_MULTIPLIERS);
+    // 2×1.5=3, 1×1.5=1.5→1, 2×1.5=3, 1×1.5=1.5→1; the unsplit 6×1.5 would be 9
+    assert.deepEqual(adjusted, { prompt: 3, cached: 1, completion: 3, reasoning: 1, total: 8 });
+  });
+
+  test('costs stay exact beyond 2^53 and 2^64 nanoTON', () => {
+    assert.equal(costNanoton(Number.MAX_SAFE_INTEGER, 1000n), BigInt(Number.MAX_SAFE_INTEGER) * 1000n);
+    assert.equal(costNanoton(2n ** 64n, 20n), 2n ** 64n * 20n);
+    assert.throws(() => costNanoton(Number.MAX_SAFE_INTEGER + 1, 1n), RangeError);
+    assert.throws(() => costNanoton(Number.NaN, 1n), RangeError);
+  });
+
+  test('a reservation covers the query bytes even without max_tokens, and nothing at coefficient 0', () => {
+    assert.equal(reservationTokens(0, 100, 1000), 100);
+    assert.equal(reservationTokens(1000, 2048, 0), 0);
+    assert.equal(reservationTokens(1, 1, 999), 1, '2 × 0.999 floors to 1');
+  });
+});

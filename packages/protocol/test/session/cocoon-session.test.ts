@@ -54,8 +54,15 @@ test('an unanswered query times out without closing the session', async () => {
 
 test('the dialer pings when idle, which keeps the listener alive', async () => {
   const pair = await sessionPair({ pingAfterMs: 40, idleTimeoutMs: 1000 }, { idleTimeoutMs: 150 });
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  assert.ok(pair.listener.isOpen, 'listener stayed open thanks to pings');
+  // Wait for the pings themselves (20-byte tcp.ping frames) until more than the listener's idle timeout has passed.
+  const startedAt = Date.now();
+  const baseline = pair.listener.bytesReceived;
+  const deadline = startedAt + 5000;
+  while ((pair.listener.bytesReceived - baseline < 5 * 20 || Date.now() - startedAt < 300) && Date.now() < deadline && pair.listener.isOpen) {
+    await new Promise((resolve) => setTimeout(resolve, 10)); // a bounded poll for the condition, not a fixed sleep
+  }
+  assert.ok(pair.listener.bytesReceived - baseline >= 5 * 20, 'the dialer pinged while idle');
+  assert.ok(pair.listener.isOpen, 'listener stayed open past its idle timeout thanks to pings');
   await pair.close();
 });
 

@@ -5,11 +5,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32 } from 'node:zlib';
 import {
-  cocoonSchema, constructorId, constructorNameOf, decodeBoxed, encodeBoxed, expectBoxed,
+  COCOON_SCHEMA_TEXT, cocoonSchema, constructorId, constructorNameOf, decodeBoxed, encodeBoxed, encodeBoxedWithHeaderRoom, expectBoxed,
+  findCombinator, readBoxed, TlReader, TlWriter, writeBoxed,
 } from '../../src/tl/index.ts';
 import type { TlObject } from '../../src/tl/index.ts';
-import { loadAppendixAIds } from './reference-data.ts';
+import { loadReferenceConstructorIds } from './reference-data.ts';
 import { sampleObject, withoutFlags } from './tl-sample-values.ts';
 
 const codeOf = (error: unknown): unknown => (error as { code?: unknown }).code;
@@ -35,13 +37,28 @@ const REQUIRED = [
 ];
 
 describe('constructor IDs', () => {
-  const appendix = loadAppendixAIds();
+  const appendix = loadReferenceConstructorIds();
 
   test('every schema entry has the ID listed in Appendix A', () => {
     assert.ok(appendix.size > 90);
     for (const combinator of cocoonSchema.combinators) {
+      if (combinator.name.startsWith('ext.')) continue; // ours, checked below
       assert.equal(combinator.id, appendix.get(combinator.name), combinator.name);
       assert.equal(constructorId(combinator.name), appendix.get(combinator.name));
+    }
+  });
+
+  test('our ext.* extensions carry the CRC32 of their canonical line and collide with no reference ID or name', () => {
+    const extensions = cocoonSchema.combinators.filter((combinator) => combinator.name.startsWith('ext.'));
+    assert.deepEqual(extensions.map((combinator) => combinator.name).sort(), ['ext.cancelQuery', 'ext.clientQueryAnswerErrorCoded', 'ext.grantCredit', 'ext.proxyQueryAnswerErrorCoded']);
+    const referenceIds = new Set(appendix.values());
+    for (const combinator of extensions) {
+      const line = COCOON_SCHEMA_TEXT.split('\n').find((text) => text.startsWith(`${combinator.name}#`));
+      assert.ok(line, combinator.name);
+      const canonical = line.replace(/#[0-9a-f]{8}/, '').replace(/;\s*$/, '');
+      assert.equal(combinator.id, crc32(canonical) >>> 0, canonical);
+      assert.ok(!referenceIds.has(combinator.id), `${combinator.name} collides with a reference ID`);
+      assert.ok(!appendix.has(combinator.name), combinator.name);
     }
   });
 
@@ -199,5 +216,38 @@ describe('errors', () => {
     throwsCode(() => decodeBoxed(Buffer.from('66b043f801020304', 'hex')), 'CCN_ERR_PROTOCOL_DECODE');
     throwsCode(() => decodeBoxed(Buffer.from('010e4ef6ffffffff', 'hex')), 'CCN_ERR_PROTOCOL_DECODE');
     throwsCode(() => decodeBoxed(Buffer.from('010e4ef600000010', 'hex')), 'CCN_ERR_PROTOCOL_DECODE');
+  });
+});
+
+describe('codec entry points for larger buffers', () => {
+  test('writeBoxed and readBoxed walk several objects in one buffer', () => {
+    const writer = new TlWriter();
+    writeBoxed(writer, { _: 'tcp.ping', id: 1n });
+    writeBoxed(writer, { _: 'http.header', name: 'a', value: 'b' });
+    const bytes = writer.takeResult();
+    const reader = new TlReader(bytes);
+    assert.deepEqual(readBoxed(reader), { _: 'tcp.ping', id: 1n });
+    assert.deepEqual(readBoxed(reader), { _: 'http.header', name: 'a', value: 'b' });
+    assert.equal(reader.remaining, 0);
+    throwsCode(() => readBoxed(new TlReader(Buffer.from('15c4b51c00000000', 'hex'))), 'CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR');
+  });
+
+  test('encodeBoxedWithHeaderRoom leaves the room in front and the object after it', () => {
+    const value = { _: 'tcp.pong', id: 9n };
+    const framed = encodeBoxedWithHeaderRoom(value, 8);
+    assert.deepEqual(framed.subarray(8), encodeBoxed(value));
+    assert.deepEqual(encodeBoxedWithHeaderRoom(value, 0), encodeBoxed(value));
+  });
+
+  test('a failed encode leaves the shared scratch writer clean for the next one', () => {
+    throwsCode(() => encodeBoxedWithHeaderRoom({ _: 'tcp.packet', data: 'not bytes' }, 8), 'CCN_ERR_PROTOCOL_DECODE');
+    throwsCode(() => encodeBoxed({ _: 'http.header', name: 'x', value: 5 }), 'CCN_ERR_PROTOCOL_DECODE');
+    assert.equal(encodeBoxed({ _: 'tcp.ping', id: 0n }).length, 12);
+  });
+
+  test('findCombinator gives the declaration, or undefined', () => {
+    assert.deepEqual(findCombinator('tcp.ping')?.fields.map((field) => field.name), ['id']);
+    assert.equal(findCombinator('tcp.ping')?.resultType, 'tcp.Packet');
+    assert.equal(findCombinator('no.such'), undefined);
   });
 });

@@ -45,4 +45,24 @@ describe('parseTlSchema', () => {
     parseError('a.b#1 = A; a.b#2 = A;');
     parseError('a.b#1 = A; a.c#1 = A;');
   });
+
+  test('vector<x> spelling, ---types--- after functions, and IDs read as unsigned', () => {
+    const schema = parseTlSchema('---functions--- a.f#80000000 = A; ---types--- a.c#1 v:vector<int> w:Vector<A> = A;');
+    const [f, c] = schema.combinators;
+    assert.equal(f?.isFunction, true);
+    assert.equal(f?.id, 0x80000000);
+    assert.equal(c?.isFunction, false);
+    assert.deepEqual(c?.fields.map((field) => field.type), [
+      { kind: 'vector', boxed: false, item: { kind: 'builtin', name: 'int' } },
+      { kind: 'vector', boxed: true, item: { kind: 'boxed', typeName: 'A' } },
+    ]);
+  });
+
+  test('rejects flag bits above 31, bad type names and text after the last ";"', () => {
+    parseError('a.b#1 flags:# x:flags.32?int = A;');
+    parseError('a.b#1 x:in-t = A;');
+    parseError('a.b#1 = A; trailing');
+    parseError('a.b#123456789 = A;');
+    assert.equal(parseTlSchema('a.b#1 flags:# x:flags.31?int = A; // done; really').combinators[0]?.fields[1]?.condition?.bit, 31);
+  });
 });

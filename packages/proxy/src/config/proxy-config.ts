@@ -8,6 +8,7 @@ import {
   DEV_PROXY_OWNER_ADDRESS,
   EMPTY_SECRET_SHA256,
   httpAccessHashField,
+  httpGuardConfigFields,
   nanotonSchema,
   peerPolicyField,
   listenPortSchema,
@@ -42,8 +43,6 @@ export const DEFAULT_PROXY_DEV_CLIENTS: ProxyDevClient[] = [
   },
 ];
 
-const multiplier = () => z.number().int().min(0).max(0xffffffff).default(10000);
-
 export const proxyConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -64,14 +63,18 @@ export const proxyConfigSchema = z
     client_policy: peerPolicyField('any'),
     /** PoW difficulty demanded from connecting peers (§2.1). */
     pow_difficulty: z.number().int().min(0).max(28).default(20),
-    /** nanoTON per adjusted token paid by clients (§5.2). */
+    /** A peer must authorize (client auth / worker handshake) within this time from TCP accept, or it is closed. */
+    auth_timeout_ms: z.number().int().min(100).max(600_000).default(10_000),
+    /** Largest frame payload a peer may send before it has authorized (afterwards 16 MiB). */
+    unauthenticated_max_frame_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    /** Connections not yet authorized allowed per remote address, per port; more are closed at accept. */
+    max_unauthenticated_per_address: z.number().int().min(1).max(1_000_000).default(16),
+    /** Connections not yet authorized allowed in total, per port; more are closed at accept. */
+    max_unauthenticated_connections: z.number().int().min(1).max(1_000_000).default(512),
+    /** Off chain only: nanoTON per adjusted token paid by clients (§5.2). On chain the root contract's price applies. */
     price_per_token: nanotonSchema.default(20n),
-    /** nanoTON per adjusted token paid to workers; the proxy keeps the difference. */
+    /** Off chain only: nanoTON per adjusted token paid to workers (the proxy keeps the difference). On chain the root's fee applies. */
     worker_fee_per_token: nanotonSchema.default(19n),
-    prompt_tokens_price_multiplier: multiplier(),
-    cached_tokens_price_multiplier: multiplier(),
-    completion_tokens_price_multiplier: multiplier(),
-    reasoning_tokens_price_multiplier: multiplier(),
     /** Attempts per request across workers (1 = no retry, like the reference). */
     max_attempts: z.number().int().min(1).max(10).default(3),
     ...tonConfigFields({ walletKeyFile: '.cocoon/proxy/wallet.key' }),
@@ -92,6 +95,8 @@ export const proxyConfigSchema = z
     /** Off chain only: clients known without a blockchain. */
     dev_clients: z.array(proxyDevClientSchema).default(() => DEFAULT_PROXY_DEV_CLIENTS.map((client) => ({ ...client }))),
     http_access_hash: httpAccessHashField(),
+    /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
+    ...httpGuardConfigFields({ adminTokenFile: '.cocoon/proxy/admin.token' }),
   })
   .strict()
   .refine((config) => config.worker_fee_per_token <= config.price_per_token, {

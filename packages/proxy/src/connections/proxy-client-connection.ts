@@ -1,11 +1,13 @@
 /**
  * The proxy's side of one client connection (§3.1): handshake states None → Auth → Ok,
  * short authorization against the client's secret hash, worker-type listing, payment
- * status, and `client.runQueryEx` messages turned into ProxyRequests.
+ * status, and `client.runQueryEx` messages turned into ProxyRequests; with our extensions (§19)
+ * `ext.cancelQuery` and `ext.grantCredit` for a running request, and the session's 'drain'
+ * resuming the requests' relays.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CocoonError, WireErrorCode } from '@cocoon/protocol';
-import type { CocoonSession, Logger, QueryReply, TlObject } from '@cocoon/protocol';
+import type { CocoonSession, Logger, QueryReply, SessionExtension, TlObject } from '@cocoon/protocol';
 import type { ClientAccount } from '../billing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
 import type { WorkerRegistry } from '../routing/index.ts';
@@ -14,9 +16,12 @@ import type { ProxyRequestContext, ProxyRequestSink } from '../requests/proxy-re
 import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
 import type { ProxyChainLink } from './proxy-chain-link.ts';
+import type { AuthorizationWatch } from './unauthenticated-connection-gate.ts';
 
 /** §16: long authorization waits up to 300 s for the register transaction. */
 const LONG_AUTH_TIMEOUT_MS = 300_000;
+/** While the proxy waits for a long authorization, the connection's deadline covers that wait plus this. */
+const LONG_AUTH_DEADLINE_GRACE_MS = 30_000;
 
 type ClientHandshakeState = 'none' | 'auth' | 'ok';
 
@@ -36,12 +41,16 @@ export interface ProxyClientConnectionOptions {
   requestContext: ProxyRequestContext;
   logger: Logger;
   random?: (bytes: number) => Buffer;
+  /** The front door's watch: told when the client has authorized (and while long auth waits on chain). */
+  authorization?: AuthorizationWatch;
 }
 
 export class ProxyClientConnection implements ProxyRequestSink {
   private state: ClientHandshakeState = 'none';
   private known: { secretHash: Buffer; account: ClientAccount } | undefined;
   private readonly running = new Set<ProxyRequest>();
+  /** Running requests by the client's request id (hex), for ext.cancelQuery / ext.grantCredit. */
+  private readonly byClientId = new Map<string, ProxyRequest>();
   private nonce = 0n;
   clientOwner = '';
   detached = false;
@@ -54,8 +63,19 @@ export class ProxyClientConnection implements ProxyRequestSink {
     session.on('message', (message) => this.onMessage(message));
     session.on('close', () => {
       this.detached = true;
-      for (const request of this.running) request.onClientGone();
+      for (const request of [...this.running]) request.onClientGone();
     });
+    session.on('drain', () => {
+      for (const request of [...this.running]) request.onClientDrain();
+    });
+  }
+
+  get extensions(): ReadonlySet<SessionExtension> {
+    return this.options.session.extensions;
+  }
+
+  get writable(): boolean {
+    return this.options.session.writable;
   }
 
   get account(): ClientAccount {
@@ -136,6 +156,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
   /** §3.1 long path: the client registered on chain with our nonce; wait until the proxy contract shows it. */
   private async onAuthorizeLong(): Promise<TlObject> {
     this.requireState('auth', 'client.authorizeWithProxyLong');
+    this.options.authorization?.extendDeadline(LONG_AUTH_TIMEOUT_MS + LONG_AUTH_DEADLINE_GRACE_MS);
     try {
       await this.options.chain.waitForRegistration(this.clientOwner, this.nonce, LONG_AUTH_TIMEOUT_MS);
     } catch (error) {
@@ -160,6 +181,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
 
   private async authorized(): Promise<TlObject> {
     this.state = 'ok';
+    this.options.authorization?.authorized(); // before the answer: the client may send large frames once it has it
     const totals = await this.options.ledger.clientTotals(this.clientOwner);
     this.options.logger.info('client authorized', { connection: this.options.id, owner: this.clientOwner });
     const signedPayment = await this.options.chain.signedClientPayment(this.clientOwner);
@@ -188,6 +210,14 @@ export class ProxyClientConnection implements ProxyRequestSink {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${message._} before authorization`));
       return;
     }
+    if (message._ === 'ext.cancelQuery') {
+      this.byClientId.get((message.request_id as Buffer).toString('hex'))?.cancel('the client cancelled it');
+      return;
+    }
+    if (message._ === 'ext.grantCredit') {
+      this.byClientId.get((message.request_id as Buffer).toString('hex'))?.grantClientCredit(Number(message.bytes as bigint));
+      return;
+    }
     if (message._ !== 'client.runQueryEx') {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected client message ${message._}`));
       return;
@@ -201,8 +231,13 @@ export class ProxyClientConnection implements ProxyRequestSink {
       clientRequestId: message.request_id as Buffer,
       enableDebug: ((message.flags as number) & 1) !== 0 && message.enable_debug === true,
     });
+    const key = (message.request_id as Buffer).toString('hex');
     this.running.add(request);
-    request.onDone(() => this.running.delete(request));
+    this.byClientId.set(key, request);
+    request.onDone(() => {
+      this.running.delete(request);
+      if (this.byClientId.get(key) === request) this.byClientId.delete(key);
+    });
     request.start();
   }
 

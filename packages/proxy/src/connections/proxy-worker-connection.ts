@@ -1,10 +1,13 @@
 /**
  * The proxy's side of one worker connection (§3.2): handshake states None → Compare →
  * FinishingHandshake → Ok, registration in the worker registry (initially disabled),
- * enable/disable and coefficient messages, answer routing to requests, payment messages.
+ * enable/disable and coefficient messages, answer routing to requests (coded error answers too, where
+ * the worker negotiated them, §19), payment messages.
  */
-import { CocoonError, EMPTY_SIGNED_PAYMENT, modelBaseName } from '@cocoon/protocol';
-import type { CocoonSession, Logger, QueryReply, TlObject } from '@cocoon/protocol';
+import { CocoonError, EMPTY_SIGNED_PAYMENT, isTlObject, modelBaseName } from '@cocoon/protocol';
+import type {
+  CocoonSession, Logger, QueryReply, SessionExtension, TlObject, WorkerCompareBalanceWithProxy, WorkerConnectedToProxy, WorkerParams, WorkerProxyHandshakeCompleted,
+} from '@cocoon/protocol';
 import { perProxyMaxActiveRequests } from '../routing/index.ts';
 import type { RegisteredWorker, WorkerRegistry } from '../routing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
@@ -13,6 +16,7 @@ import type { WorkerLink } from '../requests/proxy-request-context.ts';
 import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
 import type { ProxyChainLink } from './proxy-chain-link.ts';
+import type { AuthorizationWatch } from './unauthenticated-connection-gate.ts';
 
 type WorkerHandshakeState = 'none' | 'compare' | 'finishing' | 'ok';
 
@@ -27,6 +31,8 @@ export interface ProxyWorkerConnectionOptions {
   logger: Logger;
   /** §7.3: throws unless the root contract allows the worker's model (set when worker hashes are checked). */
   checkModel?: (model: string) => void;
+  /** The front door's watch: told when the worker has finished its handshake (registration). */
+  authorization?: AuthorizationWatch;
 }
 
 export class ProxyWorkerConnection implements WorkerLink {
@@ -66,6 +72,16 @@ export class ProxyWorkerConnection implements WorkerLink {
     return this.payment;
   }
 
+  /** What the worker's session negotiated (§19). */
+  get extensions(): ReadonlySet<SessionExtension> {
+    return this.options.session.extensions;
+  }
+
+  /** Pauses reading this worker's connection (a request's relay over its bound, §19). */
+  holdReading(): () => void {
+    return this.options.session.holdReading();
+  }
+
   sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals, clientOwner: string): void {
     this.refreshPayment().then((signedPayment) => {
       if (!this.options.session.isOpen) return;
@@ -95,37 +111,38 @@ export class ProxyWorkerConnection implements WorkerLink {
   }
 
   private async onQuery(query: TlObject): Promise<TlObject> {
+    if (!isTlObject(query, 'worker.connectToProxy', 'worker.compareBalanceWithProxy', 'worker.proxyHandshakeComplete', 'worker.updatePaymentStatus')) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected worker query ${query._}`);
+    }
     switch (query._) {
       case 'worker.connectToProxy':
-        return this.onConnect(query.params as TlObject);
+        return this.onConnect(query.params);
       case 'worker.compareBalanceWithProxy':
         return this.onCompareBalance(query);
       case 'worker.proxyHandshakeComplete':
-        return this.onHandshakeComplete(query.is_disabled as boolean);
+        return this.onHandshakeComplete(query.is_disabled);
       case 'worker.updatePaymentStatus': {
         this.requireState('ok', query._);
         const totals = await this.options.ledger.workerTotals(this.ownerAddress);
         return { _: 'worker.paymentStatus', signed_payment: await this.refreshPayment(), db_tokens: totals.tokensCommittedToDb, max_tokens: totals.tokensMax };
       }
-      default:
-        throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected worker query ${query._}`);
     }
   }
 
-  private onConnect(params: TlObject): TlObject {
+  private onConnect(params: WorkerParams): WorkerConnectedToProxy {
     this.requireState('none', 'worker.connectToProxy');
     const { identity, registry, id } = this.options;
     checkTestMode(params, identity);
-    const model = params.model as string;
-    const coefficient = params.coefficient as number;
-    const maxActive = params.max_active_requests as number;
-    const proxyCount = params.proxy_cnt as number;
+    const { model, coefficient } = params;
+    // present: checkTestMode required flag bit 0 (WorkerParamsFlag.max_active_requests / proxy_cnt)
+    const maxActive = params.max_active_requests ?? 0;
+    const proxyCount = params.proxy_cnt ?? 0;
     if (!model) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'worker model is empty');
     this.options.checkModel?.(model);
     if (!(coefficient >= 0 && coefficient < 1e9)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `bad coefficient ${coefficient}`);
     if (!(maxActive >= 1) || !(proxyCount >= 1)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'max_active_requests and proxy_cnt must be ≥ 1');
     const protoVersion = negotiateProtocolVersion(params);
-    this.ownerAddress = params.worker_owner_address as string;
+    this.ownerAddress = params.worker_owner_address;
     const workerContractAddress = this.options.chain.workerContractAddress(this.ownerAddress);
     this.registered = registry.register({
       id,
@@ -146,10 +163,10 @@ export class ProxyWorkerConnection implements WorkerLink {
     };
   }
 
-  private async onCompareBalance(query: TlObject): Promise<TlObject> {
+  private async onCompareBalance(query: WorkerCompareBalanceWithProxy): Promise<TlObject> {
     this.requireState('compare', query._);
     const { ledger, chain, logger } = this.options;
-    const claimed = { tokensCommittedToBlockchain: query.tokens_committed_to_blockchain as bigint, tokensCommittedToDb: query.tokens_committed_to_db as bigint };
+    const claimed = { tokensCommittedToBlockchain: query.tokens_committed_to_blockchain, tokensCommittedToDb: query.tokens_committed_to_db };
     try {
       await ledger.assertNotBehind('worker', this.ownerAddress, claimed);
     } catch (error) {
@@ -164,13 +181,14 @@ export class ProxyWorkerConnection implements WorkerLink {
       signed_payment: await this.refreshPayment(),
       tokens_committed_to_db: totals.tokensCommittedToDb,
       max_tokens: totals.tokensMax,
-      error_code: (query.max_tokens as bigint) <= totals.tokensMax ? 0 : 1,
+      error_code: query.max_tokens <= totals.tokensMax ? 0 : 1,
     };
   }
 
-  private onHandshakeComplete(isDisabled: boolean): TlObject {
+  private onHandshakeComplete(isDisabled: boolean): WorkerProxyHandshakeCompleted {
     this.requireState('finishing', 'worker.proxyHandshakeComplete');
     this.state = 'ok';
+    this.options.authorization?.authorized();
     this.options.registry.setEnabled(this.options.id, !isDisabled);
     return { _: 'worker.proxyHandshakeCompleted' };
   }
@@ -180,20 +198,27 @@ export class ProxyWorkerConnection implements WorkerLink {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `${message._} before handshake completed`));
       return;
     }
+    if (!isTlObject(
+      message, 'proxy.queryAnswerEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerErrorEx', 'ext.proxyQueryAnswerErrorCoded', 'worker.enabledDisabled', 'worker.newCoefficient',
+    )) {
+      this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected worker message ${message._}`));
+      return;
+    }
     switch (message._) {
       case 'proxy.queryAnswerEx':
       case 'proxy.queryAnswerPartEx':
-      case 'proxy.queryAnswerErrorEx': {
-        const request = this.requests.get((message.request_id as Buffer).toString('hex'));
+      case 'proxy.queryAnswerErrorEx':
+      case 'ext.proxyQueryAnswerErrorCoded': {
+        const request = this.requests.get(message.request_id.toString('hex'));
         request?.onWorkerMessage(message); // answers for finished/timed-out requests are dropped
         return;
       }
       case 'worker.enabledDisabled':
-        this.options.registry.setEnabled(this.options.id, (message.disabled as number) === 0);
+        this.options.registry.setEnabled(this.options.id, message.disabled === 0);
         this.options.logger.info('worker availability changed', { connection: this.options.id, enabled: message.disabled === 0 });
         return;
       case 'worker.newCoefficient': {
-        const coefficient = message.new_coefficient as number;
+        const coefficient = message.new_coefficient;
         if (coefficient < 0) {
           this.options.session.close(new CocoonError('CCN_ERR_WORKER_DISABLED', 'worker withdrew (negative coefficient)'));
           return;
@@ -201,8 +226,6 @@ export class ProxyWorkerConnection implements WorkerLink {
         this.options.registry.setCoefficient(this.options.id, coefficient);
         return;
       }
-      default:
-        this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected worker message ${message._}`));
     }
   }
 

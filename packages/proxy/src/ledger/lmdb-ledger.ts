@@ -164,7 +164,7 @@ export class LmdbLedger implements Ledger {
         }
       }
       const dropped = [...this.db.getKeys({ start: RECORD_KEY.snapshot(0), end: RECORD_KEY.snapshot(seqno + 1) })];
-      for (const key of dropped) this.db.remove(key);
+      for (const key of dropped) void this.db.remove(key); // inside the transaction: applied with its commit
       this.put(RECORD_KEY.seqnos, { snapshot: seqnos.snapshot, committed: seqno });
     });
   }
@@ -214,7 +214,7 @@ export class LmdbLedger implements Ledger {
   }
 
   private put(key: string, record: unknown): void {
-    this.db.put(key, this.signer.seal(key, encodeRecord(record)));
+    void this.db.put(key, this.signer.seal(key, encodeRecord(record))); // inside a transaction: applied with its commit
   }
 
   /** Records were verified when the ledger opened; reads only strip the signature. */

@@ -2,7 +2,7 @@
  * What a ProxyRequest needs from the rest of the proxy: the worker registry and the live
  * worker links, the client side it answers to, accounting, stats, clock and logger.
  */
-import type { Logger, TlObject } from '@cocoon/protocol';
+import type { Logger, SessionExtension, TlObject } from '@cocoon/protocol';
 import type { RetryPolicy, WorkerRegistry } from '../routing/index.ts';
 import type { ClientAccount, FinishedRequest } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
@@ -15,6 +15,10 @@ export interface WorkerLink {
   send(message: TlObject): void;
   signedPayment(): TlObject;
   sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals, clientOwner: string): void;
+  /** What the worker's session negotiated (§19); absent = none (a reference worker). */
+  readonly extensions?: ReadonlySet<SessionExtension>;
+  /** Pauses reading the worker's connection until the returned function is called (backpressure fallback). */
+  holdReading?(): () => void;
 }
 
 /** The proxy's side of one client connection, as requests use it. */
@@ -22,6 +26,10 @@ export interface ProxyRequestSink {
   readonly clientOwner: string;
   readonly account: ClientAccount;
   detached: boolean;
+  /** What the client's session negotiated (§19); absent = none (a reference client). */
+  readonly extensions?: ReadonlySet<SessionExtension>;
+  /** False while the client session's socket buffer is full (its 'drain' calls ProxyRequest.onClientDrain). */
+  readonly writable?: boolean;
   send(message: TlObject): void;
   sendPayment(requestId: Buffer, requestTokens: bigint, totals: LedgerTotals): void;
 }

@@ -2,17 +2,27 @@
  * One client request inside the proxy (§4.3–§4.8): admission and reservation, worker
  * selection, forwarding as proxy.runQueryEx, relaying the worker's answers to the client,
  * retry on another worker when the chosen one fails before the first answer byte
- * (beyond the reference), the proxy's own timer, and completion accounting.
+ * (beyond the reference), the proxy's own timer, and completion accounting. Answer messages
+ * reach the client through a bounded ClientAnswerRelay (credit and backpressure, §19); a cancel
+ * from the client (ext.cancelQuery) or its going away is forwarded to a worker that negotiated it,
+ * which then reports what it generated. The final answer waits for the ledger at most until the
+ * request's deadline: a stalled write ends the request with CCN_ERR_TIMEOUT. Errors keep their CCN_ERR_*
+ * code across the hop where both sides negotiated `errorCodes` (§19): the worker's code is relayed to
+ * the client, the proxy's own refusals carry theirs.
  */
 import {
-  CocoonError, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, toCocoonError,
-  unixSecondsHeader, wireErrorOf,
+  CocoonError, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, errorAnswerMessage, peerErrorOfAnswer,
+  toCocoonError, unixSecondsHeader,
 } from '@cocoon/protocol';
 import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
 import type { RegisteredWorker, WorkerRequestHandle } from '../routing/index.ts';
 import type { ProxyRequestContext, ProxyRequestSink, WorkerLink } from './proxy-request-context.ts';
 import type { Admission, Reservation } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
+import { ClientAnswerRelay } from './client-answer-relay.ts';
+
+/** Least time the final answer waits for a durable ledger entry, even at the request's deadline. */
+const MIN_LEDGER_WAIT_MS = 250;
 
 const ZERO_TOKENS: TlObject = { _: 'tokensUsed', prompt_tokens_used: 0n, cached_tokens_used: 0n, completion_tokens_used: 0n, reasoning_tokens_used: 0n, total_tokens_used: 0n };
 
@@ -48,6 +58,8 @@ export class ProxyRequest {
   private readonly startedAt: number;
   private attemptStartedAt = 0;
   private readonly doneCallbacks: Array<() => void> = [];
+  private readonly relay: ClientAnswerRelay;
+  private cancelled = false;
 
   constructor(
     private readonly context: ProxyRequestContext,
@@ -56,6 +68,7 @@ export class ProxyRequest {
   ) {
     this.workerRequestId = (context.random ?? randomIdBytes)(32);
     this.startedAt = context.now();
+    this.relay = new ClientAnswerRelay(sink);
   }
 
   get workerRequestIdHex(): string {
@@ -98,7 +111,8 @@ export class ProxyRequest {
         case 'proxy.queryAnswerPartEx':
           return this.onWorkerPart(message);
         case 'proxy.queryAnswerErrorEx':
-          return this.onWorkerError(new PeerReportedError(message.error_code as number, message.error as string), message);
+        case 'ext.proxyQueryAnswerErrorCoded':
+          return this.onWorkerError(peerErrorOfAnswer(message), message);
         default:
           throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `unexpected answer ${message._}`);
       }
@@ -113,9 +127,48 @@ export class ProxyRequest {
     this.failAttempt(new CocoonError('CCN_ERR_WORKER_DISCONNECTED', `worker disconnected: ${error.message}`), ZERO_TOKENS);
   }
 
-  /** The client connection went away: stop relaying, still account what the worker reports. */
+  /** The client connection went away: stop relaying, cancel where the worker can, still account what it reports. */
   onClientGone(): void {
     this.sink.detached = true;
+    this.cancel('the client connection closed');
+  }
+
+  /**
+   * The client gave up (ext.cancelQuery) or left: nothing more is relayed; a worker that negotiated
+   * cancel is told to stop (ext.cancelQuery) and its final report is billed; a reference worker runs
+   * to its end as before and is billed as before. Before any worker has it, the request just ends.
+   */
+  cancel(reason: string): void {
+    if (this.phase === 'done' || this.cancelled) return;
+    this.cancelled = true;
+    this.relay.drop();
+    const worker = this.worker;
+    if (!worker) {
+      this.finishWithError(new CocoonError('CCN_ERR_CANCELLED', `request cancelled: ${reason}`));
+      return;
+    }
+    this.context.logger.debug('request cancelled', { request: this.workerRequestIdHex, reason, forwarded: this.sendCancel(worker.link) });
+  }
+
+  /** ext.grantCredit from the client. */
+  grantClientCredit(bytes: number): void {
+    this.relay.grantFromClient(bytes);
+  }
+
+  /** The client session can take more bytes again. */
+  onClientDrain(): void {
+    this.relay.flush();
+  }
+
+  /** Tells a worker that negotiated cancel to stop this request; false for a reference worker. */
+  private sendCancel(link: WorkerLink): boolean {
+    if (!link.extensions?.has('cancel')) return false;
+    try {
+      link.send({ _: 'ext.cancelQuery', request_id: this.workerRequestId });
+      return true;
+    } catch {
+      return false; // the worker connection is gone: onWorkerGone ends the request
+    }
   }
 
   private forwardToNextWorker(): void {
@@ -152,6 +205,7 @@ export class ProxyRequest {
     const remainingSeconds = Math.max(0.001, (request.timeoutSeconds * 1000 - (context.now() - this.startedAt)) / 1000);
     try {
       link.attach(this);
+      this.relay.useWorker(link, this.workerRequestId);
       link.send({
         _: 'proxy.runQueryEx',
         query: request.query,
@@ -175,7 +229,7 @@ export class ProxyRequest {
     const flags = message.flags as number;
     const answer: TlObject = { _: 'client.queryAnswerEx', request_id: this.request.clientRequestId, answer: encodeHttpResponse(response), flags };
     if (flags & 1) this.complete(message.final_info as TlObject, answer);
-    else this.sink.send(answer);
+    else this.relay.push(answer, (message.answer as Buffer).length);
   }
 
   private onWorkerPart(message: TlObject): void {
@@ -183,7 +237,7 @@ export class ProxyRequest {
     const flags = message.flags as number;
     const part: TlObject = { _: 'client.queryAnswerPartEx', request_id: this.request.clientRequestId, answer: message.answer as Buffer, flags };
     if (flags & 1) this.complete(message.final_info as TlObject, part);
-    else this.sink.send(part);
+    else this.relay.push(part, (message.answer as Buffer).length);
   }
 
   private onWorkerError(error: PeerReportedError, message: TlObject): void {
@@ -200,7 +254,7 @@ export class ProxyRequest {
     }
     const answerStarted = this.phase === 'streaming';
     const retryable = error instanceof PeerReportedError ? isRetryableWireCode(error.wireCode) : error.retryable;
-    if (!answerStarted && retryable && this.context.retryPolicy.maxAttempts > this.attempt) {
+    if (!answerStarted && retryable && !this.cancelled && this.context.retryPolicy.maxAttempts > this.attempt) {
       // Failing before the first answer byte means the engine produced nothing to bill.
       if ((tokensUsed.total_tokens_used as bigint) > 0n) this.context.logger.warn('retried attempt reported usage', { tokens: String(tokensUsed.total_tokens_used) });
       this.context.stats.retried();
@@ -234,16 +288,31 @@ export class ProxyRequest {
    */
   private sendFinal(message: TlObject, accounted: Accounted | undefined): void {
     if (!accounted) {
-      this.sink.send(message);
+      this.relay.push(message, 0, true);
       return;
     }
-    void accounted.durable.then((totals) => {
-      if (!this.sink.detached) this.sink.send(message);
-      if (totals) accounted.sendPayments(totals);
+    const waitMs = Math.max(MIN_LEDGER_WAIT_MS, this.request.timeoutSeconds * 1000 - (this.context.now() - this.startedAt));
+    let stall: NodeJS.Timeout | undefined;
+    const stalled = new Promise<'stalled'>((resolve) => {
+      stall = setTimeout(() => resolve('stalled'), waitMs);
+      stall.unref();
+    });
+    void Promise.race([accounted.durable, stalled]).then((outcome) => {
+      clearTimeout(stall);
+      if (outcome !== 'stalled') {
+        this.relay.push(message, 0, true);
+        if (outcome) accounted.sendPayments(outcome);
+        return;
+      }
+      this.context.logger.error('ledger write not durable within the request timeout; answering with an error', { request: this.workerRequestIdHex, waited_ms: waitMs });
+      const failure = new CocoonError('CCN_ERR_TIMEOUT', 'proxy: timeout (ledger write did not complete)');
+      this.relay.push(this.clientErrorAnswer(failure, message.final_info as TlObject), 0, true);
+      void accounted.durable.then((totals) => { if (totals) accounted.sendPayments(totals); }); // late but still paid
     });
   }
 
   private notifyDone(): void {
+    this.relay.close();
     for (const callback of this.doneCallbacks.splice(0)) callback();
   }
 
@@ -283,16 +352,13 @@ export class ProxyRequest {
     if (this.timer) clearTimeout(this.timer);
     this.reservation?.release(); // no-op when the attempt was already accounted
     this.context.stats.finished(false);
-    const { code, message } = wireErrorOf(error);
-    this.sendFinal({
-      _: 'client.queryAnswerErrorEx',
-      request_id: this.request.clientRequestId,
-      error_code: code,
-      error: message,
-      flags: 1,
-      final_info: this.clientFinalInfo(finalInfo),
-    }, accounted);
+    this.sendFinal(this.clientErrorAnswer(error, this.clientFinalInfo(finalInfo)), accounted);
     this.notifyDone();
+  }
+
+  /** client.queryAnswerErrorEx, or ext.clientQueryAnswerErrorCoded (with the CCN_ERR_* code) where the client negotiated it. */
+  private clientErrorAnswer(error: unknown, finalInfo: TlObject): TlObject {
+    return errorAnswerMessage('client', this.sink.extensions, { requestId: this.request.clientRequestId, error, finalInfo });
   }
 
   private onTimeout(): void {
@@ -302,6 +368,7 @@ export class ProxyRequest {
     if (worker) {
       worker.link.detach(this);
       worker.handle.end(false, this.context.now() - this.attemptStartedAt);
+      this.sendCancel(worker.link); // a worker that negotiated cancel stops generating for nobody
     }
     this.finishWithError(new CocoonError('CCN_ERR_TIMEOUT', 'proxy: timeout'));
   }

@@ -13,6 +13,15 @@ export interface ModelListing {
   workers: Array<{ coefficient: number; runningRequests: number; maxRunningRequests: number }>;
 }
 
+/**
+ * The wire message of CCN_ERR_ROUTE_WORKERS_BUSY: the reference's `no workers for model <m>`
+ * (wire code notready) plus a suffix from which a client without coded errors (§19) recovers the busy
+ * code; one that negotiated them receives the code itself.
+ */
+function workersBusyMessage(model: string, busy: number): string {
+  return `no workers for model ${model}: all ${busy} busy`;
+}
+
 /** Per-proxy share of a worker's limit: `ceil(max_active_requests / proxy_cnt)`. */
 export function perProxyMaxActiveRequests(maxActiveRequests: number, proxyCount: number): number {
   return Math.ceil(maxActiveRequests / Math.max(1, proxyCount));
@@ -89,18 +98,25 @@ export class WorkerRegistry {
   /**
    * Picks the worker for a request (§4.4). `exclude` holds connection ids already tried
    * (retries). Throws CCN_ERR_ROUTE_UNKNOWN_MODEL (nothing registered for the model),
-   * CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW (available workers are all above maxCoefficient) or
-   * CCN_ERR_ROUTE_NO_WORKER (all disabled, busy or excluded).
+   * CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW (available workers are all above maxCoefficient),
+   * CCN_ERR_ROUTE_WORKERS_BUSY (every enabled, affordable, untried worker is at its active-query
+   * limit: retry shortly) or CCN_ERR_ROUTE_NO_WORKER (all disabled or excluded). The busy message
+   * keeps the reference's `no workers for model` prefix, so reference clients read it as before.
    */
   select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = new Set()): RegisteredWorker {
     let known = false;
     let best: RegisteredWorker | undefined;
     let bestWeight = Infinity;
     let minimumCoefficientAbove = Infinity;
+    let busy = 0;
     for (const worker of this.workers.values()) {
       if (worker.modelBaseName !== model) continue;
       known = true;
-      if (!worker.available || exclude.has(worker.id)) continue;
+      if (!worker.enabled || exclude.has(worker.id)) continue;
+      if (!worker.available) {
+        if (worker.coefficient <= maxCoefficient) busy += 1;
+        continue;
+      }
       if (worker.coefficient > maxCoefficient) {
         minimumCoefficientAbove = Math.min(minimumCoefficientAbove, worker.coefficient);
         continue;
@@ -116,6 +132,7 @@ export class WorkerRegistry {
     if (minimumCoefficientAbove !== Infinity) {
       throw new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', `can run this query with coefficient=${minimumCoefficientAbove}`, { param: 'max_coefficient' });
     }
+    if (busy > 0) throw new CocoonError('CCN_ERR_ROUTE_WORKERS_BUSY', workersBusyMessage(model, busy), { param: 'model' });
     throw new CocoonError('CCN_ERR_ROUTE_NO_WORKER', `no workers for model ${model}`, { param: 'model' });
   }
 

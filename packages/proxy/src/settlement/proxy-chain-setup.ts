@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { Address } from '@ton/core';
-import { CocoonError, type Logger, type TlObject } from '@cocoon/protocol';
+import { CocoonError, type Logger, type NetworkParamsSource, type TlObject } from '@cocoon/protocol';
 import { RootConfigWatcher, RunnerWallet, createChain, loadOrCreateKeyPair, type Chain } from '@cocoon/ton';
 import type { ProxyConfig } from '../config/index.ts';
 import { InMemoryLedger, LmdbLedger, type Ledger } from '../ledger/index.ts';
@@ -17,6 +17,7 @@ import type { ProxyChainLink } from '../connections/proxy-chain-link.ts';
 import type { ProxySettlement } from './proxy-settlement.ts';
 import { ProxyInstances } from './proxy-instances.ts';
 import type { AdmissionGate } from './admission-gate.ts';
+import { InstanceNetworkParamsSource } from './instance-network-params-source.ts';
 
 export interface ProxyChainSetup {
   chain: Chain;
@@ -26,6 +27,8 @@ export interface ProxyChainSetup {
   /** The current instance's settlement (changes on a params migration). */
   readonly settlement: ProxySettlement;
   instances: ProxyInstances;
+  /** Price, fee and multipliers of the contracts served now (changes on a params migration). */
+  networkParams: NetworkParamsSource;
   watcher: RootConfigWatcher;
   /** Refuses new requests while migrating or while the root config is stale. */
   gate: AdmissionGate;
@@ -104,7 +107,7 @@ export async function setupProxyChain(config: ProxyConfig, logger: Logger, optio
     },
   };
   return {
-    chain, wallet, ledger: instances.ledger, instances, watcher, gate: instances.gate, link, clientStates, proxyPublicKey,
+    chain, wallet, ledger: instances.ledger, instances, networkParams: new InstanceNetworkParamsSource(instances), watcher, gate: instances.gate, link, clientStates, proxyPublicKey,
     get settlement() { return instances.settlement; },
     async close() {
       watcher.close();

@@ -19,10 +19,6 @@ describe('proxyConfigSchema', () => {
     assert.equal(config.pow_difficulty, 20);
     assert.equal(config.price_per_token, 20n);
     assert.equal(config.worker_fee_per_token, 19n);
-    assert.equal(config.prompt_tokens_price_multiplier, 10000);
-    assert.equal(config.cached_tokens_price_multiplier, 10000);
-    assert.equal(config.completion_tokens_price_multiplier, 10000);
-    assert.equal(config.reasoning_tokens_price_multiplier, 10000);
     assert.equal(config.max_attempts, 3);
     assert.equal(config.http_access_hash, '');
   });
@@ -49,6 +45,12 @@ describe('proxyConfigSchema', () => {
     assert.equal(config.worker_fee_per_token, 25n);
     assert.equal(proxyConfigSchema.safeParse({ price_per_token: 1.5 }).success, false);
     assert.equal(proxyConfigSchema.safeParse({ price_per_token: 10, worker_fee_per_token: 11 }).success, false);
+  });
+
+  test('multipliers are not proxy config: they come from the root contract (§5)', () => {
+    for (const key of ['prompt_tokens_price_multiplier', 'cached_tokens_price_multiplier', 'completion_tokens_price_multiplier', 'reasoning_tokens_price_multiplier']) {
+      assert.equal(proxyConfigSchema.safeParse({ [key]: 10000 }).success, false, `${key} is an unknown key`);
+    }
   });
 
   test('dev clients via JSON flag, strict entries, hash normalised', () => {

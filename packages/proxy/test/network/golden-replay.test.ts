@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { FrameDecoder, createLogger, decodeBoxed, decodeHttpResponse, encodeBoxed, encodeFrame } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
-import { FakeTdxProvider, NoTeeProvider, createAttestedCertificate, createPeerVerifier, dialSecure } from '@cocoon/attestation';
+import { FakeTdxProvider, NoTeeProvider, FakeTdxPolicyVerifier, createAttestedCertificate, dialSecure } from '@cocoon/attestation';
 import { proxyConfigSchema, startProxyRunner } from '../../src/index.ts';
 import type { RunnerHandle } from '@cocoon/protocol';
-import { loadGoldenStreams } from '../../../protocol/test/tl/reference-data.ts';
+import { loadGoldenStreams } from '@cocoon/test-support';
 
 const streams = loadGoldenStreams();
 const clientLeg = streams['client<->proxy']!;
@@ -62,7 +62,7 @@ class RawPeer {
 
 async function dialRaw(port: number, provider: FakeTdxProvider | NoTeeProvider): Promise<RawPeer> {
   const identity = await createAttestedCertificate({ provider, now: new Date() });
-  const { socket } = await dialSecure({ host: '127.0.0.1', port, identity, verifier: createPeerVerifier('fake_tdx') });
+  const { socket } = await dialSecure({ host: '127.0.0.1', port, identity, verifier: new FakeTdxPolicyVerifier() });
   return new RawPeer(socket);
 }
 

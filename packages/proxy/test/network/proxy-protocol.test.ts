@@ -50,7 +50,7 @@ describe('proxy protocol edge', () => {
   });
 
   test('an unknown model is answered with queryAnswerErrorEx (not the legacy error)', async () => {
-    const session = track(await authorizedClient(proxy.clientPort));
+    const session = track(await authorizedClient(proxy.clientPort, false)); // a reference client: the reference layout
     const answer = nextMessage(session, 'client.queryAnswerErrorEx');
     session.send(runQuery('no/such-model'));
     const error = await answer;
@@ -59,7 +59,7 @@ describe('proxy protocol edge', () => {
   });
 
   test('nonsensical request values are refused with a clear error', async () => {
-    const session = track(await authorizedClient(proxy.clientPort));
+    const session = track(await authorizedClient(proxy.clientPort, false));
     const answer = nextMessage(session, 'client.queryAnswerErrorEx');
     session.send(runQuery('test/tiny-chat', { timeout: 0 }));
     assert.match((await answer).error as string, /invalid runQueryEx: timeout/);
@@ -104,10 +104,20 @@ describe('proxy admission', () => {
   });
 
   test('a client whose balance cannot cover max_tokens is refused before any worker is involved', async () => {
-    const session = await authorizedClient(proxy.clientPort);
+    const session = await authorizedClient(proxy.clientPort, false);
     sessions.push(session);
     const answer = nextMessage(session, 'client.queryAnswerErrorEx');
     session.send(runQuery('test/tiny-chat', { max_tokens: 1000 }));
     assert.match((await answer).error as string, /balance is too low/);
+  });
+
+  test('a client that negotiated coded errors gets the billing code itself (§19)', async () => {
+    const session = await authorizedClient(proxy.clientPort);
+    sessions.push(session);
+    const answer = nextMessage(session, 'ext.clientQueryAnswerErrorCoded');
+    session.send(runQuery('test/tiny-chat', { max_tokens: 1000 }));
+    const error = await answer;
+    assert.equal(error.ccn_code, 'CCN_ERR_BILLING_INSUFFICIENT_BALANCE');
+    assert.equal(error.error_code, WireErrorCode.error);
   });
 });

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CocoonSession, DEV_CLIENT_OWNER_ADDRESS, createLogger, encodeHttpRequest } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
-import { FakeTdxProvider, NoTeeProvider, createAttestedCertificate, createPeerVerifier, dialSecure } from '@cocoon/attestation';
+import { FakeTdxProvider, NoTeeProvider, FakeTdxPolicyVerifier, createAttestedCertificate, dialSecure } from '@cocoon/attestation';
 import { proxyConfigSchema, startProxyRunner } from '../../src/index.ts';
 import type { ProxyConfigInput } from '../../src/index.ts';
 import type { RunnerHandle } from '@cocoon/protocol';
@@ -21,10 +21,11 @@ export async function startTestProxy(overrides: Partial<ProxyConfigInput> = {}):
   return { handle, clientPort: info.client_port, workerPort: info.worker_port, statsUrl: info.stats_url };
 }
 
-export async function openPeerSession(port: number, role: 'client' | 'worker'): Promise<CocoonSession> {
+/** `offerExtensions: false` dials like a reference peer (no ALPN: no §19 extension on the session). */
+export async function openPeerSession(port: number, role: 'client' | 'worker', offerExtensions = true): Promise<CocoonSession> {
   const certificate = await createAttestedCertificate({ provider: role === 'worker' ? new FakeTdxProvider() : new NoTeeProvider(), now: new Date() });
   const { socket } = await dialSecure({
-    host: '127.0.0.1', port, identity: certificate, verifier: createPeerVerifier('fake_tdx'),
+    host: '127.0.0.1', port, identity: certificate, verifier: new FakeTdxPolicyVerifier(), offerExtensions,
   });
   const session = new CocoonSession(socket, { role: 'dialer' });
   await session.open();
@@ -36,8 +37,8 @@ export function clientParams(isTest = true): TlObject {
 }
 
 /** Connects and authorizes the default dev client (empty secret). */
-export async function authorizedClient(port: number): Promise<CocoonSession> {
-  const session = await openPeerSession(port, 'client');
+export async function authorizedClient(port: number, offerExtensions = true): Promise<CocoonSession> {
+  const session = await openPeerSession(port, 'client', offerExtensions);
   const connected = await session.query({ _: 'client.connectToProxy', params: clientParams(), min_config_version: 0 });
   if (connected._ !== 'client.connectedToProxy') throw new Error(`unexpected ${connected._}`);
   const result = await session.query({ _: 'client.authorizeWithProxyShort', data: Buffer.alloc(0) });

@@ -22,13 +22,13 @@ class RecordingWorkerLink implements WorkerLink {
   sendPayment(_id: Buffer, tokens: bigint, _totals: LedgerTotals) { this.payments.push(tokens); }
 }
 
-function setup(options: { maxAttempts?: number } = {}) {
+function setup(options: { maxAttempts?: number; maxActiveRequests?: number; connected?: boolean } = {}) {
   const now = () => Date.now();
   const registry = new WorkerRegistry({ now });
   const links = new Map<string, RecordingWorkerLink>();
   for (const id of ['w1', 'w2']) {
-    registry.register({ id, ownerAddress: `owner-${id}`, modelBaseName: 'm', modelFullName: 'm@r:h', coefficient: 1000, maxActiveRequests: 5, enabled: true });
-    links.set(id, new RecordingWorkerLink());
+    registry.register({ id, ownerAddress: `owner-${id}`, modelBaseName: 'm', modelFullName: 'm@r:h', coefficient: 1000, maxActiveRequests: options.maxActiveRequests ?? 5, enabled: true });
+    if (options.connected !== false) links.set(id, new RecordingWorkerLink());
   }
   const ledger = new InMemoryLedger();
   const completion = new CompletionAccounting({ ledger, prices: () => ({ pricePerToken: 20n, workerFeePerToken: 19n }) });
@@ -197,4 +197,29 @@ test('a ledger failure is logged and the answer still reaches the client, withou
   assert.deepEqual(s.toClient.map((message) => message._), ['client.queryAnswerEx']);
   assert.deepEqual(s.clientPayments, []);
   assert.deepEqual(s.links.get('w1')!.payments, []);
+});
+
+test('every worker at its limit: the client gets "workers busy" (notready, reference message prefix), not "no workers"', async () => {
+  const s = setup({ maxActiveRequests: 1 });
+  const running = [newRequest(s), newRequest(s)];
+  for (const request of running) request.start();
+  assert.deepEqual([...s.links.values()].map((link) => link.sent.length), [1, 1], 'one request on each worker');
+  const third = newRequest(s);
+  third.start();
+  await settle();
+  const error = s.toClient.at(-1)!;
+  assert.equal(error._, 'client.queryAnswerErrorEx');
+  assert.equal(error.error_code, WireErrorCode.notReady);
+  assert.equal(error.error, 'no workers for model m: all 2 busy');
+  assert.equal(s.stats.rejected, 1);
+});
+
+test('registered workers without a live connection: "no workers", not busy', async () => {
+  const s = setup({ connected: false });
+  newRequest(s).start();
+  await settle();
+  const error = s.toClient.at(-1)!;
+  assert.equal(error._, 'client.queryAnswerErrorEx');
+  assert.equal(error.error_code, WireErrorCode.notReady);
+  assert.equal(error.error, 'no workers for model m');
 });

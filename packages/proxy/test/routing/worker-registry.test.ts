@@ -77,7 +77,7 @@ describe('WorkerRegistry.select', () => {
   test('busy until a handle ends; ending twice counts once', () => {
     const registry = registryWith(registration('a', { maxActiveRequests: 1 }));
     const handle = registry.select('qwen', 4000).begin();
-    assertCocoonError(() => registry.select('qwen', 4000), 'CCN_ERR_ROUTE_NO_WORKER', 'no workers for model qwen');
+    assertCocoonError(() => registry.select('qwen', 4000), 'CCN_ERR_ROUTE_WORKERS_BUSY', 'no workers for model qwen: all 1 busy');
     assert.equal(handle.end(true, 10), true);
     assert.equal(handle.end(true, 10), false);
     assert.equal(registry.get('a')!.runningRequests, 0);
@@ -95,6 +95,41 @@ describe('WorkerRegistry.select', () => {
     const registry = registryWith(registration('a'));
     assertCocoonError(() => registry.select('llama', 4000), 'CCN_ERR_ROUTE_UNKNOWN_MODEL', 'unknown model llama');
     assertCocoonError(() => new WorkerRegistry().select('qwen', 4000), 'CCN_ERR_ROUTE_UNKNOWN_MODEL', 'unknown model qwen');
+  });
+
+  test('every worker at its active-query limit → busy (retryable, Retry-After 1), not "no workers"', () => {
+    const registry = registryWith(registration('a', { maxActiveRequests: 1 }), registration('b', { maxActiveRequests: 2 }));
+    registry.select('qwen', 4000).begin();
+    registry.select('qwen', 4000).begin();
+    registry.select('qwen', 4000).begin();
+    assert.throws(() => registry.select('qwen', 4000), (error: unknown) => {
+      assert.ok(error instanceof CocoonError);
+      assert.equal(error.code, 'CCN_ERR_ROUTE_WORKERS_BUSY');
+      assert.equal(error.message, 'no workers for model qwen: all 2 busy');
+      assert.equal(error.httpStatus, 503);
+      assert.equal(error.retryable, true);
+      assert.equal(error.retryAfterSeconds, 1);
+      return true;
+    });
+  });
+
+  test('busy counts only enabled, untried workers within maxCoefficient', () => {
+    const registry = registryWith(registration('a', { maxActiveRequests: 1 }), registration('b', { maxActiveRequests: 1 }), registration('c', { enabled: false }));
+    registry.get('a')!.begin();
+    registry.get('b')!.begin();
+    assertCocoonError(() => registry.select('qwen', 4000, new Set(['a'])), 'CCN_ERR_ROUTE_WORKERS_BUSY', 'no workers for model qwen: all 1 busy');
+    assertCocoonError(() => registry.select('qwen', 4000, new Set(['a', 'b'])), 'CCN_ERR_ROUTE_NO_WORKER', 'no workers for model qwen');
+    registry.setEnabled('a', false);
+    registry.setEnabled('b', false);
+    assertCocoonError(() => registry.select('qwen', 4000), 'CCN_ERR_ROUTE_NO_WORKER', 'no workers for model qwen');
+  });
+
+  test('a worker freeing a slot ends "busy"', () => {
+    const registry = registryWith(registration('a', { maxActiveRequests: 1 }));
+    const handle = registry.select('qwen', 4000).begin();
+    assert.throws(() => registry.select('qwen', 4000), (error: unknown) => error instanceof CocoonError && error.code === 'CCN_ERR_ROUTE_WORKERS_BUSY');
+    handle.end(true, 5);
+    assert.equal(registry.select('qwen', 4000).id, 'a');
   });
 
   test('all disabled → no workers', () => {

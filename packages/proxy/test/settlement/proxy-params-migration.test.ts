@@ -17,9 +17,18 @@ import { keyPairFromSeed } from '@ton/crypto';
 import type { SandboxContract, TreasuryContract } from '@ton/sandbox';
 import { createLogger, DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS } from '@cocoon/protocol';
 import {
-  CocoonRootContract, RootConfigWatcher, RunnerWallet, SandboxChain, SignedPaymentOp, devCocoonParams, loadContractCode,
-  parseClientContractData, parseProxyContractData, parseWorkerContractData, readContractData,
+  CocoonRootContract,
+  RootConfigWatcher,
+  RunnerWallet,
+  SignedPaymentOp,
+  devCocoonParams,
+  loadContractCode,
+  parseClientContractData,
+  parseProxyContractData,
+  parseWorkerContractData,
+  readContractData,
 } from '@cocoon/ton';
+import { SandboxChain } from '@cocoon/ton/emulator';
 import { LmdbLedger } from '../../src/ledger/index.ts';
 import { AdmissionGate, GatedWorkerRegistry, ProxyInstances, type SettlementWallet } from '../../src/settlement/index.ts';
 

@@ -13,9 +13,17 @@ import { Address, beginCell, toNano } from '@ton/core';
 import { keyPairFromSeed } from '@ton/crypto';
 import { createLogger, DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS } from '@cocoon/protocol';
 import {
-  CocoonRootContract, RunnerWallet, SandboxChain, SignedPaymentOp, devCocoonParams, loadContractCode,
-  parseClientContractData, parseWorkerContractData, readContractData, readSignedPayment,
+  CocoonRootContract,
+  RunnerWallet,
+  SignedPaymentOp,
+  devCocoonParams,
+  loadContractCode,
+  parseClientContractData,
+  parseWorkerContractData,
+  readContractData,
+  readSignedPayment,
 } from '@cocoon/ton';
+import { SandboxChain } from '@cocoon/ton/emulator';
 import { InMemoryLedger } from '../../src/ledger/index.ts';
 import { ProxySettlement } from '../../src/settlement/index.ts';
 

@@ -54,9 +54,17 @@ export function storeCocoonParams(params: CocoonParams): Cell {
     .endCell();
 }
 
-/** Parses a params cell of struct version 0–3 (missing multipliers default to 1×, stakes to 0). */
+/** Parses a params cell of struct version 0–3 (missing multipliers default to 1×, stakes to 0); a malformed cell is CCN_ERR_TON_CONTRACT_MISMATCH. */
 export function loadCocoonParams(cell: Cell | Slice): CocoonParams {
-  const slice = 'beginParse' in cell ? cell.beginParse() : cell;
+  try {
+    return readCocoonParams('beginParse' in cell ? cell.beginParse() : cell);
+  } catch (error) {
+    if (error instanceof CocoonError) throw error;
+    throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `malformed params cell: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function readCocoonParams(slice: Slice): CocoonParams {
   const structVersion = slice.loadUint(8);
   if (structVersion > PARAMS_STRUCT_VERSION) {
     throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `unsupported params struct_version ${structVersion}`, { param: 'struct_version' });

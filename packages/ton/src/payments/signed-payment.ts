@@ -6,14 +6,15 @@
 import { type Address, beginCell, type Cell } from '@ton/core';
 import { sign, signVerify } from '@ton/crypto';
 import { CocoonError } from '@cocoon/protocol';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 
 export const SignedPaymentOp = {
-  clientCharge: 0xbb63ff93,
-  clientGrantRefund: 0xefd711e1,
-  workerPayout: 0xa040ad28,
-  workerLastPayout: 0xf5f26a36,
-  proxyCloseRequest: 0x636a4391,
-  proxyCloseComplete: 0xe511abc7,
+  clientCharge: ContractOp.clientChargeSigned,
+  clientGrantRefund: ContractOp.clientGrantRefundSigned,
+  workerPayout: ContractOp.workerPayoutSigned,
+  workerLastPayout: ContractOp.workerLastPayoutSigned,
+  proxyCloseRequest: ContractOp.proxyCloseRequestSigned,
+  proxyCloseComplete: ContractOp.proxyCloseCompleteSigned,
 } as const;
 
 /** Ops whose payload carries `new_tokens`. */

@@ -7,3 +7,4 @@ export { readRootConfig } from './read-root-config.ts';
 export {
   RootConfigWatcher, DEFAULT_ROOT_REFRESH_INTERVAL_MS, type RootConfigListener, type RootConfigWatcherOptions,
 } from './root-config-watcher.ts';
+export { RootNetworkParamsSource, networkParamsOf, type RootConfigFeed } from './root-network-params-source.ts';

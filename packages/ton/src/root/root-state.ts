@@ -9,7 +9,7 @@ import { loadCocoonParams, storeCocoonParams, type CocoonParams } from '../param
 
 export interface RegisteredProxy {
   seqno: number;
-  /** The proxy's public address as registered (ASCII, at most 127 bytes). */
+  /** The proxy's public address as registered (printable ASCII, at most MAX_PROXY_ADDRESS_BYTES). */
   address: string;
 }
 
@@ -63,19 +63,22 @@ export const registeredProxyValue: DictionaryValue<string> = {
   },
 };
 
+/** The longest address whose update_proxy body (op query_id seqno len bytes) still fits one 1023-bit cell. */
+export const MAX_PROXY_ADDRESS_BYTES = 111;
+
 /** `len:uint7` + ASCII bytes, as register_proxy/update_proxy carry it. */
 export function storeProxyAddressText(builder: ReturnType<typeof beginCell>, address: string): void {
   const bytes = Buffer.from(address, 'latin1');
-  if (bytes.length > 127 || !/^[\x20-\x7e]*$/.test(address)) {
-    throw new CocoonError('CCN_ERR_INTERNAL', `proxy address must be at most 127 printable ASCII bytes: ${JSON.stringify(address)}`, { param: 'address' });
+  if (bytes.length > MAX_PROXY_ADDRESS_BYTES || !/^[\x20-\x7e]*$/.test(address)) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `proxy address must be at most ${MAX_PROXY_ADDRESS_BYTES} printable ASCII bytes: ${JSON.stringify(address)}`, { param: 'address' });
   }
   builder.storeUint(bytes.length, 7).storeBuffer(bytes);
 }
 
 /** Normalizes a 32-byte hash given as hex, Buffer or bigint to lowercase hex. */
 export function hashToHex(hash: HashInput): string {
-  if (typeof hash === 'bigint') return hash.toString(16).padStart(64, '0');
-  const hex = typeof hash === 'string' ? hash.toLowerCase().replace(/^0x/, '') : hash.toString('hex');
+  const hex = typeof hash === 'bigint' ? hash.toString(16).padStart(64, '0')
+    : typeof hash === 'string' ? hash.toLowerCase().replace(/^0x/, '') : hash.toString('hex');
   if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new CocoonError('CCN_ERR_INTERNAL', `expected a 32-byte hash, got ${JSON.stringify(hex)}`, { param: 'hash' });
   }

@@ -3,7 +3,7 @@
  * from an account's data cell, so runners can mirror contract state from any `Chain`
  * without running get methods.
  */
-import type { Address, Cell } from '@ton/core';
+import type { Address, Cell, Slice } from '@ton/core';
 import { CocoonError } from '@cocoon/protocol';
 import type { Chain } from '../chain/chain.ts';
 import { loadCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
@@ -53,9 +53,18 @@ export interface WorkerContractData {
 
 const uint256 = (value: bigint): Buffer => Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
 
+/** Runs `read` on the data cell; a cell that does not fit the layout is CCN_ERR_TON_CONTRACT_MISMATCH. */
+function parseData<T>(what: string, data: Cell, read: (slice: Slice) => T): T {
+  try {
+    return read(data.beginParse());
+  } catch (error) {
+    if (error instanceof CocoonError) throw error;
+    throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `malformed ${what} contract data: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export function parseProxyContractData(data: Cell): ProxyContractData {
-  const slice = data.beginParse();
-  return {
+  return parseData('proxy', data, (slice) => ({
     ownerAddress: slice.loadAddress(),
     proxyPublicKey: uint256(slice.loadUintBig(256)),
     rootAddress: slice.loadAddress(),
@@ -64,38 +73,38 @@ export function parseProxyContractData(data: Cell): ProxyContractData {
     stake: slice.loadCoins(),
     unlockTs: slice.loadUint(32),
     params: loadCocoonParams(slice.loadRef()),
-  };
+  }));
 }
 
 export function parseClientContractData(data: Cell): ClientContractData {
-  const slice = data.beginParse();
-  const status = contractStatusOf(slice.loadUint(2));
-  const balance = slice.loadCoins();
-  const stake = slice.loadCoins();
-  const tokensUsed = slice.loadUintBig(64);
-  const unlockTs = slice.loadUint(32);
-  const secretHash = uint256(slice.loadUintBig(256));
-  const constants = slice.loadRef().beginParse();
-  const params = loadCocoonParams(slice.loadRef());
-  return {
-    status, balance, stake, tokensUsed, unlockTs, secretHash,
-    ownerAddress: constants.loadAddress(),
-    proxyAddress: constants.loadAddress(),
-    proxyPublicKey: uint256(constants.loadUintBig(256)),
-    params,
-  };
+  return parseData('client', data, (slice) => {
+    const status = contractStatusOf(slice.loadUint(2));
+    const balance = slice.loadCoins();
+    const stake = slice.loadCoins();
+    const tokensUsed = slice.loadUintBig(64);
+    const unlockTs = slice.loadUint(32);
+    const secretHash = uint256(slice.loadUintBig(256));
+    const constants = slice.loadRef().beginParse();
+    const params = loadCocoonParams(slice.loadRef());
+    return {
+      status, balance, stake, tokensUsed, unlockTs, secretHash,
+      ownerAddress: constants.loadAddress(),
+      proxyAddress: constants.loadAddress(),
+      proxyPublicKey: uint256(constants.loadUintBig(256)),
+      params,
+    };
+  });
 }
 
 export function parseWorkerContractData(data: Cell): WorkerContractData {
-  const slice = data.beginParse();
-  return {
+  return parseData('worker', data, (slice) => ({
     ownerAddress: slice.loadAddress(),
     proxyAddress: slice.loadAddress(),
     proxyPublicKey: uint256(slice.loadUintBig(256)),
     status: contractStatusOf(slice.loadUint(2)),
     tokens: slice.loadUintBig(64),
     params: loadCocoonParams(slice.loadRef()),
-  };
+  }));
 }
 
 /** The parsed data of an active contract, or undefined if it is not deployed (yet). */

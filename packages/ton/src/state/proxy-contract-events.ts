@@ -6,16 +6,17 @@
  */
 import type { Address, Cell, Slice, Transaction } from '@ton/core';
 import { contractStatusOf, type ContractStatus } from './contract-state-readers.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 
-export const OP_DO_NOT_PROCESS = 0x9a1247c0;
-export const OP_PROXY_SAVE_STATE = 0x53109c0f;
-export const OP_CLIENT_PROXY_REQUEST = 0x65448ff4;
-export const OP_CLIENT_PROXY_TOP_UP = 0x5cfc6b87;
-export const OP_CLIENT_PROXY_REGISTER = 0xa35cb580;
-export const OP_CLIENT_PROXY_REFUND_GRANTED = 0xc68ebc7b;
-export const OP_CLIENT_PROXY_REFUND_FORCE = 0xf4c354c9;
-export const OP_WORKER_PROXY_REQUEST = 0x4d725d2c;
-export const OP_WORKER_PROXY_PAYOUT_REQUEST = 0x08e7d036;
+export const OP_DO_NOT_PROCESS = ContractOp.doNotProcess;
+export const OP_PROXY_SAVE_STATE = ContractOp.proxySaveState;
+export const OP_CLIENT_PROXY_REQUEST = ContractOp.clientProxyRequest;
+export const OP_CLIENT_PROXY_TOP_UP = ContractOp.clientProxyTopUp;
+export const OP_CLIENT_PROXY_REGISTER = ContractOp.clientProxyRegister;
+export const OP_CLIENT_PROXY_REFUND_GRANTED = ContractOp.clientProxyRefundGranted;
+export const OP_CLIENT_PROXY_REFUND_FORCE = ContractOp.clientProxyRefundForce;
+export const OP_WORKER_PROXY_REQUEST = ContractOp.workerProxyRequest;
+export const OP_WORKER_PROXY_PAYOUT_REQUEST = ContractOp.workerProxyPayoutRequest;
 
 export interface ClientStateSnapshot {
   status: ContractStatus;

@@ -4,19 +4,20 @@
  */
 import { type Address, beginCell, type Builder, type Cell, type Contract, type ContractProvider, type Sender, SendMode } from '@ton/core';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 import {
   bufferToUint256, type ClientContractConfig, clientContractData, settlementContractAddress, uint256ToBuffer,
 } from '../addresses/settlement-contract-data.ts';
 
 export const ClientOp = {
-  ownerClientRegister: 0xc45f9f3b,
-  ownerClientChangeSecretHash: 0xa9357034,
-  ownerClientChangeSecretHashAndTopUp: 0x8473b408,
-  ownerClientIncreaseStake: 0x6a1f6a60,
-  ownerClientWithdraw: 0xda068e78,
-  ownerClientRequestRefund: 0xfafa6cc1,
-  ownerClientTopUpReopen: 0x29111ceb,
-  extClientTopUp: 0xf172e6c2,
+  ownerClientRegister: ContractOp.ownerClientRegister,
+  ownerClientChangeSecretHash: ContractOp.ownerClientChangeSecretHash,
+  ownerClientChangeSecretHashAndTopUp: ContractOp.ownerClientChangeSecretHashAndTopUp,
+  ownerClientIncreaseStake: ContractOp.ownerClientIncreaseStake,
+  ownerClientWithdraw: ContractOp.ownerClientWithdraw,
+  ownerClientRequestRefund: ContractOp.ownerClientRequestRefund,
+  ownerClientTopUpReopen: ContractOp.ownerClientTopUpReopen,
+  extClientTopUp: ContractOp.extClientTopUp,
 } as const;
 
 export interface ClientContractData {

@@ -4,14 +4,15 @@
  */
 import { type Address, beginCell, type Cell, type Contract, type ContractProvider, type Sender, SendMode } from '@ton/core';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 import { type ProxyContractConfig, proxyContractData, settlementContractAddress, uint256ToBuffer } from '../addresses/settlement-contract-data.ts';
 
 export const ProxyOp = {
-  doNotProcess: 0x9a1247c0,
-  proxySaveState: 0x53109c0f,
-  extProxyPayoutRequest: 0x7610e6eb,
-  extProxyIncreaseStake: 0x9713f187,
-  ownerProxyClose: 0xb51d5a01,
+  doNotProcess: ContractOp.doNotProcess,
+  proxySaveState: ContractOp.proxySaveState,
+  extProxyPayoutRequest: ContractOp.extProxyPayoutRequest,
+  extProxyIncreaseStake: ContractOp.extProxyIncreaseStake,
+  ownerProxyClose: ContractOp.ownerProxyClose,
 } as const;
 
 export interface ProxyContractData {

@@ -8,17 +8,18 @@ import {
   type Address, type Builder, type Cell, type Contract, type ContractProvider, type Sender,
 } from '@ton/core';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 import { loadCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
 import { buildRootState, hashToHex, type HashInput, parseRootState, storeProxyAddressText, type RootConfig, type RootInit } from '../root/root-state.ts';
 
 export const ROOT_OPS = {
-  addWorkerHash: 0xe34b1c60, delWorkerHash: 0x8d94a79a,
-  addModelHash: 0xc146134d, delModelHash: 0x92b11c18,
-  addProxyHash: 0x71860e80, delProxyHash: 0x3c41d0b2,
-  registerProxy: 0x927c7cb5, unregisterProxy: 0x6d49eaf2, updateProxy: 0x9c7924ba,
-  changeFees: 0xc52ed8d4, changeParams: 0x022fa189,
-  upgradeContracts: 0xa2370f61, upgradeCode: 0x11aefd51, reset: 0x563c1d96,
-  upgradeFull: 0x4f7c5789, changeOwner: 0xc4a1ae54,
+  addWorkerHash: ContractOp.rootAddWorkerHash, delWorkerHash: ContractOp.rootDelWorkerHash,
+  addModelHash: ContractOp.rootAddModelHash, delModelHash: ContractOp.rootDelModelHash,
+  addProxyHash: ContractOp.rootAddProxyHash, delProxyHash: ContractOp.rootDelProxyHash,
+  registerProxy: ContractOp.rootRegisterProxy, unregisterProxy: ContractOp.rootUnregisterProxy, updateProxy: ContractOp.rootUpdateProxy,
+  changeFees: ContractOp.rootChangeFees, changeParams: ContractOp.rootChangeParams,
+  upgradeContracts: ContractOp.rootUpgradeContracts, upgradeCode: ContractOp.rootUpgradeCode, reset: ContractOp.rootReset,
+  upgradeFull: ContractOp.rootUpgradeFull, changeOwner: ContractOp.rootChangeOwner,
 } as const;
 
 export type RootHash = HashInput;

@@ -10,8 +10,9 @@ import {
 import { sign } from '@ton/crypto';
 import { CocoonError } from '@cocoon/protocol';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 
-export const OP_OWNER_WALLET_SEND_MESSAGE = 0x9c69f376;
+export const OP_OWNER_WALLET_SEND_MESSAGE = ContractOp.ownerWalletSendMessage;
 export const WALLET_MAX_MESSAGES = 4;
 
 export interface CocoonWalletConfig {

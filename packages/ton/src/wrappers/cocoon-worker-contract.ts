@@ -4,12 +4,13 @@
  */
 import { type Address, beginCell, type Cell, type Contract, type ContractProvider, type Sender, SendMode } from '@ton/core';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
+import { ContractOp } from '../contracts/contract-opcodes.ts';
 import {
   settlementContractAddress, uint256ToBuffer, type WorkerContractConfig, workerContractData,
 } from '../addresses/settlement-contract-data.ts';
 
 export const WorkerOp = {
-  ownerWorkerRegister: 0x26ed7f65,
+  ownerWorkerRegister: ContractOp.ownerWorkerRegister,
 } as const;
 
 export interface WorkerContractData {

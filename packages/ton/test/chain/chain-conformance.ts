@@ -53,7 +53,7 @@ export function describeAccount(account: ChainAccount): Record<string, unknown> 
 const isTransactionFailure = (error: unknown): boolean => isCocoonError(error) && error.code === 'CCN_ERR_TON_TRANSACTION_FAILED';
 
 export function runChainConformance(name: string, setup: () => Promise<ChainConformanceSetup>): void {
-  const withChain = (title: string, body: (context: ChainConformanceSetup) => Promise<void>) =>
+  const withChain = (title: string, body: (context: ChainConformanceSetup) => Promise<void>): void => {
     test(title, async () => {
       const context = await setup();
       try {
@@ -62,6 +62,7 @@ export function runChainConformance(name: string, setup: () => Promise<ChainConf
         await context.close();
       }
     });
+  };
 
   /** Funds the wallet with 5 TON and deploys it with a first 1 TON transfer. */
   const deployWallet = async ({ chain, faucet }: ChainConformanceSetup): Promise<void> => {

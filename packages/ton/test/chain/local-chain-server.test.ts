@@ -100,3 +100,38 @@ test('REST routes answer like toncenter v2 and the faucet reports the new balanc
   assert.equal(transactions.result.length, 1);
   assert.equal((transactions.result[0]?.in_msg as { value: string }).value, '2500000000');
 });
+
+test('request shapes: size limit, params that are not objects, REST POST bodies, JSON-RPC ids in errors', async (t) => {
+  const server = await startLocalChainServer({ now });
+  t.after(() => server.close());
+  const huge = await postJson(server.endpoint, JSON.stringify({ method: 'getMasterchainInfo', padding: 'x'.repeat(4 * 1024 * 1024) }));
+  assert.equal(huge.status, 413);
+  assert.equal(huge.json.cocoon_code, 'CCN_ERR_HTTP_BODY_TOO_LARGE');
+
+  for (const params of ['[1]', '"text"', '5']) {
+    const answer = await postJson(server.endpoint, `{"id":3,"method":"getMasterchainInfo","params":${params}}`);
+    assert.deepEqual([answer.status, answer.json.cocoon_code, answer.json.id, answer.json.jsonrpc], [400, 'CCN_ERR_HTTP_BAD_REQUEST', 3, '2.0'], params);
+  }
+  assert.equal((await postJson(server.endpoint, '[{"method":"getMasterchainInfo"}]')).status, 400, 'a batch is not supported');
+  assert.equal((await postJson(server.endpoint, '{"method":"getMasterchainInfo","params":null}')).json.ok, true, 'null params are no params');
+
+  const address = wallet.address.toString();
+  const rest = await postJson(`${server.url}/api/v2/getAddressState`, JSON.stringify({ address }));
+  assert.deepEqual(rest.json, { ok: true, result: 'uninitialized' });
+  const viaApiPrefix = await postJson(`${server.url}/api/v2/jsonRPC/`, JSON.stringify({ id: 'x', method: 'getAddressBalance', params: { address } }));
+  assert.deepEqual([viaApiPrefix.json.ok, viaApiPrefix.json.result, viaApiPrefix.json.id], [true, '0', 'x']);
+
+  assert.equal((await fetch(`${server.url}/cocoon/faucet`)).status, 405);
+  assert.equal((await fetch(`${server.url}/getAddressState?address=${encodeURIComponent(address)}`, { method: 'DELETE' })).status, 405);
+  const rejected = await postJson(server.endpoint, JSON.stringify({ id: 9, method: 'sendBoc', params: { boc: walletTransfer(0, 1n).toBoc().toString('base64') } }));
+  assert.deepEqual([rejected.status, rejected.json.code, rejected.json.cocoon_code, rejected.json.id], [500, 500, 'CCN_ERR_TON_TRANSACTION_FAILED', 9], 'toncenter answers a rejected external with 500');
+});
+
+test('a state file that is valid JSON but not a chain state stops the start with CCN_ERR_LEDGER_CORRUPT', async (t) => {
+  const dataDirectory = await mkdtemp(path.join(tmpdir(), 'cocoon-chain-'));
+  t.after(() => rm(dataDirectory, { recursive: true, force: true }));
+  for (const contents of ['{"version":2}', '{"version":1,"now":5,"snapshot":{},"transactions":[]}', 'null']) {
+    await writeFile(path.join(dataDirectory, 'chain-state.json'), contents);
+    await assert.rejects(startLocalChainServer({ dataDirectory, now }), (error: unknown) => isCocoonError(error) && error.code === 'CCN_ERR_LEDGER_CORRUPT', contents);
+  }
+});

@@ -14,12 +14,14 @@ type Handler = (method: string, request: IncomingMessage, response: ServerRespon
 
 async function startStub(handler: Handler): Promise<{ endpoint: string; calls: string[]; close(): Promise<void> }> {
   const calls: string[] = [];
-  const server = createServer(async (request, response) => {
-    let body = '';
-    for await (const chunk of request) body += String(chunk);
-    const method = (JSON.parse(body) as { method: string }).method;
-    calls.push(method);
-    handler(method, request, response);
+  const server = createServer((request, response) => {
+    void (async () => {
+      let body = '';
+      for await (const chunk of request) body += String(chunk);
+      const method = (JSON.parse(body) as { method: string }).method;
+      calls.push(method);
+      handler(method, request, response);
+    })().catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -119,4 +121,23 @@ test('createChain builds the configured kind; LocalChainFaucet maps failures to 
   } finally {
     await server.close();
   }
+});
+
+test('getTransactions needs lt and hash together and sends them with to_lt as TonClient does', async (t) => {
+  const bodies: Array<Record<string, unknown>> = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    request.on('end', () => { bodies.push(JSON.parse(body) as Record<string, unknown>); reply(response, 200, { ok: true, result: [] }); });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const chain = new TonClientChain({ endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}/jsonRPC`, sleep: noSleep });
+  await assert.rejects(chain.getTransactions(address, { limit: 5, lt: 10n }), hasCode('CCN_ERR_INTERNAL'));
+  await assert.rejects(chain.getTransactions(address, { limit: 5, hash: Buffer.alloc(32) }), hasCode('CCN_ERR_INTERNAL'));
+  assert.equal(bodies.length, 0, 'nothing was asked');
+  assert.deepEqual(await chain.getTransactions(address, { limit: 5, lt: 10n, hash: Buffer.alloc(32, 1), toLt: 3n }), []);
+  assert.deepEqual((bodies[0]?.params as Record<string, unknown>), {
+    address: address.toString(), limit: 5, lt: '10', hash: Buffer.alloc(32, 1).toString('hex'), to_lt: '3', archival: true,
+  }, 'TonClient sends the hash as hex (the local chain reads both)');
 });

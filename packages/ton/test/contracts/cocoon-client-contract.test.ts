@@ -9,6 +9,7 @@ import {
   allSucceeded, createSettlementFixture, deployClient, exitCodeOf, findTransaction, inboundValue, signed, START_TIME,
   type SettlementFixture,
 } from './settlement-fixture.ts';
+import { ContractExitCode } from '../../src/contracts/contract-exit-codes.ts';
 
 const CLIENT_PROXY_REQUEST = 0x65448ff4;
 const PAYOUT = 0xc59a7cd3;
@@ -45,7 +46,7 @@ describe('cocoon client contract', () => {
     const result = await fixture.client.sendTopUp(fixture.stranger.getSender(), {
       value: TOP_UP + toNano('0.05'), queryId: 1n, amount: TOP_UP, sendExcessesTo: fixture.stranger.address,
     });
-    assert.equal(exitCodeOf(result.transactions, { to: fixture.client.address }), 1003);
+    assert.equal(exitCodeOf(result.transactions, { to: fixture.client.address }), ContractExitCode.lowMsgValue);
   });
 
   test('charge lowers the balance by delta x price; replays and old totals fail (1000)', async () => {
@@ -58,10 +59,10 @@ describe('cocoon client contract', () => {
     assert.equal(data.tokensUsed, 1_000_000n);
     assert.equal(data.balance, TOP_UP - 1_000_000n * price);
     const replay = await fixture.client.sendSigned(fixture.proxyOwner.getSender(), { value: toNano('0.7'), signedPayment: charge });
-    assert.equal(exitCodeOf(replay.transactions, { to: fixture.client.address }), 1000);
+    assert.equal(exitCodeOf(replay.transactions, { to: fixture.client.address }), ContractExitCode.oldMessage);
     const older = signed(fixture, SignedPaymentOp.clientCharge, fixture.client.address, 999_999n);
     const old = await fixture.client.sendSigned(fixture.proxyOwner.getSender(), { value: toNano('0.7'), signedPayment: older });
-    assert.equal(exitCodeOf(old.transactions, { to: fixture.client.address }), 1000);
+    assert.equal(exitCodeOf(old.transactions, { to: fixture.client.address }), ContractExitCode.oldMessage);
     const huge = signed(fixture, SignedPaymentOp.clientCharge, fixture.client.address, 10n ** 15n);
     await fixture.client.sendSigned(fixture.proxyOwner.getSender(), { value: toNano('0.7'), signedPayment: huge });
     data = await fixture.client.getClientData();
@@ -75,13 +76,13 @@ describe('cocoon client contract', () => {
       secretKey: keyPairFromSeed(Buffer.alloc(32, 9)).secretKey,
     });
     const bad = await fixture.client.sendSigned(fixture.stranger.getSender(), { value: toNano('0.7'), signedPayment: forged });
-    assert.equal(exitCodeOf(bad.transactions, { to: fixture.client.address }), 1007);
+    assert.equal(exitCodeOf(bad.transactions, { to: fixture.client.address }), ContractExitCode.badSignature);
     const elsewhere = signed(fixture, SignedPaymentOp.clientCharge, fixture.worker.address, 5n);
     const wrong = await fixture.client.sendSigned(fixture.stranger.getSender(), { value: toNano('0.7'), signedPayment: elsewhere });
-    assert.equal(exitCodeOf(wrong.transactions, { to: fixture.client.address }), 1015);
+    assert.equal(exitCodeOf(wrong.transactions, { to: fixture.client.address }), ContractExitCode.expectedAddress);
     const good = signed(fixture, SignedPaymentOp.clientCharge, fixture.client.address, 5n);
     const poor = await fixture.client.sendSigned(fixture.stranger.getSender(), { value: toNano('0.05'), signedPayment: good });
-    assert.equal(exitCodeOf(poor.transactions, { to: fixture.client.address }), 1003);
+    assert.equal(exitCodeOf(poor.transactions, { to: fixture.client.address }), ContractExitCode.lowMsgValue);
     assert.equal((await fixture.client.getClientData()).tokensUsed, 0n);
   });
 
@@ -97,7 +98,7 @@ describe('cocoon client contract', () => {
     assert.equal(data.state, ContractState.closed);
     assert.equal(data.balance, 0n);
     const again = await fixture.client.sendSigned(fixture.proxyOwner.getSender(), { value: toNano('0.7'), signedPayment: refund });
-    assert.equal(exitCodeOf(again.transactions, { to: fixture.client.address }), 1006);
+    assert.equal(exitCodeOf(again.transactions, { to: fixture.client.address }), ContractExitCode.closed);
     const reopen = await fixture.client.sendTopUpReopen(fixture.clientOwner.getSender(), { ...ownerInput(fixture), value: toNano('3.1') });
     assert.ok(allSucceeded(reopen.transactions));
     const reopened = await fixture.client.getClientData();
@@ -112,7 +113,7 @@ describe('cocoon client contract', () => {
     assert.equal(paid, TOP_UP - fixture.params.minClientStake);
     assert.equal((await fixture.client.getClientData()).balance, fixture.params.minClientStake);
     const again = await fixture.client.sendWithdraw(fixture.clientOwner.getSender(), ownerInput(fixture));
-    assert.equal(exitCodeOf(again.transactions, { to: fixture.client.address }), 1009);
+    assert.equal(exitCodeOf(again.transactions, { to: fixture.client.address }), ContractExitCode.balanceTooLow);
   });
 
   test('request refund: closing, early force-close (1011), force-close paid from the proxy stake', async () => {
@@ -125,7 +126,7 @@ describe('cocoon client contract', () => {
     assert.equal(closing.unlockTs, START_TIME + fixture.params.clientDelayBeforeClose);
     assert.equal(closing.balance, stake);
     const early = await fixture.client.sendRequestRefund(fixture.clientOwner.getSender(), ownerInput(fixture));
-    assert.equal(exitCodeOf(early.transactions, { to: fixture.client.address }), 1011);
+    assert.equal(exitCodeOf(early.transactions, { to: fixture.client.address }), ContractExitCode.notUnlockedYet);
     fixture.blockchain.now = closing.unlockTs;
     const proxyStakeBefore = (await fixture.proxy.getProxyData()).stake;
     const forced = await fixture.client.sendRequestRefund(fixture.clientOwner.getSender(), ownerInput(fixture));
@@ -133,14 +134,14 @@ describe('cocoon client contract', () => {
     assert.equal((await fixture.proxy.getProxyData()).stake, proxyStakeBefore - stake);
     assert.equal((await fixture.client.getClientData()).state, ContractState.closed);
     const double = await fixture.client.sendRequestRefund(fixture.clientOwner.getSender(), ownerInput(fixture));
-    assert.equal(exitCodeOf(double.transactions, { to: fixture.client.address }), 1006);
+    assert.equal(exitCodeOf(double.transactions, { to: fixture.client.address }), ContractExitCode.closed);
   });
 
   test('increase stake must increase (1008); change secret; register forwards the nonce', async () => {
     const fixture = await deployed();
     const stake = fixture.params.minClientStake;
     const same = await fixture.client.sendIncreaseStake(fixture.clientOwner.getSender(), { ...ownerInput(fixture), newStake: stake });
-    assert.equal(exitCodeOf(same.transactions, { to: fixture.client.address }), 1008);
+    assert.equal(exitCodeOf(same.transactions, { to: fixture.client.address }), ContractExitCode.stakeMustIncrease);
     const more = await fixture.client.sendIncreaseStake(fixture.clientOwner.getSender(), { ...ownerInput(fixture), newStake: stake * 2n });
     assert.ok(allSucceeded(more.transactions));
     assert.equal((await fixture.client.getClientData()).stake, stake * 2n);
@@ -182,6 +183,6 @@ describe('cocoon client contract', () => {
       await fixture.client.sendChangeSecretHash(via, { ...input, secretHash: Buffer.alloc(32, 1) }),
       await fixture.client.sendRegister(via, { ...input, nonce: 1n }),
     ];
-    for (const attempt of attempts) assert.equal(exitCodeOf(attempt.transactions, { to: fixture.client.address }), 1004);
+    for (const attempt of attempts) assert.equal(exitCodeOf(attempt.transactions, { to: fixture.client.address }), ContractExitCode.accessDenied);
   });
 });

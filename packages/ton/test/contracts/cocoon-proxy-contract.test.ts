@@ -8,6 +8,7 @@ import { CocoonClientContract } from '../../src/wrappers/cocoon-client-contract.
 import { SignedPaymentOp, signPayment } from '../../src/payments/signed-payment.ts';
 import { ContractState } from '../../src/addresses/settlement-contract-data.ts';
 import { allSucceeded, createSettlementFixture, exitCodeOf, findTransaction, signed, START_TIME } from './settlement-fixture.ts';
+import { ContractExitCode } from '../../src/contracts/contract-exit-codes.ts';
 
 const CLIENT_PROXY_REQUEST = 0x65448ff4;
 const WORKER_PROXY_REQUEST = 0x4d725d2c;
@@ -52,7 +53,7 @@ describe('cocoon proxy contract', () => {
     const low = await fixture.proxy.sendIncreaseStake(fixture.stranger.getSender(), {
       value: toNano('2.05'), queryId: 4n, grams: toNano('2'), sendExcessesTo: fixture.stranger.address,
     });
-    assert.equal(exitCodeOf(low.transactions, { to: fixture.proxy.address }), 1003);
+    assert.equal(exitCodeOf(low.transactions, { to: fixture.proxy.address }), ContractExitCode.lowMsgValue);
   });
 
   test('payout request with an empty balance pays nothing but succeeds', async () => {
@@ -77,7 +78,7 @@ describe('cocoon proxy contract', () => {
 
     const complete = signed(fixture, SignedPaymentOp.proxyCloseComplete, proxyAddress);
     const early = await fixture.proxy.sendSigned(fixture.stranger.getSender(), { value: toNano('1'), signedPayment: complete });
-    assert.equal(exitCodeOf(early.transactions, { to: proxyAddress }), 1011);
+    assert.equal(exitCodeOf(early.transactions, { to: proxyAddress }), ContractExitCode.notUnlockedYet);
 
     fixture.blockchain.now = closing.unlockTs;
     const ownerBefore = (await fixture.blockchain.getContract(fixture.proxyOwner.address)).balance;
@@ -90,7 +91,7 @@ describe('cocoon proxy contract', () => {
     const again = await fixture.proxy.sendPayoutRequest(fixture.stranger.getSender(), {
       value: toNano('0.2'), queryId: 1n, sendExcessesTo: fixture.stranger.address,
     });
-    assert.equal(exitCodeOf(again.transactions, { to: proxyAddress }), 1006);
+    assert.equal(exitCodeOf(again.transactions, { to: proxyAddress }), ContractExitCode.closed);
     const saveState = await fixture.proxy.sendSaveState(fixture.proxyOwner.getSender(), {
       queryId: 1n, seqno: 1, sessionUniqueHash: Buffer.alloc(32), value: toNano('0.05'),
     });
@@ -102,14 +103,14 @@ describe('cocoon proxy contract', () => {
     const result = await fixture.proxy.sendSigned(fixture.stranger.getSender(), {
       value: toNano('1'), signedPayment: signed(fixture, SignedPaymentOp.proxyCloseComplete, fixture.proxy.address),
     });
-    assert.equal(exitCodeOf(result.transactions, { to: fixture.proxy.address }), 1005);
+    assert.equal(exitCodeOf(result.transactions, { to: fixture.proxy.address }), ContractExitCode.badState);
   });
 
   test('owner close: owner only (1004)', async () => {
     const fixture = await createSettlementFixture();
     const input = { value: toNano('0.2'), queryId: 1n, sendExcessesTo: fixture.stranger.address };
     const denied = await fixture.proxy.sendOwnerClose(fixture.stranger.getSender(), input);
-    assert.equal(exitCodeOf(denied.transactions, { to: fixture.proxy.address }), 1004);
+    assert.equal(exitCodeOf(denied.transactions, { to: fixture.proxy.address }), ContractExitCode.accessDenied);
     const ok = await fixture.proxy.sendOwnerClose(fixture.proxyOwner.getSender(), input);
     assert.equal(exitCodeOf(ok.transactions, { to: fixture.proxy.address }), 0);
     assert.equal((await fixture.proxy.getProxyData()).state, ContractState.closing);
@@ -122,10 +123,10 @@ describe('cocoon proxy contract', () => {
       op: SignedPaymentOp.proxyCloseRequest, queryId: 1n, expectedAddress: fixture.proxy.address, secretKey: foreignKey.secretKey,
     });
     const bad = await fixture.proxy.sendSigned(fixture.stranger.getSender(), { value: toNano('1'), signedPayment: forged });
-    assert.equal(exitCodeOf(bad.transactions, { to: fixture.proxy.address }), 1007);
+    assert.equal(exitCodeOf(bad.transactions, { to: fixture.proxy.address }), ContractExitCode.badSignature);
     const elsewhere = signed(fixture, SignedPaymentOp.proxyCloseRequest, fixture.stranger.address);
     const wrong = await fixture.proxy.sendSigned(fixture.stranger.getSender(), { value: toNano('1'), signedPayment: elsewhere });
-    assert.equal(exitCodeOf(wrong.transactions, { to: fixture.proxy.address }), 1015);
+    assert.equal(exitCodeOf(wrong.transactions, { to: fixture.proxy.address }), ContractExitCode.expectedAddress);
     assert.equal((await fixture.proxy.getProxyData()).state, ContractState.normal);
   });
 
@@ -136,13 +137,13 @@ describe('cocoon proxy contract', () => {
     const clientRequest = beginCell().storeUint(CLIENT_PROXY_REQUEST, 32).storeUint(1, 64)
       .storeAddress(fixture.stranger.address).storeRef(state).storeMaybeRef(refund).endCell();
     const fromTreasury = await fixture.stranger.send({ to: fixture.proxy.address, value: toNano('0.5'), body: clientRequest });
-    assert.equal(exitCodeOf(fromTreasury.transactions, { to: fixture.proxy.address }), 1014);
+    assert.equal(exitCodeOf(fromTreasury.transactions, { to: fixture.proxy.address }), ContractExitCode.addressMismatch);
 
     const payout = beginCell().storeUint(0x08e7d036, 32).storeCoins(toNano('1')).storeCoins(0n).storeAddress(fixture.stranger.address).endCell();
     const workerRequest = beginCell().storeUint(WORKER_PROXY_REQUEST, 32).storeUint(1, 64)
       .storeAddress(fixture.stranger.address).storeUint(0, 2).storeUint(100, 64).storeMaybeRef(payout).endCell();
     const fromWorkerImpostor = await fixture.stranger.send({ to: fixture.proxy.address, value: toNano('0.5'), body: workerRequest });
-    assert.equal(exitCodeOf(fromWorkerImpostor.transactions, { to: fixture.proxy.address }), 1014);
+    assert.equal(exitCodeOf(fromWorkerImpostor.transactions, { to: fixture.proxy.address }), ContractExitCode.addressMismatch);
 
     // A real client contract, but derived with another proxy key: its requests are refused too.
     const fake = fixture.blockchain.openContract(CocoonClientContract.fromConfig({
@@ -153,6 +154,6 @@ describe('cocoon proxy contract', () => {
       value: toNano('2'), queryId: 1n, amount: toNano('1'), sendExcessesTo: fixture.stranger.address,
     });
     assert.equal(exitCodeOf(fakeTopUp.transactions, { to: fake.address }), 0);
-    assert.equal(exitCodeOf(fakeTopUp.transactions, { to: fixture.proxy.address, from: fake.address }), 1014);
+    assert.equal(exitCodeOf(fakeTopUp.transactions, { to: fixture.proxy.address, from: fake.address }), ContractExitCode.addressMismatch);
   });
 });

@@ -12,6 +12,7 @@ import { loadContractCode } from '../../src/contracts/contract-compiler.ts';
 import { buildRootState, readRootConfig, type RootConfig } from '../../src/root/index.ts';
 import { CocoonRootContract, type RootAdminMessage } from '../../src/wrappers/cocoon-root-contract.ts';
 import { exitCodeTo, testCocoonParams } from '../wallet/contract-test-helpers.ts';
+import { ContractExitCode } from '../../src/contracts/contract-exit-codes.ts';
 
 const hash = (byte: number): string => Buffer.alloc(32, byte).toString('hex');
 const newCode = (label: string): Cell => beginCell().storeStringTail(label).endCell();
@@ -118,7 +119,7 @@ describe('cocoon root contract', () => {
     test(`${message.type}: stranger gets 1004, owner changes state and version`, async () => {
       const before = await root.getConfig();
       const stateBefore = await stateHash();
-      assert.equal(await send(stranger, message), 1004);
+      assert.equal(await send(stranger, message), ContractExitCode.accessDenied);
       assert.equal(await stateHash(), stateBefore);
       assert.equal(await send(owner, message), 0);
       const after = await root.getConfig();
@@ -129,21 +130,21 @@ describe('cocoon root contract', () => {
   }
 
   test('update of an unknown proxy seqno exits 1005, unknown op 1012, plain transfers are accepted', async () => {
-    assert.equal(await send(owner, { type: 'updateProxy', seqno: 99, address: 'x' }), 1005);
+    assert.equal(await send(owner, { type: 'updateProxy', seqno: 99, address: 'x' }), ContractExitCode.badState);
     const unknown = await owner.send({ to: root.address, value: toNano('0.05'), body: beginCell().storeUint(0x12345678, 32).storeUint(0, 64).endCell() });
-    assert.equal(exitCodeTo(unknown.transactions, { to: root.address }), 1012);
+    assert.equal(exitCodeTo(unknown.transactions, { to: root.address }), ContractExitCode.unknownOp);
     const transfer = await stranger.send({ to: root.address, value: toNano('0.05') });
     assert.equal(exitCodeTo(transfer.transactions, { to: root.address }), 0);
   });
 
   test('changeOwner hands admin rights to the new owner', async () => {
     const before = await root.getConfig();
-    assert.equal(await send(stranger, { type: 'changeOwner', newOwner: stranger.address }), 1004);
+    assert.equal(await send(stranger, { type: 'changeOwner', newOwner: stranger.address }), ContractExitCode.accessDenied);
     assert.equal(await send(owner, { type: 'changeOwner', newOwner: stranger.address }), 0);
     const after = await root.getConfig();
     assert.ok(after.owner.equals(stranger.address));
     assert.equal(after.version, before.version + 1);
-    assert.equal(await send(owner, { type: 'addModelHash', hash: hash(9) }), 1004);
+    assert.equal(await send(owner, { type: 'addModelHash', hash: hash(9) }), ContractExitCode.accessDenied);
     assert.equal(await send(stranger, { type: 'changeOwner', newOwner: owner.address }), 0);
   });
 
@@ -162,7 +163,7 @@ describe('cocoon root contract', () => {
   test('upgradeFull replaces data and code; stranger gets 1004', async () => {
     const newData = buildRootState({ owner: owner.address, params, version: 100, workerHashes: [hash(7)], lastProxySeqno: 5 });
     const message: RootAdminMessage = { type: 'upgradeFull', newData, newCode: loadContractCode('root') };
-    assert.equal(await send(stranger, message), 1004);
+    assert.equal(await send(stranger, message), ContractExitCode.accessDenied);
     assert.equal(await send(owner, message), 0);
     const config = await root.getConfig();
     assert.equal(config.version, 100);

@@ -10,6 +10,7 @@ import { keyPairFromSeed, type KeyPair } from '@ton/crypto';
 import { Blockchain, EmulationError, type SandboxContract, type TreasuryContract } from '@ton/sandbox';
 import { CocoonWalletContract, type WalletMessage } from '../../src/wrappers/cocoon-wallet-contract.ts';
 import { exitCodeTo } from './contract-test-helpers.ts';
+import { ContractExitCode } from '../../src/contracts/contract-exit-codes.ts';
 
 const NOW = 1_700_000_000;
 
@@ -78,20 +79,20 @@ describe('cocoon wallet contract', () => {
   });
 
   test('rejects a bad signature (1007)', async () => {
-    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { key: otherKey })), 1007);
+    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { key: otherKey })), ContractExitCode.badSignature);
   });
 
   test('rejects a replayed seqno, an expired valid_until and a wrong subwallet (1013)', async () => {
-    assert.equal(await externalExitCode(body(1, [pay(0, 1n)])), 1013);
-    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { validUntil: NOW - 1 })), 1013);
-    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { subwalletId: 1 })), 1013);
+    assert.equal(await externalExitCode(body(1, [pay(0, 1n)])), ContractExitCode.walletBadSeqno);
+    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { validUntil: NOW - 1 })), ContractExitCode.walletBadSeqno);
+    assert.equal(await externalExitCode(body(2, [pay(0, 1n)], { subwalletId: 1 })), ContractExitCode.walletBadSeqno);
     assert.equal(await wallet.getSeqno(), 2);
   });
 
   test('owner_wallet_send_message: owner only', async () => {
     const message = pay(2, toNano('0.5'));
     const refused = await wallet.sendOwnerSendMessage(stranger.getSender(), { value: toNano('0.05'), message });
-    assert.equal(exitCodeTo(refused.transactions, { to: wallet.address }), 1004);
+    assert.equal(exitCodeTo(refused.transactions, { to: wallet.address }), ContractExitCode.accessDenied);
     const result = await wallet.sendOwnerSendMessage(owner.getSender(), { value: toNano('0.05'), message });
     assert.equal(exitCodeTo(result.transactions, { to: wallet.address }), 0);
     assert.equal(exitCodeTo(result.transactions, { to: recipients[2]!.address, from: wallet.address }), 0);
@@ -99,7 +100,7 @@ describe('cocoon wallet contract', () => {
 
   test('"w" withdraws everything above 2 TON to the owner; strangers get 1004', async () => {
     const refused = await wallet.sendWithdraw(stranger.getSender(), toNano('0.05'));
-    assert.equal(exitCodeTo(refused.transactions, { to: wallet.address }), 1004);
+    assert.equal(exitCodeTo(refused.transactions, { to: wallet.address }), ContractExitCode.accessDenied);
     const ownerBefore = await owner.getBalance();
     const result = await wallet.sendWithdraw(owner.getSender(), toNano('0.05'));
     assert.equal(exitCodeTo(result.transactions, { to: wallet.address }), 0);

@@ -5,6 +5,8 @@
  * lines) or concatenated / newline-delimited JSON values; the first non-whitespace byte
  * decides. Complete lines/values are forwarded at once (only an incomplete tail is held
  * back) and only values containing a `"usage"` object are parsed and re-serialized.
+ * It also counts the SSE events that carry generated text: when a stream is cut (cancelled,
+ * failed) before the engine reported usage, `billable` bills those as completion tokens (§19).
  */
 import { adjustTokens } from '@cocoon/protocol';
 import type { AdjustedTokens, PriceMultipliers, RawUsage } from '@cocoon/protocol';
@@ -27,6 +29,8 @@ const CARRIAGE_RETURN = 0x0d;
 const SPACE = 0x20;
 const DATA_PREFIX = Buffer.from('data:');
 const USAGE_KEY = Buffer.from('"usage"');
+/** A streamed event with a non-empty generated piece (chat delta, legacy text, reasoning, tool arguments). */
+const GENERATED_PIECE = /"(?:content|text|reasoning_content|arguments)"\s*:\s*"(?!")/;
 
 function firstNonWhitespace(bytes: Buffer): number | undefined {
   for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
@@ -41,6 +45,7 @@ export class UsageTokenCounter {
   #format: BodyFormat = 'unknown';
   #pending: Buffer = EMPTY;
   #scanned = 0;
+  #generatedEvents = 0;
   readonly #scanner = new JsonValueScanner();
 
   constructor(options: UsageTokenCounterOptions) {
@@ -63,6 +68,7 @@ export class UsageTokenCounter {
   flush(): Buffer {
     const tail = this.#pending;
     this.#pending = EMPTY;
+    if (this.#format === 'sse' && tail.length > 0) this.#countGeneratedEvents(tail);
     if (tail.length === 0 || !containsUsageObject(tail)) return tail;
     if (this.#format === 'sse') return this.#rewriteLines(tail);
     return this.#rewriteValue(tail) ?? tail;
@@ -77,9 +83,35 @@ export class UsageTokenCounter {
     return { ...this.#usage };
   }
 
+  /** SSE events seen so far that carried generated text (about one token each). */
+  get generatedEvents(): number {
+    return this.#generatedEvents;
+  }
+
+  /**
+   * What to bill for a body that may have been cut: the engine's usage when it reported any,
+   * else the generated events counted as completion tokens (the prompt is not billed then).
+   */
+  get billable(): AdjustedTokens {
+    const usage = this.#usage;
+    const reported = usage.promptTokens + usage.completionTokens + usage.cachedTokens + usage.reasoningTokens > 0;
+    if (reported || this.#generatedEvents === 0) return this.adjusted;
+    const counted: RawUsage = { promptTokens: 0, cachedTokens: 0, completionTokens: this.#generatedEvents, reasoningTokens: 0 };
+    return adjustTokens(counted, this.#options.coefficient, this.#options.multipliers);
+  }
+
   get adjusted(): AdjustedTokens {
     this.#adjusted ??= adjustTokens(this.#usage, this.#options.coefficient, this.#options.multipliers);
     return { ...this.#adjusted };
+  }
+
+  #countGeneratedEvents(lines: Buffer): void {
+    for (let at = lines.indexOf(DATA_PREFIX); at >= 0; at = lines.indexOf(DATA_PREFIX, at + DATA_PREFIX.length)) {
+      if (at > 0 && lines[at - 1] !== NEWLINE) continue;
+      const newline = lines.indexOf(NEWLINE, at);
+      const line = lines.toString('latin1', at, newline < 0 ? lines.length : newline);
+      if (GENERATED_PIECE.test(line)) this.#generatedEvents += 1;
+    }
   }
 
   #drainLines(): Buffer {
@@ -88,6 +120,7 @@ export class UsageTokenCounter {
     if (lastNewline < 0) return EMPTY;
     const complete = pending.subarray(0, lastNewline + 1);
     this.#pending = lastNewline + 1 === pending.length ? EMPTY : pending.subarray(lastNewline + 1);
+    this.#countGeneratedEvents(complete);
     return this.#rewriteLines(complete); // one scan: returns `complete` itself when no line carries usage
   }
 

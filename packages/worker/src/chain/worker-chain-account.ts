@@ -9,7 +9,7 @@
  * re-read the root at once, and the new proxy contract gets its own worker contract and ledger file.
  */
 import { Address, fromNano } from '@ton/core';
-import { CocoonError, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, expectTlObject, toCocoonError } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
 import { RootConfigWatcher, deriveProxyContract, deriveWorkerContract, sameAddress, type Chain, type RootConfig } from '@cocoon/ton';
 import type { WorkerConnectionPayments, WorkerGasWallet } from './worker-chain-ports.ts';
@@ -65,8 +65,9 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
   }
 
   /** §3.2 step 2 (worker side): verify both contract addresses, deploy the worker contract, return its ledger. */
-  async connectedToProxy(proxyParams: TlObject, workerContractAddress: string): Promise<WorkerProxyAccount> {
-    const proxyPublicKey = proxyParams.proxy_public_key as Buffer;
+  async connectedToProxy(params: TlObject, workerContractAddress: string): Promise<WorkerProxyAccount> {
+    const proxyParams = expectTlObject(params, 'proxy.params');
+    const proxyPublicKey = proxyParams.proxy_public_key;
     const proxyOwner = parseAddress(proxyParams.proxy_owner_address, 'proxy_owner_address');
     const watcher = await this.rootWatcher();
     const derive = (config: RootConfig) => deriveProxyContract(config.params, proxyOwner, proxyPublicKey, this.options.rootAddress);

@@ -27,7 +27,10 @@ export interface WorkerBalanceClaim {
 /** One proxy contract's ledger as the connection sees it (WorkerProxyAccount implements it). */
 export interface WorkerProxyLedger {
   balanceClaim(): WorkerBalanceClaim;
-  /** Throws CCN_ERR_LEDGER_ROLLBACK / CCN_ERR_TON_BAD_SIGNED_PAYMENT: the connection must be closed. */
+  /**
+   * The `worker.compareBalanceWithProxyResult` answer (else CCN_ERR_PROTOCOL_VIOLATION). Throws CCN_ERR_LEDGER_ROLLBACK /
+   * CCN_ERR_TON_BAD_SIGNED_PAYMENT: the connection must be closed.
+   */
   acceptCompareResult(result: TlObject): void;
   /** Records a signed payment + totals (paymentStatus, workerRequestPayment); throws CCN_ERR_TON_BAD_SIGNED_PAYMENT. */
   observePayment(signedPayment: TlObject | undefined, dbTokens: bigint, maxTokens: bigint): void;

@@ -5,7 +5,7 @@
  * signed payout with 0.5 TON) once the unpaid earnings are worth the threshold in nanoTON.
  */
 import { Cell, SendMode, beginCell, fromNano, toNano, type Address } from '@ton/core';
-import { CocoonError, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, expectTlObject, toCocoonError } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
 import { parseWorkerContractData, readContractData, repackSignedPayment, type Chain, type CocoonParams, type DerivedContract } from '@cocoon/ton';
 import type { WorkerBalanceClaim, WorkerGasWallet, WorkerProxyLedger } from './worker-chain-ports.ts';
@@ -81,10 +81,11 @@ export class WorkerProxyAccount implements WorkerProxyLedger {
   }
 
   /** §3.2: accept only if the proxy's signed total and DB total are at least what this worker holds. */
-  acceptCompareResult(result: TlObject): void {
-    const payout = this.verify(result.signed_payment as TlObject | undefined);
+  acceptCompareResult(answer: TlObject): void {
+    const result = expectTlObject(answer, 'worker.compareBalanceWithProxyResult');
+    const payout = this.verify(result.signed_payment);
     const signedTokens = payout?.tokens ?? 0n;
-    const proxyDb = result.tokens_committed_to_db as bigint;
+    const proxyDb = result.tokens_committed_to_db;
     if (signedTokens < this.state.tokensCommittedToBlockchain || proxyDb < this.state.tokensCommittedToDb) {
       throw new CocoonError(
         'CCN_ERR_LEDGER_ROLLBACK',
@@ -92,10 +93,10 @@ export class WorkerProxyAccount implements WorkerProxyLedger {
         { param: 'compareBalanceWithProxy' },
       );
     }
-    if ((result.error_code as number) !== 0) {
-      this.options.logger.warn('proxy knows fewer max tokens than this worker', { proxy: this.state.proxyContractAddress, ours: this.state.maxTokens, theirs: result.max_tokens as bigint });
+    if (result.error_code !== 0) {
+      this.options.logger.warn('proxy knows fewer max tokens than this worker', { proxy: this.state.proxyContractAddress, ours: this.state.maxTokens, theirs: result.max_tokens });
     }
-    this.record(payout, proxyDb, result.max_tokens as bigint);
+    this.record(payout, proxyDb, result.max_tokens);
     this.flush();
   }
 

@@ -10,6 +10,7 @@ import {
   DEV_WORKER_OWNER_ADDRESS,
   hostPortSchema,
   httpAccessHashField,
+  httpGuardConfigFields,
   peerPolicyField,
   listenPortSchema,
   nanotonSchema,
@@ -62,6 +63,8 @@ export const workerConfigSchema = z
     max_pow_difficulty: z.number().int().min(0).max(32).default(28),
     proxy_connections: z.number().int().min(1).max(16).default(1),
     http_access_hash: httpAccessHashField(),
+    /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
+    ...httpGuardConfigFields({ adminTokenFile: '.cocoon/worker/admin.token' }),
     /** TON (§6.6): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
     ...tonConfigFields({ walletKeyFile: '.cocoon-worker/node-wallet.key' }),
     /** Directory of the durable per-proxy payout ledger (JSON files, 0600). */

@@ -11,6 +11,7 @@ import type { CocoonSession, Logger, TlObject } from '@cocoon/protocol';
 import { ReconnectingSession, expectAnswer } from '@cocoon/attestation';
 import type { PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
 import type { WorkerQueryHandler } from '../serving/worker-query-handler.ts';
+import { RunningQueries } from '../serving/running-queries.ts';
 import type { WorkerConnectionPayments, WorkerProxyLedger } from '../chain/worker-chain-ports.ts';
 
 export interface WorkerProxyConnectionOptions {
@@ -38,6 +39,8 @@ export class WorkerProxyConnection {
   earnedTokensCommittedToDb = 0n;
   earnedTokensMax = 0n;
   private readonly link: ReconnectingSession;
+  /** Running requests: cancel and credit from the proxy (§19), aborted when the session closes. */
+  private readonly running = new RunningQueries();
   private ledger: WorkerProxyLedger | undefined;
   private paymentStatusTimer: NodeJS.Timeout | undefined;
 
@@ -148,10 +151,18 @@ export class WorkerProxyConnection {
 
   private onMessage(session: CocoonSession, message: TlObject): void {
     switch (message._) {
-      case 'proxy.runQueryEx':
+      case 'proxy.runQueryEx': {
+        const { controls, done } = this.running.open(session, message.request_id as Buffer);
         void this.options.handler.serve(message, (answer) => {
           if (session.isOpen) session.send(answer);
-        });
+        }, controls).finally(done);
+        return;
+      }
+      case 'ext.cancelQuery':
+        this.running.cancel(message.request_id as Buffer);
+        return;
+      case 'ext.grantCredit':
+        this.running.grant(message.request_id as Buffer, message.bytes as bigint);
         return;
       case 'proxy.workerRequestPayment':
         this.observePayment(session, message.signed_payment as TlObject | undefined, message.db_tokens as bigint, message.max_tokens as bigint);

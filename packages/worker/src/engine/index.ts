@@ -3,7 +3,7 @@
  * the engine factory and the tiny GGUF writer. LlamaEngine itself is NOT exported here (it
  * statically imports node-llama-cpp): import './llama/index.ts' dynamically.
  */
-export type { InferenceEngine, EngineRequest, EngineResponse, EngineHealth, EngineBody } from './inference-engine.ts';
+export type { InferenceEngine, EngineRequest, EngineResponse, EngineHealth, EngineBody, ReadGate } from './inference-engine.ts';
 export { readEngineBody } from './inference-engine.ts';
 export { OpenAiHttpEngine } from './openai-http-engine.ts';
 export type { OpenAiHttpEngineOptions } from './openai-http-engine.ts';

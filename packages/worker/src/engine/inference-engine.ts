@@ -35,15 +35,29 @@ export interface InferenceEngine {
 }
 
 /**
- * A streamed response body. Engines may also offer `forEach`, which delivers chunks through
- * callbacks instead of one promise per chunk (cheaper on the hot path); see `readEngineBody`.
+ * Backpressure of a body reader: while `open` is false the body is not read on (an HTTP body is
+ * paused, so the engine's bytes wait in its socket; a generator is not pulled, so it stops).
  */
-export interface EngineBody extends AsyncIterable<Buffer> {
-  forEach?(onChunk: (chunk: Buffer) => void): Promise<void>;
+export interface ReadGate {
+  readonly open: boolean;
+  /** Resolves once `open` is true again (or the gate was closed for good). */
+  whenOpen(): Promise<void>;
 }
 
-/** Feeds every chunk of `body` to `onChunk`; resolves at the end, rejects on a body error. */
-export async function readEngineBody(body: EngineBody, onChunk: (chunk: Buffer) => void): Promise<void> {
-  if (body.forEach) return body.forEach(onChunk);
-  for await (const chunk of body) onChunk(chunk);
+/**
+ * A streamed response body. Engines may also offer `forEach`, which delivers chunks through
+ * callbacks instead of one promise per chunk (cheaper on the hot path); see `readEngineBody`.
+ * `forEach` honours the gate after every chunk.
+ */
+export interface EngineBody extends AsyncIterable<Buffer> {
+  forEach?(onChunk: (chunk: Buffer) => void, gate?: ReadGate): Promise<void>;
+}
+
+/** Feeds every chunk of `body` to `onChunk`, waiting while `gate` is closed; resolves at the end, rejects on a body error. */
+export async function readEngineBody(body: EngineBody, onChunk: (chunk: Buffer) => void, gate?: ReadGate): Promise<void> {
+  if (body.forEach) return body.forEach(onChunk, gate);
+  for await (const chunk of body) {
+    onChunk(chunk);
+    if (gate && !gate.open) await gate.whenOpen();
+  }
 }

@@ -1,12 +1,13 @@
 /**
  * InferenceEngine over HTTP/1.1 to an OpenAI-compatible server (vLLM, SGLang, the TEST
  * ENGINE…): an undici Pool of keep-alive connections (pipelining 1), `request()` with a
- * streamed response body, no buffering. The worker forwards at most 0.95 × its own timer.
+ * streamed response body, no buffering; the body pauses while the reader's gate is closed and
+ * the request's signal (cancellation) aborts the exchange at once. The worker forwards at most 0.95 × its own timer.
  */
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EngineRequestDeadline, toEngineError } from './engine-request-deadline.ts';
-import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from './inference-engine.ts';
+import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine, ReadGate } from './inference-engine.ts';
 import type { Readable } from 'node:stream';
 
 export interface OpenAiHttpEngineOptions {
@@ -64,13 +65,22 @@ async function* guardedBody(body: AsyncIterable<Buffer>, deadline: EngineRequest
 function engineBody(readable: Readable, deadline: EngineRequestDeadline): EngineBody {
   return {
     [Symbol.asyncIterator]: () => guardedBody(readable, deadline)[Symbol.asyncIterator](),
-    forEach: (onChunk) => new Promise<void>((resolve, reject) => {
+    forEach: (onChunk, gate?: ReadGate) => new Promise<void>((resolve, reject) => {
+      let paused = false;
       readable.on('data', (chunk: Buffer) => {
         try {
           onChunk(chunk);
         } catch (error) {
           readable.destroy(error instanceof Error ? error : new Error(String(error)));
+          return;
         }
+        if (!gate || gate.open || paused) return;
+        paused = true;
+        readable.pause();
+        void gate.whenOpen().then(() => {
+          paused = false;
+          readable.resume();
+        });
       });
       readable.once('end', () => {
         deadline.dispose();

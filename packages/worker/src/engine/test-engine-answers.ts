@@ -21,7 +21,7 @@ export function completionResponse(context: AnswerContext, completion: TestEngin
     return {
       ...base,
       object: 'text_completion',
-      choices: [{ index: 0, text, logprobs: null, finish_reason: completion.finishReason }],
+      choices: Array.from({ length: completion.choices }, (_, index) => ({ index, text, logprobs: null, finish_reason: completion.finishReason })),
       usage: completion.usage,
     };
   }
@@ -32,7 +32,7 @@ export function completionResponse(context: AnswerContext, completion: TestEngin
   return {
     ...base,
     object: 'chat.completion',
-    choices: [{ index: 0, message, logprobs: null, finish_reason: completion.finishReason }],
+    choices: Array.from({ length: completion.choices }, (_, index) => ({ index, message, logprobs: null, finish_reason: completion.finishReason })),
     usage: completion.usage,
   };
 }
@@ -47,23 +47,25 @@ export function streamEvents(context: AnswerContext, completion: TestEngineCompl
     created: TEST_ENGINE_CREATED,
     model: context.model,
   };
-  const chatChoice = (delta: object, finishReason: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
-  const textChoice = (text: string, finishReason: string | null) => ({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }] });
   const events: string[] = [];
-  if (context.kind === 'chat') {
-    const toolCall = completion.toolCall;
-    if (toolCall === undefined) {
-      events.push(event(chatChoice({ role: 'assistant', content: '' }, null)));
-      for (const piece of completion.pieces) events.push(event(chatChoice({ content: piece }, null)));
+  for (let index = 0; index < completion.choices; index++) {
+    const chatChoice = (delta: object, finishReason: string | null) => ({ ...base, choices: [{ index, delta, logprobs: null, finish_reason: finishReason }] });
+    const textChoice = (text: string, finishReason: string | null) => ({ ...base, choices: [{ index, text, logprobs: null, finish_reason: finishReason }] });
+    if (context.kind === 'chat') {
+      const toolCall = completion.toolCall;
+      if (toolCall === undefined) {
+        events.push(event(chatChoice({ role: 'assistant', content: '' }, null)));
+        for (const piece of completion.pieces) events.push(event(chatChoice({ content: piece }, null)));
+      } else {
+        const opening = { index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } };
+        events.push(event(chatChoice({ role: 'assistant', content: null, tool_calls: [opening] }, null)));
+        events.push(event(chatChoice({ tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] }, null)));
+      }
+      events.push(event(chatChoice({}, completion.finishReason)));
     } else {
-      const opening = { index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } };
-      events.push(event(chatChoice({ role: 'assistant', content: null, tool_calls: [opening] }, null)));
-      events.push(event(chatChoice({ tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] }, null)));
+      for (const piece of completion.pieces) events.push(event(textChoice(piece, null)));
+      events.push(event(textChoice('', completion.finishReason)));
     }
-    events.push(event(chatChoice({}, completion.finishReason)));
-  } else {
-    for (const piece of completion.pieces) events.push(event(textChoice(piece, null)));
-    events.push(event(textChoice('', completion.finishReason)));
   }
   if (includeUsage) events.push(event({ ...base, choices: [], usage: completion.usage }));
   events.push('data: [DONE]\n\n');

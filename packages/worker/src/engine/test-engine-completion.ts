@@ -11,12 +11,16 @@
  *   cached_tokens     = floor(prompt_tokens / 3)
  *   limit             = chunkCount in benchmark mode, otherwise 16
  *   requested         = max_completion_tokens ?? max_tokens (absent → limit)
- *   completion_tokens = min(requested, limit)
+ *   choices           = n (default 1)
+ *   completion_tokens = min(requested, limit) × choices
  *   reasoning_tokens  = floor(completion_tokens / 10)
  *   total_tokens      = prompt_tokens + completion_tokens
  * Generated text: completion_tokens words cycling through TEST_ENGINE_WORDS ("alpha bravo …"),
  * one streamed chunk per word; in benchmark mode exactly chunkCount chunks of chunkBytes '0's.
  * finish_reason: 'tool_calls' for tool calls, 'length' when max tokens bound the answer, else 'stop'.
+ * With `response_format` json_object / json_schema the content is one JSON piece instead: `{}`,
+ * or a placeholder value of the schema (first enum/const value, 'test', 1, true, [], every property).
+ * With `n` the same answer is repeated as every choice.
  */
 
 export const TEST_ENGINE_DEFAULT_COMPLETION_TOKENS = 16;
@@ -46,6 +50,8 @@ export interface TestEngineCompletion {
   pieces: string[];
   toolCall: TestEngineToolCall | undefined;
   finishReason: 'stop' | 'length' | 'tool_calls';
+  /** `n`: how many times the answer is given. */
+  choices: number;
 }
 
 export interface BenchmarkShape {
@@ -86,15 +92,34 @@ export function inputWords(request: JsonObject, kind: 'chat' | 'completion'): nu
   return messages.reduce((sum: number, message) => sum + contentWords(asObject(message)?.content), 0);
 }
 
-function placeholderArgument(schema: unknown): unknown {
-  switch (asObject(schema)?.type) {
+function placeholderArgument(schema: unknown, depth = 0): unknown {
+  const object = asObject(schema);
+  if (object === undefined || depth > 8) return null;
+  if (object.const !== undefined) return object.const;
+  if (Array.isArray(object.enum)) return object.enum[0] ?? null;
+  const options = object.anyOf ?? object.oneOf;
+  if (Array.isArray(options)) return placeholderArgument(options[0], depth + 1);
+  const type = Array.isArray(object.type) ? object.type[0] : object.type;
+  switch (type) {
     case 'string': return 'test';
     case 'integer': case 'number': return 1;
     case 'boolean': return true;
     case 'array': return [];
-    case 'object': return {};
+    case 'object': {
+      const value: JsonObject = {};
+      for (const [key, property] of Object.entries(asObject(object.properties) ?? {})) value[key] = placeholderArgument(property, depth + 1);
+      return value;
+    }
     default: return null;
   }
+}
+
+/** The JSON answer for a request with `response_format` json_object / json_schema, or undefined. */
+export function testEngineJsonContent(request: JsonObject): string | undefined {
+  const format = asObject(request.response_format);
+  if (format?.type === 'json_object') return '{}';
+  if (format?.type !== 'json_schema') return undefined;
+  return JSON.stringify(placeholderArgument(asObject(format.json_schema)?.schema ?? { type: 'object' }) ?? {});
 }
 
 /** The deterministic tool call for a chat request with `tools`, or undefined. */
@@ -116,7 +141,9 @@ export function generateTestCompletion(request: JsonObject, kind: 'chat' | 'comp
   const limit = benchmark?.chunkCount ?? TEST_ENGINE_DEFAULT_COMPLETION_TOKENS;
   const rawRequested = kind === 'chat' ? (request.max_completion_tokens ?? request.max_tokens) : request.max_tokens;
   const requested = Number.isSafeInteger(rawRequested) && (rawRequested as number) >= 0 ? (rawRequested as number) : undefined;
-  const completionTokens = Math.min(requested ?? limit, limit);
+  const choices = Number.isSafeInteger(request.n) && (request.n as number) >= 1 ? (request.n as number) : 1;
+  const completionTokens = Math.min(requested ?? limit, limit) * choices;
+  const perChoice = completionTokens / choices;
   const usage: TestEngineUsage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -125,10 +152,12 @@ export function generateTestCompletion(request: JsonObject, kind: 'chat' | 'comp
     completion_tokens_details: { reasoning_tokens: Math.floor(completionTokens / 10) },
   };
   const toolCall = kind === 'chat' ? testEngineToolCall(request) : undefined;
+  const json = kind === 'chat' ? testEngineJsonContent(request) : undefined;
   let pieces: string[];
   if (toolCall !== undefined) pieces = [];
+  else if (json !== undefined) pieces = [json];
   else if (benchmark !== undefined) pieces = new Array<string>(benchmark.chunkCount).fill('0'.repeat(benchmark.chunkBytes));
-  else pieces = Array.from({ length: completionTokens }, (_, index) => (index === 0 ? '' : ' ') + TEST_ENGINE_WORDS[index % TEST_ENGINE_WORDS.length]);
+  else pieces = Array.from({ length: perChoice }, (_, index) => (index === 0 ? '' : ' ') + TEST_ENGINE_WORDS[index % TEST_ENGINE_WORDS.length]);
   const finishReason = toolCall !== undefined ? 'tool_calls' : requested !== undefined && requested <= limit ? 'length' : 'stop';
-  return { usage, pieces, toolCall, finishReason };
+  return { usage, pieces, toolCall, finishReason: json !== undefined && finishReason === 'length' ? 'stop' : finishReason, choices };
 }

@@ -85,7 +85,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     for (let index = 0; index < events.length; index++) {
       if (response.destroyed) return;
       if (index > 0) await sleep(chunkDelayMs);
-      response.write(events[index]);
+      if (!response.write(events[index])) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
     }
     response.end();
   }

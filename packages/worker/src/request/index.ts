@@ -5,6 +5,5 @@ export { validateAudioTranscriptionRequest, AUDIO_TRANSCRIPTIONS_PATH } from './
 export type { AudioTranscriptionInput, ValidatedAudioTranscription } from './audio-transcription-validator.ts';
 export { validateInferenceRequest } from './inference-request-validator.ts';
 export type { InferenceRequestInput, ValidatedInferenceRequest } from './inference-request-validator.ts';
-export { findDuplicateKey } from './duplicate-key-finder.ts';
 export { CHAT_OPTION_RULES, COMPLETION_OPTION_RULES } from './request-option-rules.ts';
 export type { OptionChecker } from './request-option-rules.ts';

@@ -1,12 +1,12 @@
 /**
  * Validates and rewrites an inference request before the worker forwards it to its
- * engine (§4.6, `validate_modify_request`): exact path, POST, a JSON object without
- * duplicate or unknown keys, typed options, the worker's model. Streaming requests get
- * `stream_options.include_usage = true` so SSE answers carry usage and can be billed
- * (the reference bills 0 there). Parses once and stringifies at most once (hot path).
+ * engine (§4.6, `validate_modify_request`): exact path, POST, a JSON object within the shared
+ * structure limits (depth, values; @cocoon/protocol's checker) without duplicate or unknown keys,
+ * typed options, the worker's model. Streaming requests get `stream_options.include_usage = true`
+ * so SSE answers carry usage and can be billed (the reference bills 0 there). Parses once and
+ * stringifies at most once (hot path).
  */
-import { CocoonError } from '@cocoon/protocol';
-import { findDuplicateKey } from './duplicate-key-finder.ts';
+import { CocoonError, describeJsonStructureProblem, findJsonStructureProblem } from '@cocoon/protocol';
 import {
   CHAT_OPTION_RULES,
   CHAT_REQUIRED_OPTIONS,
@@ -45,17 +45,23 @@ function requestKind(url: string): WorkerRequestKind {
   throw invalid('unsupported method', 'url');
 }
 
-function parseObject(body: Buffer): Record<string, unknown> {
-  const text = body.toString('utf8');
-  let parsed: unknown;
+/** JSON.parse, or undefined when the text is not JSON (JSON.parse itself never returns undefined). */
+function parseOrUndefined(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
-    throw invalid('body is not valid JSON', 'body');
+    return undefined;
   }
+}
+
+/** The shared strict checker runs before JSON.parse: deep, huge or duplicate-key bodies never reach the engine. */
+function parseObject(body: Buffer): Record<string, unknown> {
+  const problem = findJsonStructureProblem(body);
+  if (problem?.kind === 'duplicate_key') throw invalid(`duplicate key '${problem.key}'`, problem.key);
+  if (problem?.kind === 'too_deep' || problem?.kind === 'too_complex') throw invalid(`JSON ${describeJsonStructureProblem(problem)}`, 'body');
+  const parsed = problem === undefined ? parseOrUndefined(body.toString('utf8')) : undefined;
+  if (parsed === undefined) throw invalid('body is not valid JSON', 'body');
   if (!isPlainObject(parsed)) throw invalid('body must be a JSON object', 'body');
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) throw invalid(`duplicate key '${duplicate}'`, duplicate);
   return parsed;
 }
 

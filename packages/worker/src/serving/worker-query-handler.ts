@@ -5,22 +5,27 @@
  * streamed answers are billed (the reference bills them 0) — ending in `final_info`.
  * Serves chat and legacy completions (JSON) and audio transcriptions (multipart, forwarded
  * with its Content-Type to the engine's /v1/audio/transcriptions).
+ * With controls (§19): the signal (ext.cancelQuery, proxy gone) aborts the engine request and the
+ * error reports what was generated; the send window pauses the engine body while the proxy link
+ * cannot take more (full socket buffer, no credit); where the proxy negotiated `errorCodes`, a failure
+ * travels as ext.proxyQueryAnswerErrorCoded with its CCN_ERR_* code (else the reference message).
  */
 import {
-  CocoonError, WireErrorCode, decodeHttpRequest, encodeHttpResponse, toCocoonError, unixSecondsHeader, wireErrorOf,
-  withoutFramingHeaders,
+  CocoonError, decodeHttpRequest, encodeHttpResponse, errorAnswerMessage, toCocoonError, unixSecondsHeader, withoutFramingHeaders,
 } from '@cocoon/protocol';
-import type { AdjustedTokens, Logger, NetworkParams, TlObject } from '@cocoon/protocol';
+import type { AdjustedTokens, Logger, NetworkParamsSource, SessionExtension, TlObject } from '@cocoon/protocol';
 import { validateInferenceRequest } from '../request/index.ts';
 import { UsageTokenCounter } from '../accounting/index.ts';
 import { readEngineBody } from '../engine/index.ts';
 import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
 import type { WorkerStats } from './worker-stats.ts';
+import type { QueryControls } from './running-queries.ts';
 
 export interface WorkerQueryContext {
   engine: InferenceEngine;
   modelBaseName: string;
-  params: NetworkParams;
+  /** Price and multipliers (§5), read once per request: on chain the root contract's current ones. */
+  params: NetworkParamsSource;
   maxActiveRequests: number;
   stats: WorkerStats;
   logger: Logger;
@@ -41,12 +46,12 @@ export class WorkerQueryHandler {
   }
 
   /** Serves the query; never throws — every outcome is reported to the proxy. */
-  async serve(query: TlObject, send: Send): Promise<void> {
+  async serve(query: TlObject, send: Send, controls?: QueryControls): Promise<void> {
     const requestId = query.request_id as Buffer;
     const startedAt = this.context.now();
     if (this.active >= this.context.maxActiveRequests) {
       this.context.stats.rejected();
-      sendError(send, requestId, new CocoonError('CCN_ERR_WORKER_OVERLOADED'), NO_TOKENS, startedAt, this.context.now());
+      sendError(send, controls?.extensions, requestId, new CocoonError('CCN_ERR_WORKER_OVERLOADED'), NO_TOKENS, startedAt, this.context.now());
       return;
     }
     this.active += 1;
@@ -59,10 +64,12 @@ export class WorkerQueryHandler {
       for (const [name, value] of withoutFramingHeaders(request.headers)) headers[name.toLowerCase()] = value;
       const validated = validateInferenceRequest({ method: request.method, url: request.url, headers, body: request.payload, modelBaseName: this.context.modelBaseName });
       const coefficient = Number(query.coefficient as bigint);
-      counter = new UsageTokenCounter({ coefficient, multipliers: this.context.params.multipliers, pricePerToken: this.context.params.pricePerToken });
+      const params = this.context.params.current(); // the request is billed with the params in force when it started
+      counter = new UsageTokenCounter({ coefficient, multipliers: params.multipliers, pricePerToken: params.pricePerToken });
       const timeoutMs = Math.max(1, (query.timeout as number) * 0.95 * 1000);
-      const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs });
-      await this.relay(response, validated.stream, counter, requestId, startedAt, send);
+      const signal = controls?.signal;
+      const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs, ...(signal ? { signal } : {}) });
+      await this.relay(response, validated.stream, counter, requestId, startedAt, send, controls);
       success = response.status < 400;
       if (counter.unbilledAudioSeconds > 0) {
         this.context.logger.warn('the engine reported transcription usage as a duration, not tokens: billed 0 tokens (stream with stream_include_usage for token usage)', { seconds: counter.unbilledAudioSeconds });
@@ -70,10 +77,10 @@ export class WorkerQueryHandler {
     } catch (error) {
       const failure = toCocoonError(error, 'CCN_ERR_ENGINE_FAILED');
       this.context.logger.warn('request failed', { code: failure.code, error: failure.message });
-      sendError(send, requestId, failure, counter?.adjusted ?? NO_TOKENS, startedAt, this.context.now());
+      sendError(send, controls?.extensions, requestId, failure, counter?.billable ?? NO_TOKENS, startedAt, this.context.now());
     } finally {
       this.active -= 1;
-      this.context.stats.finished(success, counter?.adjusted ?? NO_TOKENS, this.context.now() - startedAt);
+      this.context.stats.finished(success, (success ? counter?.adjusted : counter?.billable) ?? NO_TOKENS, this.context.now() - startedAt);
     }
   }
 
@@ -83,7 +90,9 @@ export class WorkerQueryHandler {
    * engine produces them, coalescing what arrives in one event-loop turn into one part;
    * other bodies are sent complete. The last message carries `final_info`.
    */
-  private async relay(response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send): Promise<void> {
+  private async relay(
+    response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send, controls?: QueryControls,
+  ): Promise<void> {
     const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
     headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
     let answered = false;
@@ -114,15 +123,17 @@ export class WorkerQueryHandler {
       const data = takePending();
       if (data.length > 0) emit(data, false);
     };
+    const window = stream ? controls?.window : undefined;
     try {
       await readEngineBody(response.body, (chunk) => {
         if (chunk.length === 0) return;
         pending.push(chunk);
+        window?.consume(chunk.length); // sent within this turn
         if (stream && !flushScheduled) {
           flushScheduled = true;
           setImmediate(flushPending);
         }
-      });
+      }, window);
     } catch (error) {
       if (pending.length > 0) takePending(); // count what arrived before the failure (it is billed)
       throw error;
@@ -160,14 +171,9 @@ function finalInfoOf(tokens: AdjustedTokens, startedAt: number, endedAt: number)
   };
 }
 
-function sendError(send: Send, requestId: Buffer, error: CocoonError, tokens: AdjustedTokens, startedAt: number, endedAt: number): void {
-  const { code, message } = wireErrorOf(error);
-  send({
-    _: 'proxy.queryAnswerErrorEx',
-    request_id: requestId,
-    error_code: code === WireErrorCode.failure && error.code === 'CCN_ERR_TIMEOUT' ? WireErrorCode.timeout : code,
-    error: message,
-    flags: 1,
-    final_info: finalInfoOf(tokens, startedAt, endedAt),
-  });
+/** The final error answer with the tokens counted so far: coded where negotiated (§19), else the reference message. */
+function sendError(
+  send: Send, extensions: ReadonlySet<SessionExtension> | undefined, requestId: Buffer, error: CocoonError, tokens: AdjustedTokens, startedAt: number, endedAt: number,
+): void {
+  send(errorAnswerMessage('proxy', extensions, { requestId, error, finalInfo: finalInfoOf(tokens, startedAt, endedAt) }));
 }

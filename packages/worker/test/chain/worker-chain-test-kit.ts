@@ -10,9 +10,17 @@ import { Address, contractAddress, toNano, type Cell } from '@ton/core';
 import { keyPairFromSeed, type KeyPair } from '@ton/crypto';
 import { createLogger, type Logger, type TlObject } from '@cocoon/protocol';
 import {
-  buildRootState, deriveProxyContract, deriveWorkerContract, devCocoonParams, loadContractCode, RunnerWallet, SandboxChain,
-  SignedPaymentOp, signPayment, type CocoonParams,
+  buildRootState,
+  deriveProxyContract,
+  deriveWorkerContract,
+  devCocoonParams,
+  loadContractCode,
+  RunnerWallet,
+  SignedPaymentOp,
+  signPayment,
+  type CocoonParams,
 } from '@cocoon/ton';
+import { SandboxChain } from '@cocoon/ton/emulator';
 import { WorkerChainAccount, type WorkerChainAccountOptions } from '../../src/chain/index.ts';
 
 export interface WorkerChainWorld {

@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyPairFromSeed } from '@ton/crypto';
-import type { RunnerHandle, TlObject } from '@cocoon/protocol';
+import { readAdminToken, type RunnerHandle, type TlObject } from '@cocoon/protocol';
 import { loadOrCreateKeySeed, parseWorkerContractData, readContractData, RunnerWallet } from '@cocoon/ton';
 import type { SecureServer } from '@cocoon/attestation';
 import { workerConfigSchema } from '../../src/config/index.ts';
 import { startTestEngine } from '../../src/engine/index.ts';
 import { startWorkerRunner } from '../../src/worker-runner.ts';
-import { startScriptedProxy, type ScriptedPeerConnection } from '../../../cli/test/interop/scripted-reference-proxy.ts';
+import { startScriptedProxy, type ScriptedPeerConnection } from '@cocoon/test-support';
 import { compareResult, createWorkerChainWorld, signedPayout, type WorkerChainWorld } from './worker-chain-test-kit.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -80,6 +80,7 @@ describe('worker runner on chain', () => {
       engine_url: engine.url, proxy_address: `127.0.0.1:${proxy.port}`, http_port: 0,
       owner_address: world.workerOwner.toString(), root_contract_address: world.rootAddress.toString(),
       node_wallet_key_file: keyFile, worker_state_dir: join(directory, 'state'), payment_status_interval_ms: 50,
+      admin_token_file: join(directory, 'admin.token'),
     });
     const start = () => startWorkerRunner(config, { logger: world.logger, chain: world.chain });
     let worker: RunnerHandle = await start();
@@ -103,7 +104,8 @@ describe('worker runner on chain', () => {
       [2000, 2100, 2200, 0],
     );
 
-    const payout = await (await fetch(`${statsUrl}/request/payout`, { method: 'POST' })).json() as { results: Array<Record<string, unknown>> };
+    const authorization = `Bearer ${readAdminToken(join(directory, 'admin.token'))}`;
+    const payout = await (await fetch(`${statsUrl}/request/payout`, { method: 'POST', headers: { authorization } })).json() as { results: Array<Record<string, unknown>> };
     assert.equal(payout.results[0]?.sent, true);
     assert.equal(payout.results[0]?.tokens, 2000);
     assert.equal((await readContractData(world.chain, world.workerContract, parseWorkerContractData))?.data.tokens, 2000n);

@@ -2,7 +2,9 @@
  * Shared conformance suite of the worker's InferenceEngine port, run against every engine
  * (TEST ENGINE, OpenAiHttpEngine → recorded vLLM-style server, embedded llama.cpp): chat
  * JSON and SSE answers, the usage chunk, completions, models, health, usage counts, max_tokens,
- * concurrency, malformed bodies, and aborts mid-stream that must free the engine's resources.
+ * concurrency, malformed bodies, aborts mid-stream that must free the engine's resources, tool
+ * calls (required, named, streamed as delta.tool_calls, a follow-up with role "tool" messages),
+ * structured output (response_format json_schema / json_object) and n > 1.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +23,90 @@ export interface EngineUnderTest {
 }
 
 const MAX_TOKENS = 6;
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 30_000;
+/** Room for a grammar-constrained tool call or JSON answer (character tokens of a tiny model). */
+const STRUCTURED_MAX_TOKENS = 120;
+
+/** The suite's tools; their argument schemas are bounded so even a random-weights model completes them. */
+export const CONFORMANCE_TOOLS = [
+  { type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false } } },
+  { type: 'function', function: { name: 'get_time', description: 'Time in a zone', parameters: { type: 'object', properties: { zone: { type: 'string', enum: ['UTC', 'CET'] } }, required: ['zone'] } } },
+];
+/** The suite's response_format schema. */
+export const CONFORMANCE_SCHEMA = {
+  type: 'object',
+  properties: { answer: { type: 'string', maxLength: 6 }, ok: { type: 'boolean' }, count: { type: 'integer' }, color: { type: 'string', enum: ['red', 'green'] } },
+  required: ['answer', 'ok', 'count', 'color'],
+  additionalProperties: false,
+};
+
+type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: boolean; enum?: unknown[]; maxLength?: number };
+
+/** Checks `value` against the small JSON Schema subset the suite uses; returns the first mismatch. */
+export function schemaMismatch(value: unknown, schema: Schema, path = '$'): string | undefined {
+  if (schema.enum !== undefined && !schema.enum.includes(value)) return `${path}: ${JSON.stringify(value)} not in enum`;
+  switch (schema.type) {
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path}: not an object`;
+      const record = value as Record<string, unknown>;
+      for (const key of schema.required ?? []) if (!(key in record)) return `${path}.${key}: missing`;
+      for (const [key, item] of Object.entries(record)) {
+        const property = schema.properties?.[key];
+        if (property === undefined) {
+          if (schema.additionalProperties === false) return `${path}.${key}: not allowed`;
+          continue;
+        }
+        const mismatch = schemaMismatch(item, property, `${path}.${key}`);
+        if (mismatch !== undefined) return mismatch;
+      }
+      return undefined;
+    }
+    case 'string':
+      if (typeof value !== 'string') return `${path}: not a string`;
+      return schema.maxLength !== undefined && [...value].length > schema.maxLength ? `${path}: longer than ${schema.maxLength}` : undefined;
+    case 'integer':
+      return Number.isSafeInteger(value) ? undefined : `${path}: not an integer`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${path}: not a boolean`;
+    default:
+      return undefined;
+  }
+}
+
+interface AssembledToolCall {
+  id: string;
+  type: string;
+  name: string;
+  arguments: string;
+}
+
+/** Assembles the streamed `delta.tool_calls` of choice 0 (by tool call index). */
+function assembleToolCalls(chunks: Array<{ choices: Array<{ delta?: { tool_calls?: Array<Record<string, unknown>> } }> }>): AssembledToolCall[] {
+  const calls: AssembledToolCall[] = [];
+  for (const chunk of chunks) {
+    for (const part of chunk.choices[0]?.delta?.tool_calls ?? []) {
+      const index = part.index as number;
+      calls[index] ??= { id: '', type: '', name: '', arguments: '' };
+      const call = calls[index];
+      const fn = (part.function ?? {}) as { name?: string; arguments?: string };
+      if (typeof part.id === 'string') call.id = part.id;
+      if (typeof part.type === 'string') call.type = part.type;
+      if (typeof fn.name === 'string') call.name += fn.name;
+      if (typeof fn.arguments === 'string') call.arguments += fn.arguments;
+    }
+  }
+  return calls;
+}
+
+function assertToolCall(call: { id: string; type: string; name: string; arguments: string }, names: readonly string[]): void {
+  assert.equal(typeof call.id, 'string');
+  assert.ok(call.id.length > 0, 'tool call id');
+  assert.equal(call.type, 'function');
+  assert.ok(names.includes(call.name), `tool ${call.name} is one of ${names.join(', ')}`);
+  const tool = CONFORMANCE_TOOLS.find((candidate) => candidate.function.name === call.name);
+  const parsed: unknown = JSON.parse(call.arguments);
+  assert.equal(schemaMismatch(parsed, tool?.function.parameters as unknown as Schema), undefined, `arguments ${call.arguments} match the schema of ${call.name}`);
+}
 
 export async function readText(response: EngineResponse): Promise<string> {
   const chunks: Buffer[] = [];
@@ -181,6 +266,99 @@ export function runEngineConformance(name: string, setup: () => Promise<EngineUn
         }
       }
       assert.equal((await subject.engine.health()).ok, true);
+    });
+
+    const toolNames = CONFORMANCE_TOOLS.map((tool) => tool.function.name);
+    const weatherQuestion = [{ role: 'user', content: 'What is the weather in Paris?' }];
+
+    test('tool call with tool_choice required, not streamed', async () => {
+      const response = await post(chat({ messages: weatherQuestion, tools: CONFORMANCE_TOOLS, tool_choice: 'required', max_tokens: STRUCTURED_MAX_TOKENS }));
+      assert.equal(response.status, 200);
+      const body = JSON.parse(await readText(response));
+      const choice = body.choices[0];
+      assert.equal(choice.finish_reason, 'tool_calls');
+      assert.equal(choice.message.role, 'assistant');
+      assert.ok(choice.message.content === null || typeof choice.message.content === 'string');
+      assert.equal(choice.message.tool_calls.length, 1);
+      const call = choice.message.tool_calls[0];
+      assertToolCall({ id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments }, toolNames);
+      assertUsage(body.usage, STRUCTURED_MAX_TOKENS);
+      assert.ok(body.usage.completion_tokens > 0, 'the tool call is billed as completion tokens');
+    });
+
+    test('tool call streamed as delta.tool_calls chunks with finish_reason tool_calls', async () => {
+      const response = await post(chat({ messages: weatherQuestion, tools: CONFORMANCE_TOOLS, tool_choice: 'required', max_tokens: STRUCTURED_MAX_TOKENS, stream: true, stream_options: { include_usage: true } }));
+      assert.equal(response.status, 200);
+      const events = sseData(await readText(response));
+      assert.equal(events.at(-1), '[DONE]');
+      const chunks = events.slice(0, -1).map((event) => JSON.parse(event));
+      const usageChunk = chunks.at(-1);
+      assert.deepEqual(usageChunk.choices, []);
+      assertUsage(usageChunk.usage, STRUCTURED_MAX_TOKENS);
+      const choiceChunks = chunks.slice(0, -1);
+      assert.equal(choiceChunks.at(-1).choices[0].finish_reason, 'tool_calls');
+      const calls = assembleToolCalls(choiceChunks);
+      assert.equal(calls.length, 1);
+      assertToolCall(calls[0] as AssembledToolCall, toolNames);
+    });
+
+    test('a named tool_choice calls that function', async () => {
+      const body = JSON.parse(await readText(await post(chat({ messages: weatherQuestion, tools: CONFORMANCE_TOOLS, tool_choice: { type: 'function', function: { name: 'get_time' } }, max_tokens: STRUCTURED_MAX_TOKENS }))));
+      const call = body.choices[0].message.tool_calls[0];
+      assert.equal(call.function.name, 'get_time');
+      assertToolCall({ id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments }, ['get_time']);
+    });
+
+    test('a follow-up with a role "tool" message continues the conversation', async () => {
+      const messages = [
+        ...weatherQuestion,
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"temperature_c": 21}' },
+      ];
+      const answered = JSON.parse(await readText(await post(chat({ messages, tools: CONFORMANCE_TOOLS, tool_choice: 'none' }))));
+      assert.equal(answered.choices[0].message.role, 'assistant');
+      assert.equal(typeof answered.choices[0].message.content, 'string');
+      assert.equal((answered.choices[0].message.tool_calls ?? []).length, 0, 'no tool call with tool_choice none');
+      assert.ok(['stop', 'length'].includes(answered.choices[0].finish_reason));
+      assertUsage(answered.usage, MAX_TOKENS);
+      const auto = await post(chat({ messages, tools: CONFORMANCE_TOOLS, max_tokens: STRUCTURED_MAX_TOKENS }));
+      assert.equal(auto.status, 200);
+      const choice = JSON.parse(await readText(auto)).choices[0];
+      if (choice.finish_reason === 'tool_calls') {
+        const call = choice.message.tool_calls[0];
+        assertToolCall({ id: call.id, type: call.type, name: call.function.name, arguments: call.function.arguments }, toolNames);
+      } else assert.equal(typeof choice.message.content, 'string');
+    });
+
+    test('response_format json_schema: the answer parses and matches the schema', async () => {
+      const responseFormat = { type: 'json_schema', json_schema: { name: 'reply', strict: true, schema: CONFORMANCE_SCHEMA } };
+      const body = JSON.parse(await readText(await post(chat({ response_format: responseFormat, max_tokens: STRUCTURED_MAX_TOKENS }))));
+      assert.equal(body.choices[0].finish_reason, 'stop');
+      const content = body.choices[0].message.content as string;
+      assert.equal(schemaMismatch(JSON.parse(content), CONFORMANCE_SCHEMA as Schema), undefined, content);
+      const streamed = sseData(await readText(await post(chat({ response_format: responseFormat, max_tokens: STRUCTURED_MAX_TOKENS, stream: true }))));
+      const text = streamed.slice(0, -1).map((event) => JSON.parse(event).choices[0].delta.content ?? '').join('');
+      assert.equal(schemaMismatch(JSON.parse(text), CONFORMANCE_SCHEMA as Schema), undefined, text);
+    });
+
+    test('response_format json_object: the answer is a JSON object', async () => {
+      const body = JSON.parse(await readText(await post(chat({ response_format: { type: 'json_object' }, max_tokens: 24 }))));
+      const content = body.choices[0].message.content as string;
+      assert.ok(content.trimStart().startsWith('{'), content);
+      // A random-weights model may use up max_tokens inside a string; a finished answer must parse.
+      if (body.choices[0].finish_reason === 'stop') assert.equal(typeof JSON.parse(content), 'object');
+    });
+
+    test('n = 2 gives two choices, also streamed', async () => {
+      const body = JSON.parse(await readText(await post(chat({ n: 2 }))));
+      assert.deepEqual(body.choices.map((choice: { index: number }) => choice.index), [0, 1]);
+      for (const choice of body.choices) assert.equal(typeof choice.message.content, 'string');
+      assertUsage(body.usage, 2 * MAX_TOKENS);
+      const events = sseData(await readText(await post(chat({ n: 2, stream: true, stream_options: { include_usage: true } }))));
+      const chunks = events.slice(0, -1).map((event) => JSON.parse(event));
+      const finished = chunks.flatMap((chunk) => chunk.choices).filter((choice: { finish_reason: string | null }) => choice.finish_reason !== null);
+      assert.deepEqual(finished.map((choice: { index: number }) => choice.index).sort(), [0, 1]);
+      assertUsage(chunks.at(-1).usage, 2 * MAX_TOKENS);
     });
 
     test('abort mid-stream frees the engine', async () => {

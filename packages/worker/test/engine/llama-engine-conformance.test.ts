@@ -9,8 +9,8 @@ import { runEngineConformance } from './engine-conformance.ts';
 runEngineConformance('LlamaEngine (tiny generated GGUF, threads 1)', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'cocoon-llama-conformance-'));
   const modelPath = join(directory, 'tiny.gguf');
-  await writeTinyGguf(modelPath, { seed: 11, vocab: [' hello', ' there', ' question', ' number'] });
-  const engine = await LlamaEngine.load({ modelPath, modelName: 'test/tiny-llama', gpu: false, threads: 1, contextSize: 256, sequences: 2, label: TINY_GGUF_LABEL });
+  await writeTinyGguf(modelPath, { seed: 11, vocab: [' hello', ' there', ' question', ' number'], contextLength: 2048 });
+  const engine = await LlamaEngine.load({ modelPath, modelName: 'test/tiny-llama', gpu: false, threads: 1, contextSize: 2048, sequences: 2, label: TINY_GGUF_LABEL });
   return {
     engine,
     model: 'test/tiny-llama',

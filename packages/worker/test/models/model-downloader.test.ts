@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CocoonError } from '@cocoon/protocol';
 import { downloadModel, listCachedModels, parseModelSource, modelSourceUrl, type DownloadProgress } from '../../src/models/index.ts';
-import { startModelFileServer, type ModelFileServer } from './model-file-server.ts';
+import { startModelFileServer, type ModelFileServer } from '@cocoon/test-support';
 
 const FILE = Buffer.alloc(300_000);
 for (let index = 0; index < FILE.length; index++) FILE[index] = (index * 31 + 7) & 0xff;

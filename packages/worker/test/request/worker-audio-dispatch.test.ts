@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CocoonError, DEV_NETWORK_PARAMS, WireErrorCode, createLogger, decodeHttpResponse, encodeHttpRequest } from '@cocoon/protocol';
+import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, WireErrorCode, createLogger, decodeHttpResponse, encodeHttpRequest } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
 import { validateInferenceRequest } from '../../src/request/index.ts';
 import { WorkerQueryHandler } from '../../src/serving/worker-query-handler.ts';
@@ -41,7 +41,7 @@ async function* once(text: string): AsyncIterable<Buffer> {
 function handlerWith(engine: InferenceEngine, warnings: string[] = []): WorkerQueryHandler {
   const now = () => 1_700_000_000_000;
   const logger = createLogger('worker', { level: 'warn', write: (line) => warnings.push(line) });
-  return new WorkerQueryHandler({ engine, modelBaseName: 'whisper-large-v3', params: DEV_NETWORK_PARAMS, maxActiveRequests: 4, stats: new WorkerStats(now), logger, now });
+  return new WorkerQueryHandler({ engine, modelBaseName: 'whisper-large-v3', params: new StaticNetworkParamsSource(DEV_NETWORK_PARAMS), maxActiveRequests: 4, stats: new WorkerStats(now), logger, now });
 }
 
 function audioQuery(body: Buffer, contentType = CONTENT_TYPE): TlObject {

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { CocoonError } from '@cocoon/protocol';
-import { validateWorkerRequest, findDuplicateKey } from '../../src/request/index.ts';
+import { validateWorkerRequest } from '../../src/request/index.ts';
 
 const MODEL = 'Qwen/Qwen3-8B';
 
@@ -133,12 +133,5 @@ describe('validateWorkerRequest: rejected requests', () => {
     rejects({ model: MODEL }, "missing required option 'messages'");
     rejects({ messages: [] }, "missing required option 'model'");
     rejects({ ...chat, model: 'other/model' }, 'model name mismatch');
-  });
-});
-
-describe('findDuplicateKey', () => {
-  test('ignores keys inside strings and equal keys in sibling objects', () => {
-    assert.equal(findDuplicateKey('{"a":"{\\"a\\":1}","b":[{"a":1},{"a":2}]}'), undefined);
-    assert.equal(findDuplicateKey('{"a\\\\":1,"b":{"c":1,"c":2}}'), 'c');
   });
 });

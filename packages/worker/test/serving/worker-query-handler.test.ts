@@ -1,7 +1,7 @@
 /** The worker's request handling with a scripted engine double: answers, billing, and every failure path. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CocoonError, DEV_NETWORK_PARAMS, WireErrorCode, createLogger, decodeHttpResponse, encodeHttpRequest } from '@cocoon/protocol';
+import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, WireErrorCode, createLogger, decodeHttpResponse, encodeHttpRequest } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
 import { WorkerQueryHandler } from '../../src/serving/worker-query-handler.ts';
 import { WorkerStats } from '../../src/serving/worker-stats.ts';
@@ -36,7 +36,7 @@ const USAGE = { prompt_tokens: 34, prompt_tokens_details: { cached_tokens: 11 },
 function handlerWith(engine: InferenceEngine, maxActiveRequests = 4): WorkerQueryHandler {
   const now = () => 1_700_000_000_000;
   return new WorkerQueryHandler({
-    engine, modelBaseName: 'Qwen/Qwen3-8B', params: DEV_NETWORK_PARAMS, maxActiveRequests,
+    engine, modelBaseName: 'Qwen/Qwen3-8B', params: new StaticNetworkParamsSource(DEV_NETWORK_PARAMS), maxActiveRequests,
     stats: new WorkerStats(now), logger: createLogger('worker', { level: 'error' }), now,
   });
 }

@@ -14,7 +14,8 @@ import { sendJson } from '../json-response.ts';
 import { insertFormField, multipartBoundary, parseMultipartForm } from './multipart-form-parser.ts';
 import type { MultipartForm, MultipartPart } from './multipart-form-parser.ts';
 import { chooseAudioModel, listGatewayModels } from './telegram-model-choice.ts';
-import { collectAnswerBody, parseJsonObject, withGatewayCall } from './telegram-gateway-call.ts';
+import { parseJsonObject, withGatewayCall } from './telegram-gateway-call.ts';
+import type { GatewayExchange } from '../gateway-exchange.ts';
 import { DEFAULT_MAX_AUDIO_BYTES, DEFAULT_MODELS_TIMEOUT_MS, MAX_TASK_ANSWER_BYTES } from './telegram-route-context.ts';
 import type { TelegramRouteContext } from './telegram-route-context.ts';
 
@@ -78,10 +79,10 @@ export async function forwardAudioTranscription(request: IncomingMessage, respon
   const body = upload.model === undefined ? insertFormField(raw, form, 'model', model) : raw;
   const timeoutMs = Math.max(1, Math.round(context.defaults.timeoutSeconds * 1000));
 
-  await withGatewayCall(response, context, timeoutMs, async (signal) => {
+  await withGatewayCall(response, context, timeoutMs, async (exchange) => {
     let answer: GatewayAnswer;
     try {
-      answer = await context.gateway.run({
+      answer = await exchange.awaitAnswer(context.gateway.run({
         path: TRANSCRIPTIONS_PATH as InferencePath,
         method: 'POST',
         headers: forwardableRequestHeaders(request.headers),
@@ -91,34 +92,21 @@ export async function forwardAudioTranscription(request: IncomingMessage, respon
         maxTokens: context.defaults.maxTokens,
         timeoutMs,
         enableDebug: false,
-        signal,
+        signal: exchange.signal,
         stream: upload.stream,
-      });
+      }));
     } catch (error) {
       throw transcriptionRefusal(error, model) ?? error;
     }
-    answer.usage?.catch(() => undefined);
-    if (answer.status >= 400) return relayErrorAnswer(answer, response, model, signal);
-    response.writeHead(answer.status, answerResponseHeaders(answer.headers, {}, { 'content-type': 'application/json' }));
-    const iterator = answer.body[Symbol.asyncIterator]();
-    signal.addEventListener('abort', () => void Promise.resolve(iterator.return?.()).catch(() => undefined), { once: true });
-    try {
-      for (let step = await iterator.next(); step.done !== true; step = await iterator.next()) {
-        if (signal.aborted) throw signal.reason;
-        if (!response.write(step.value)) await new Promise<void>((resolve) => response.once('drain', resolve));
-      }
-    } catch (error) {
-      void Promise.resolve(iterator.return?.()).catch(() => undefined);
-      response.destroy();
-      throw error;
-    }
-    response.end();
+    if (answer.status >= 400) return relayErrorAnswer(answer, response, model, exchange);
+    exchange.writeHead(answer.status, answerResponseHeaders(answer.headers, {}, { 'content-type': 'application/json' }));
+    await exchange.relay(answer.body); // ends the answer however it goes (an SSE stream with a final error event)
   });
 }
 
 /** Error answers: "no such route/model" becomes the clear no-worker error; others are relayed. */
-async function relayErrorAnswer(answer: GatewayAnswer, response: ServerResponse, model: string, signal: AbortSignal): Promise<void> {
-  const bytes = await collectAnswerBody(answer.body, signal, MAX_TASK_ANSWER_BYTES);
+async function relayErrorAnswer(answer: GatewayAnswer, response: ServerResponse, model: string, exchange: GatewayExchange): Promise<void> {
+  const bytes = await exchange.collect(answer.body, MAX_TASK_ANSWER_BYTES);
   const text = bytes.toString('utf8');
   if (answer.status === 404 || /does not support (the )?transcription|unsupported method/i.test(text)) throw noWorker(model, false);
   const parsed = parseJsonObject(bytes);

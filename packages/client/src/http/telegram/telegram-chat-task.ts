@@ -10,7 +10,7 @@ import type { ChatMessage } from './telegram-prompt-templates.ts';
 import { cheapestPricePerToken, chooseTextModel, listGatewayModels } from './telegram-model-choice.ts';
 import { taskCost } from './telegram-task-cost.ts';
 import type { TelegramTaskCost } from './telegram-task-cost.ts';
-import { collectAnswerBody, parseJsonObject, withGatewayCall } from './telegram-gateway-call.ts';
+import { parseJsonObject, withGatewayCall } from './telegram-gateway-call.ts';
 import { DEFAULT_MODELS_TIMEOUT_MS, MAX_TASK_ANSWER_BYTES, UpstreamErrorAnswer } from './telegram-route-context.ts';
 import type { TelegramRouteContext } from './telegram-route-context.ts';
 
@@ -49,8 +49,8 @@ export async function runChatTask(request: IncomingMessage, response: ServerResp
   const timeoutMs = Math.max(1, Math.round(context.defaults.timeoutSeconds * 1000));
   const body = Buffer.from(JSON.stringify({ model, messages: spec.messages, max_tokens: spec.maxTokens }), 'utf8');
 
-  const { answer, gatewayUsage } = await withGatewayCall(response, context, timeoutMs, async (signal) => {
-    const running = await context.gateway.run({
+  const { answer, gatewayUsage } = await withGatewayCall(response, context, timeoutMs, async (exchange) => {
+    const running = await exchange.awaitAnswer(context.gateway.run({
       path: '/v1/chat/completions',
       method: 'POST',
       headers: { ...forwardableRequestHeaders(request.headers), 'content-type': 'application/json' },
@@ -60,18 +60,17 @@ export async function runChatTask(request: IncomingMessage, response: ServerResp
       maxTokens: spec.maxTokens,
       timeoutMs,
       enableDebug: false,
-      signal,
+      signal: exchange.signal,
       stream: false,
-    });
-    running.usage?.catch(() => undefined);
-    const bytes = await collectAnswerBody(running.body, signal, MAX_TASK_ANSWER_BYTES);
+    }));
+    const bytes = await exchange.collect(running.body, MAX_TASK_ANSWER_BYTES);
     const parsed = parseJsonObject(bytes);
     if (running.status >= 400) {
       if (parsed !== undefined && typeof parsed['error'] === 'object') throw new UpstreamErrorAnswer(running.status, parsed);
       throw new CocoonError('CCN_ERR_ENGINE_FAILED', `the network answered HTTP ${running.status}`);
     }
     if (parsed === undefined) throw new CocoonError('CCN_ERR_ENGINE_FAILED', 'the model answer is not a JSON object');
-    const usage: GatewayUsage | undefined = running.usage === undefined ? undefined : await running.usage.catch(() => undefined);
+    const usage: GatewayUsage | undefined = running.usage === undefined ? undefined : await exchange.race(running.usage.catch(() => undefined));
     return { answer: parsed, gatewayUsage: usage };
   });
 

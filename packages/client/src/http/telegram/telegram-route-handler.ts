@@ -1,10 +1,11 @@
 /**
  * Entry point of the Telegram task routes on the client's HTTP edge: `POST /v1/summarize`,
- * `POST /v1/translate` and `POST /v1/audio/transcriptions`. The server calls
- * `handleTelegramRoute` first; it answers (and returns true) for these paths only, and never throws.
+ * `POST /v1/translate` (application/json bodies) and `POST /v1/audio/transcriptions`
+ * (multipart/form-data). The server calls `handleTelegramRoute` after its guard; it answers (and
+ * returns true) for these paths only, and never throws.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CocoonError, isCocoonError } from '@cocoon/protocol';
+import { CocoonError, isCocoonError, requireJsonContentType, requireMediaType } from '@cocoon/protocol';
 import { readRequestBody } from '../request-body-reader.ts';
 import { sendError, sendJson } from '../json-response.ts';
 import { parseSummarizeRequest, parseTranslateRequest } from './telegram-task-request-parser.ts';
@@ -41,8 +42,14 @@ export async function handleTelegramRoute(request: IncomingMessage, response: Se
       sendError(response, new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', `${path} accepts POST only`), { allow: 'POST, OPTIONS' });
       return true;
     }
-    if (path === AUDIO_TRANSCRIPTIONS_PATH) await forwardAudioTranscription(request, response, context);
-    else await runTextTask(path, request, response, context);
+    // 415 for other media types: a browser sends them cross-site without a preflight.
+    if (path === AUDIO_TRANSCRIPTIONS_PATH) {
+      requireMediaType(request.headers, 'multipart/form-data');
+      await forwardAudioTranscription(request, response, context);
+    } else {
+      requireJsonContentType(request.headers);
+      await runTextTask(path, request, response, context);
+    }
   } catch (error) {
     answerFailure(request, response, error);
   }

@@ -4,7 +4,7 @@
  * `{model?, text, target_language, source_language?}`. Unknown fields are refused (400 naming the
  * field); `text` longer than the limit is refused with 413.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, parseCheckedJson } from '@cocoon/protocol';
 
 export const DEFAULT_MAX_TEXT_CHARS = 100_000;
 export const MAX_SUMMARY_WORDS = 2000;
@@ -31,12 +31,7 @@ function invalid(param: string, message: string): CocoonError {
 }
 
 function parseFields(raw: Buffer, allowed: readonly string[]): Fields {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body is not valid JSON');
-  }
+  const value = parseCheckedJson(raw); // depth, size and duplicate keys checked before JSON.parse
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CocoonError('CCN_ERR_HTTP_BAD_JSON', 'request body must be a JSON object');
   for (const name of Object.keys(value)) {
     if (!allowed.includes(name)) throw invalid(name, `is not a known field (allowed: ${allowed.join(', ')})`);

@@ -127,7 +127,7 @@ describe('audio transcriptions', () => {
   });
 
   const bad: Array<[string, Buffer, Record<string, string>, number, string, string | null]> = [
-    ['a JSON body', Buffer.from('{"file":"x"}'), { 'content-type': 'application/json' }, 400, 'CCN_ERR_HTTP_BAD_REQUEST', 'content-type'],
+    ['a JSON body', Buffer.from('{"file":"x"}'), { 'content-type': 'application/json' }, 415, 'CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', 'content-type'],
     ['no boundary', multipartBody(fileParts), { 'content-type': 'multipart/form-data' }, 400, 'CCN_ERR_HTTP_BAD_REQUEST', 'content-type'],
     ['a malformed body', Buffer.from('garbage'), multipartHeaders(), 400, 'CCN_ERR_HTTP_BAD_REQUEST', 'body'],
     ['no file part', multipartBody([{ name: 'model', value: 'whisper' }]), multipartHeaders(), 400, 'CCN_ERR_HTTP_BAD_REQUEST', 'file'],

@@ -1,11 +1,12 @@
 /**
  * InferenceEngine backed by embedded llama.cpp (node-llama-cpp): answers the worker's
  * OpenAI-style HTTP requests in process — POST /v1/chat/completions and /v1/completions
- * (JSON or SSE), GET /v1/models, GET /health — with real token usage. Concurrency is the
- * context's sequence count; more requests wait for a free sequence.
+ * (JSON or SSE; tool calls, JSON-constrained output, n choices, logprobs), GET /v1/models,
+ * GET /health — with real token usage. Concurrency is the context's sequence count; more
+ * requests wait for a free sequence; the `n` choices of a request run one after the other on it.
  */
 import { randomBytes } from 'node:crypto';
-import type { LlamaContextSequence } from 'node-llama-cpp';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '@cocoon/protocol';
 import { EngineRequestDeadline } from '../engine-request-deadline.ts';
 import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from '../inference-engine.ts';
@@ -15,11 +16,14 @@ import { LlamaSequencePool } from './llama-sequence-pool.ts';
 import { LlamaPromptRenderer } from './llama-prompt-renderer.ts';
 import type { LlamaChatTemplate } from './llama-prompt-renderer.ts';
 import { LlamaRequestError, parseLlamaRequest } from './llama-request-parser.ts';
-import type { LlamaRequestKind } from './llama-request-parser.ts';
-import { startLlamaGeneration } from './llama-generation.ts';
-import type { LlamaGenerationPlan, LlamaGenerationResult } from './llama-generation.ts';
+import type { LlamaGenerationRequest, LlamaRequestKind } from './llama-request-parser.ts';
+import { LlamaGenerationRun } from './llama-generation.ts';
+import type { LlamaGenerationResult, LlamaSampling, TokenLogprob } from './llama-generation.ts';
+import { generateChoice } from './llama-choice-generation.ts';
+import type { ChoicePlan } from './llama-choice-generation.ts';
+import { buildChoicePlan } from './llama-choice-plan.ts';
 import { SseAnswerWriter, completionObject, errorObject } from './llama-openai-answers.ts';
-import type { AnswerIdentity } from './llama-openai-answers.ts';
+import type { AnswerIdentity, ChoiceOutput } from './llama-openai-answers.ts';
 import { LlamaEngineStats } from './llama-engine-stats.ts';
 import { tinyGgufLabelOf } from '../gguf/tiny-gguf-writer.ts';
 import { AUDIO_TRANSCRIPTIONS_ENGINE_PATH, audioTranscriptionRefusal } from '../audio-transcription-refusal.ts';
@@ -62,15 +66,42 @@ function jsonResponse(status: number, value: object): EngineResponse {
   return { status, headers: { ...JSON_HEADERS }, body: bufferBody(Buffer.from(JSON.stringify(value), 'utf8')) };
 }
 
+function errorType(status: number): string {
+  if (status === 404) return 'not_found_error';
+  if (status >= 500) return 'service_unavailable';
+  return 'invalid_request_error';
+}
+
 const errorResponse = (error: LlamaRequestError): EngineResponse =>
-  jsonResponse(error.status, errorObject(error.message, error.code, error.param, error.status === 404 ? 'not_found_error' : 'invalid_request_error'));
+  jsonResponse(error.status, errorObject(error.message, error.code, error.param, errorType(error.status)));
 
 interface PreparedRequest {
   identity: AnswerIdentity;
-  plan: LlamaGenerationPlan;
+  promptTokens: Token[];
+  maxTokens: number;
+  choices: number;
+  sampling: LlamaSampling;
+  plan: ChoicePlan;
+  /** Completions with `echo`: the prompt, sent before the answer. */
+  echo: string;
   stream: boolean;
   includeUsage: boolean;
 }
+
+/** Sampling of choice `index`: a fixed seed moves on per choice so the choices differ. */
+function samplingOf(request: LlamaGenerationRequest): LlamaSampling {
+  return {
+    temperature: request.temperature,
+    topP: request.topP,
+    seed: request.seed,
+    logitBias: request.logitBias,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+  };
+}
+
+const choiceSampling = (sampling: LlamaSampling, index: number): LlamaSampling =>
+  index === 0 || sampling.seed === undefined ? sampling : { ...sampling, seed: sampling.seed + index };
 
 export class LlamaEngine implements InferenceEngine {
   readonly #runtime: LlamaRuntime;
@@ -127,7 +158,7 @@ export class LlamaEngine implements InferenceEngine {
     const method = request.method.toUpperCase();
     const kind: LlamaRequestKind | undefined = path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completion' : undefined;
     if (kind !== undefined) {
-      if (method !== 'POST') return errorResponse(new LlamaRequestError(405, 'method not allowed', 'method_not_allowed'));
+      if (method !== 'POST') return errorResponse(new LlamaRequestError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', 'method not allowed'));
       return this.#complete(request, kind);
     }
     if (path === AUDIO_TRANSCRIPTIONS_ENGINE_PATH) {
@@ -136,7 +167,7 @@ export class LlamaEngine implements InferenceEngine {
     }
     if (method === 'GET' && path === '/v1/models') return jsonResponse(200, this.#modelList());
     if (method === 'GET' && path === '/health') return jsonResponse(200, { status: this.#closed === undefined ? 'ok' : 'closed' });
-    return errorResponse(new LlamaRequestError(404, `no such endpoint: ${method} ${path}`, 'not_found'));
+    return errorResponse(new LlamaRequestError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${method} ${path}`));
   }
 
   async health(): Promise<EngineHealth> {
@@ -166,16 +197,16 @@ export class LlamaEngine implements InferenceEngine {
     return { object: 'list', data: [entry] };
   }
 
-  #prepare(request: EngineRequest, kind: LlamaRequestKind): PreparedRequest {
-    if (this.#closed !== undefined) throw new LlamaRequestError(503, 'llama engine is closed', 'engine_closed');
+  async #prepare(request: EngineRequest, kind: LlamaRequestKind): Promise<PreparedRequest> {
+    if (this.#closed !== undefined) throw new LlamaRequestError('CCN_ERR_ENGINE_UNAVAILABLE', 'llama engine is closed');
     const parsed = parseLlamaRequest(request.body, kind);
     if (parsed.model !== undefined && parsed.model !== this.#options.modelName) {
-      throw new LlamaRequestError(404, `The model \`${parsed.model}\` does not exist.`, 'model_not_found', 'model');
+      throw new LlamaRequestError('CCN_ERR_ROUTE_UNKNOWN_MODEL', `The model \`${parsed.model}\` does not exist.`, 'model');
     }
     const rendered = this.#renderer.render(parsed);
     const room = this.#runtime.context.contextSize - rendered.tokens.length;
     if (room <= 0) {
-      throw new LlamaRequestError(400, `prompt is ${rendered.tokens.length} tokens, the context holds ${this.#runtime.context.contextSize}`, 'context_length_exceeded', 'messages');
+      throw new LlamaRequestError('CCN_ERR_WORKER_INVALID_REQUEST', `prompt is ${rendered.tokens.length} tokens, the context holds ${this.#runtime.context.contextSize}`, kind === 'chat' ? 'messages' : 'prompt');
     }
     const identity: AnswerIdentity = {
       id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomBytes(12).toString('hex')}`,
@@ -183,21 +214,24 @@ export class LlamaEngine implements InferenceEngine {
       created: Math.floor(this.#now() / 1000),
       kind,
     };
-    const plan: LlamaGenerationPlan = {
+    const plan = await buildChoicePlan(this.#runtime.llama, this.#runtime.model, this.#renderer, parsed, rendered.stops);
+    return {
+      identity,
       promptTokens: rendered.tokens,
-      stops: [...rendered.stops, ...parsed.stop],
       maxTokens: Math.min(parsed.maxTokens ?? room, room),
-      temperature: parsed.temperature,
-      topP: parsed.topP,
-      seed: parsed.seed,
+      choices: parsed.choices,
+      sampling: samplingOf(parsed),
+      plan,
+      echo: parsed.echo ? parsed.prompt : '',
+      stream: parsed.stream,
+      includeUsage: parsed.includeUsage,
     };
-    return { identity, plan, stream: parsed.stream, includeUsage: parsed.includeUsage };
   }
 
   async #complete(request: EngineRequest, kind: LlamaRequestKind): Promise<EngineResponse> {
     let prepared: PreparedRequest;
     try {
-      prepared = this.#prepare(request, kind);
+      prepared = await this.#prepare(request, kind);
     } catch (error) {
       if (error instanceof LlamaRequestError) return errorResponse(error);
       throw error;
@@ -205,8 +239,8 @@ export class LlamaEngine implements InferenceEngine {
     const deadline = new EngineRequestDeadline(request.timeoutMs, request.signal);
     if (prepared.stream) return { status: 200, headers: { ...SSE_HEADERS }, body: this.#streamBody(prepared, deadline) };
     try {
-      const { text, result } = await this.#generateAll(prepared.plan, deadline.signal);
-      return jsonResponse(200, completionObject(prepared.identity, text, result));
+      const choices = await this.#generateAll(prepared, deadline.signal);
+      return jsonResponse(200, completionObject(prepared.identity, choices, prepared.echo));
     } catch (error) {
       throw deadline.toError(error);
     } finally {
@@ -214,49 +248,81 @@ export class LlamaEngine implements InferenceEngine {
     }
   }
 
-  async #generateAll(plan: LlamaGenerationPlan, signal: AbortSignal): Promise<{ text: string; result: LlamaGenerationResult }> {
+  #newRun(prepared: PreparedRequest, sequence: LlamaContextSequence, index: number, signal: AbortSignal): LlamaGenerationRun {
+    return new LlamaGenerationRun(this.#runtime.model, sequence, prepared.promptTokens, prepared.maxTokens, choiceSampling(prepared.sampling, index), signal);
+  }
+
+  async #generateAll(prepared: PreparedRequest, signal: AbortSignal): Promise<ChoiceOutput[]> {
     const sequence = await this.#pool.acquire(signal);
     const startedAt = performance.now();
-    let finished: LlamaGenerationResult | undefined;
+    const outputs: ChoiceOutput[] = [];
+    let failed = false;
     try {
-      const generation = startLlamaGeneration(this.#runtime.model, sequence, plan, signal);
-      let text = '';
-      for await (const piece of generation.pieces) text += piece;
-      finished = generation.result;
-      return { text, result: finished };
+      for (let index = 0; index < prepared.choices; index++) {
+        const run = this.#newRun(prepared, sequence, index, signal);
+        const output: ChoiceOutput = { content: '', toolCall: undefined, logprobs: prepared.plan.logprobs === undefined ? undefined : [], result: run.result };
+        for await (const event of generateChoice(run, prepared.plan)) {
+          if (event.type === 'content') {
+            output.content += event.text;
+            if (event.logprobs !== undefined) output.logprobs?.push(...event.logprobs);
+          } else if (event.type === 'tool_call') output.toolCall = { id: event.id, name: event.name, arguments: '' };
+          else if (output.toolCall !== undefined) output.toolCall.arguments += event.text;
+        }
+        outputs.push(output);
+      }
+      return outputs;
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
       this.#pool.release(sequence);
-      this.#stats.record(finished, performance.now() - startedAt);
+      this.#recordStats(failed ? undefined : outputs.map((output) => output.result), performance.now() - startedAt);
     }
+  }
+
+  #recordStats(results: LlamaGenerationResult[] | undefined, elapsedMs: number): void {
+    if (results === undefined || results.length === 0) return this.#stats.record(undefined, elapsedMs);
+    const completionTokens = results.reduce((sum, result) => sum + result.completionTokens, 0);
+    const first = results[0] as LlamaGenerationResult;
+    this.#stats.record({ ...first, completionTokens }, elapsedMs);
   }
 
   /** The SSE body; it takes a sequence when first read and gives it back when done or abandoned. */
   #streamBody(prepared: PreparedRequest, deadline: EngineRequestDeadline): EngineBody {
     const pool = this.#pool;
-    const model = this.#runtime.model;
-    const stats = this.#stats;
+    const newRun = (sequence: LlamaContextSequence, index: number): LlamaGenerationRun => this.#newRun(prepared, sequence, index, deadline.signal);
+    const recordStats = (results: LlamaGenerationResult[] | undefined, elapsedMs: number): void => this.#recordStats(results, elapsedMs);
     const writer = new SseAnswerWriter(prepared.identity);
     async function* events(): AsyncGenerator<Buffer> {
       let sequence: LlamaContextSequence | undefined;
-      let finished: LlamaGenerationResult | undefined;
+      const results: LlamaGenerationResult[] = [];
+      let finished = false;
       const startedAt = performance.now();
       try {
         sequence = await pool.acquire(deadline.signal);
-        const opening = writer.opening();
-        if (opening !== undefined) yield opening;
-        const generation = startLlamaGeneration(model, sequence, prepared.plan, deadline.signal);
-        // for-await closes the generation (and its native token iterator) when this body is abandoned.
-        for await (const piece of generation.pieces) yield writer.content(piece);
-        finished = generation.result;
-        yield writer.finish(finished);
-        if (prepared.includeUsage) yield writer.usage(finished);
+        for (let index = 0; index < prepared.choices; index++) {
+          const run = newRun(sequence, index);
+          results.push(run.result);
+          const opening = writer.opening(index, prepared.echo);
+          if (opening !== undefined) yield opening;
+          // for-await closes the generation (and its native token iterator) when this body is abandoned.
+          for await (const event of generateChoice(run, prepared.plan)) {
+            if (event.type === 'content') {
+              if (event.text.length > 0 || event.logprobs !== undefined) yield writer.content(index, event.text, event.logprobs as TokenLogprob[] | undefined);
+            } else if (event.type === 'tool_call') yield writer.toolCall(index, event.id, event.name);
+            else yield writer.toolCallArguments(index, event.text);
+          }
+          yield writer.finish(index, run.result);
+        }
+        finished = true;
+        if (prepared.includeUsage) yield writer.usage(results);
         yield writer.done();
       } catch (error) {
         throw deadline.toError(error);
       } finally {
         if (sequence !== undefined) {
           pool.release(sequence);
-          stats.record(finished, performance.now() - startedAt);
+          recordStats(finished ? results : undefined, performance.now() - startedAt);
         }
         deadline.dispose();
       }

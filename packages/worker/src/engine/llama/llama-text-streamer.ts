@@ -10,6 +10,9 @@ export interface StreamedText {
   text: string;
   /** A stop string was found; `text` ends right before it and generation should end. */
   stopped: boolean;
+  /** The stop string found, and the text decoded after it (a tool call can continue from there). */
+  stop?: string;
+  after?: string;
 }
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
@@ -52,13 +55,17 @@ export class LlamaTextStreamer {
   #accept(piece: string): StreamedText {
     const text = this.#held + piece;
     let cut = -1;
+    let found = '';
     for (const stop of this.#stops) {
       const index = text.indexOf(stop);
-      if (index >= 0 && (cut < 0 || index < cut)) cut = index;
+      if (index >= 0 && (cut < 0 || index < cut || (index === cut && stop.length > found.length))) {
+        cut = index;
+        found = stop;
+      }
     }
     if (cut >= 0) {
       this.#held = '';
-      return { text: text.slice(0, cut), stopped: true };
+      return { text: text.slice(0, cut), stopped: true, stop: found, after: text.slice(cut + found.length) };
     }
     const keep = this.#stopPrefixLength(text);
     this.#held = text.slice(text.length - keep);

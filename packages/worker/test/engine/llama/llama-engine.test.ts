@@ -81,12 +81,12 @@ describe('LlamaEngine on a tiny generated GGUF', () => {
 
   test('bad requests get OpenAI error answers', async () => {
     const cases: Array<[object, string, number, string]> = [
-      [chat({ model: 'other/model' }), '/v1/chat/completions', 404, 'model_not_found'],
-      [chat({ tools: [{ type: 'function', function: { name: 'f' } }] }), '/v1/chat/completions', 400, 'invalid_request'],
-      [chat({ messages: [{ role: 'user', content: 'x'.repeat(400) }] }), '/v1/chat/completions', 400, 'context_length_exceeded'],
-      [chat({ temperature: 3 }), '/v1/chat/completions', 400, 'invalid_request'],
-      [{ model: MODEL, prompt: [1, 2] }, '/v1/completions', 400, 'invalid_request'],
-      [{}, '/v1/embeddings', 404, 'not_found'],
+      [chat({ model: 'other/model' }), '/v1/chat/completions', 404, 'CCN_ERR_ROUTE_UNKNOWN_MODEL'],
+      [chat({ tools: [{ type: 'retrieval' }] }), '/v1/chat/completions', 400, 'CCN_ERR_ENGINE_UNSUPPORTED_PARAMETER'],
+      [chat({ messages: [{ role: 'user', content: 'x'.repeat(400) }] }), '/v1/chat/completions', 400, 'CCN_ERR_WORKER_INVALID_REQUEST'],
+      [chat({ temperature: 3 }), '/v1/chat/completions', 400, 'CCN_ERR_WORKER_INVALID_REQUEST'],
+      [{ model: MODEL, prompt: [1, 2] }, '/v1/completions', 400, 'CCN_ERR_ENGINE_UNSUPPORTED_PARAMETER'],
+      [{}, '/v1/embeddings', 404, 'CCN_ERR_HTTP_NOT_FOUND'],
     ];
     for (const [body, path, status, code] of cases) {
       const answer = await postJson(body, path);
@@ -143,7 +143,8 @@ describe('LlamaEngine with the GGUF chat template, and close', () => {
       await templated.close();
       assert.deepEqual(await templated.health(), { ok: false, models: [] });
       const closed = await templated.forward({ path: '/v1/chat/completions', method: 'POST', headers: {}, body: Buffer.from('{}'), timeoutMs: 1000 });
-      assert.equal(closed.status, 503);
+      assert.equal(closed.status, 502);
+      assert.equal(JSON.parse(await readText(closed)).error.code, 'CCN_ERR_ENGINE_UNAVAILABLE');
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

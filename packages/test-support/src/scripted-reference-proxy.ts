@@ -4,17 +4,20 @@
  * our side chose (query ids, request ids) so the answers correlate.
  */
 import type { TLSSocket } from 'node:tls';
-import { FrameDecoder, decodeBoxed, encodeBoxed, encodeFrame } from '@cocoon/protocol';
+import { FrameDecoder, decodeBoxed, decodeBoxedAs, encodeBoxed, encodeFrame, isTlObject } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
-import { FakeTdxProvider, createAttestedCertificate, createPeerVerifier, listenSecure } from '@cocoon/attestation';
+import { AnyPolicyVerifier, FakeTdxProvider, createAttestedCertificate, listenSecure } from '@cocoon/attestation';
 import type { SecureServer } from '@cocoon/attestation';
-import { loadGoldenStreams } from '../../../protocol/test/tl/reference-data.ts';
+import { loadGoldenStreams } from './reference-frames.ts';
 
 export const goldenStreams = loadGoldenStreams();
 
+/** The tcp.* packets that carry a boxed inner message in `data`. */
+const CARRIERS = ['tcp.packet', 'tcp.query', 'tcp.queryAnswer'] as const;
+
 /** The inner message of a golden tcp.packet / tcp.query / tcp.queryAnswer frame. */
 export function goldenInner(frameHex: string): TlObject {
-  return decodeBoxed(decodeBoxed(Buffer.from(frameHex, 'hex').subarray(8)).data as Buffer);
+  return decodeBoxed(decodeBoxedAs(Buffer.from(frameHex, 'hex').subarray(8), ...CARRIERS).data);
 }
 
 export class ScriptedPeerConnection {
@@ -35,8 +38,8 @@ export class ScriptedPeerConnection {
     for (;;) {
       while (this.inbox.length === 0) await new Promise<void>((resolve) => { this.waiter = resolve; });
       const packet = this.inbox.shift()!;
-      if (packet._ === 'tcp.ping') {
-        this.write({ _: 'tcp.pong', id: packet.id as bigint });
+      if (isTlObject(packet, 'tcp.ping')) {
+        this.write({ _: 'tcp.pong', id: packet.id });
         continue;
       }
       return packet;
@@ -47,7 +50,7 @@ export class ScriptedPeerConnection {
   async expect(name: string): Promise<{ packet: TlObject; inner: TlObject }> {
     for (;;) {
       const packet = await this.next();
-      const inner = packet.data ? decodeBoxed(packet.data as Buffer) : packet;
+      const inner = isTlObject(packet, ...CARRIERS) ? decodeBoxed(packet.data) : packet;
       if (inner._ === name) return { packet, inner };
     }
   }
@@ -69,10 +72,14 @@ export class ScriptedPeerConnection {
   }
 }
 
-export async function startScriptedProxy(onConnection: (peer: ScriptedPeerConnection) => void): Promise<SecureServer> {
+/** `onConnection` may be async: a failing script destroys its connection (the test then sees the peer fail). */
+export async function startScriptedProxy(onConnection: (peer: ScriptedPeerConnection) => void | Promise<void>): Promise<SecureServer> {
   const identity = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date() });
   return listenSecure({
-    host: '127.0.0.1', port: 0, identity, powDifficulty: 4, verifier: createPeerVerifier('any'),
-    onConnection: (socket) => onConnection(new ScriptedPeerConnection(socket)),
+    host: '127.0.0.1', port: 0, identity, powDifficulty: 4, verifier: new AnyPolicyVerifier(),
+    acceptExtensions: false, // like the reference: no ALPN, so our peers negotiate no extension (§19)
+    onConnection: (socket) => {
+      Promise.resolve(onConnection(new ScriptedPeerConnection(socket))).catch(() => socket.destroy());
+    },
   });
 }

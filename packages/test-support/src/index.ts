@@ -1,0 +1,8 @@
+/**
+ * @cocoon/test-support: test doubles and recorded reference data shared by the tests of several
+ * packages, so that no test imports another package's test folder. Product code never imports it.
+ */
+export * from './reference-frames.ts';
+export * from './scripted-reference-proxy.ts';
+export * from './model-file-server.ts';
+export * from './slow-stream-engine.ts';
