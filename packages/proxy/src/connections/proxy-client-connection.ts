@@ -49,6 +49,8 @@ export class ProxyClientConnection implements ProxyRequestSink {
   private state: ClientHandshakeState = 'none';
   private known: { secretHash: Buffer; account: ClientAccount } | undefined;
   private readonly running = new Set<ProxyRequest>();
+  /** Requests whose answer has not fully left yet (a final message can wait for 'drain' after the request ended). */
+  private readonly delivering = new Set<ProxyRequest>();
   /** Running requests by the client's request id (hex), for ext.cancelQuery / ext.grantCredit. */
   private readonly byClientId = new Map<string, ProxyRequest>();
   private nonce = 0n;
@@ -64,9 +66,10 @@ export class ProxyClientConnection implements ProxyRequestSink {
     session.on('close', () => {
       this.detached = true;
       for (const request of [...this.running]) request.onClientGone();
+      this.delivering.clear();
     });
     session.on('drain', () => {
-      for (const request of [...this.running]) request.onClientDrain();
+      for (const request of [...this.delivering]) request.onClientDrain();
     });
   }
 
@@ -233,6 +236,8 @@ export class ProxyClientConnection implements ProxyRequestSink {
     });
     const key = (message.request_id as Buffer).toString('hex');
     this.running.add(request);
+    this.delivering.add(request);
+    request.onAnswerDelivered(() => this.delivering.delete(request));
     this.byClientId.set(key, request);
     request.onDone(() => {
       this.running.delete(request);

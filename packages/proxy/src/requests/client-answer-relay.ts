@@ -31,9 +31,21 @@ export class ClientAnswerRelay {
   private ungranted = 0;
   private releaseWorkerHold: (() => void) | undefined;
   private dropped = false;
+  private finished = false;
+  private readonly finishedCallbacks: Array<() => void> = [];
 
   constructor(private readonly sink: ProxyRequestSink, private readonly maxQueuedBytes = DEFAULT_MAX_QUEUED_ANSWER_BYTES) {
     this.clientCredit = sink.extensions?.has('credit') ? INITIAL_ANSWER_CREDIT_BYTES : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Called once when nothing will leave any more: the final message went out, or the answer was
+   * dropped. Until then the owner must keep calling `flush` on the client session's 'drain', even
+   * after the request itself has ended (its final message may still wait here).
+   */
+  onFinished(callback: () => void): void {
+    if (this.finished) callback();
+    else this.finishedCallbacks.push(callback);
   }
 
   /** Bytes waiting for the client. */
@@ -89,6 +101,7 @@ export class ClientAnswerRelay {
       this.clientCredit -= next.bytes;
       this.sink.send(next.message);
       this.returnCredit(next.bytes);
+      if (next.final) this.finish();
     }
     if (this.releaseWorkerHold && this.queuedBytes <= this.maxQueuedBytes / 2) this.releaseHold();
   }
@@ -101,6 +114,7 @@ export class ClientAnswerRelay {
     this.queuedBytes = 0;
     this.returnCredit(bytes);
     this.releaseHold();
+    this.finish();
   }
 
   /** The request ended: nothing holds the worker connection any more. */
@@ -120,6 +134,12 @@ export class ClientAnswerRelay {
     } catch {
       // the worker connection is gone: the request fails through onWorkerGone
     }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const callback of this.finishedCallbacks.splice(0)) callback();
   }
 
   private releaseHold(): void {

@@ -155,6 +155,11 @@ export class ProxyRequest {
     this.relay.grantFromClient(bytes);
   }
 
+  /** Called once the answer has fully left for the client (or was dropped); may be after `onDone`. */
+  onAnswerDelivered(callback: () => void): void {
+    this.relay.onFinished(callback);
+  }
+
   /** The client session can take more bytes again. */
   onClientDrain(): void {
     this.relay.flush();

@@ -175,3 +175,24 @@ test('a ledger write that stalls ends the request with CCN_ERR_TIMEOUT before it
   assert.match(final.error as string, /ledger/);
   assert.ok(Date.now() - startedAt < 2000);
 });
+
+test('a final answer that waits for a full client socket still leaves after the request ended, and then reports delivery', async () => {
+  const s = setup();
+  const request = start(s);
+  let done = false;
+  let delivered = false;
+  request.onDone(() => { done = true; });
+  request.onAnswerDelivered(() => { delivered = true; });
+  request.onWorkerMessage(answer(request));
+  s.sink.writable = false; // 30 streams on one client connection fill its socket buffer
+  request.onWorkerMessage(part(request, 1000, 5n));
+  for (let turn = 0; turn < 20; turn++) await settle(); // the ledger write resolves, then the final is queued
+  assert.equal(done, true, 'the request itself has ended');
+  assert.equal(delivered, false, 'but its final message still waits');
+  assert.ok(!s.toClient.some((message) => message._ === 'client.queryAnswerPartEx'), 'nothing left while the socket was full');
+  s.sink.writable = true;
+  request.onClientDrain(); // the connection must still call this for ended requests
+  const final = s.toClient.find((message) => message._ === 'client.queryAnswerPartEx');
+  assert.ok(final, 'the final part left on drain');
+  assert.equal(delivered, true);
+});
