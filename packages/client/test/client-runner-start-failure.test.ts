@@ -8,12 +8,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@cocoon/protocol';
+import { runChildScript } from '@cocoon/test-support';
 import { clientConfigSchema, startClientRunner } from '../src/index.ts';
 import { createClientChainFixture } from './chain/client-chain-fixture.ts';
 
@@ -51,13 +51,7 @@ test('on chain, HTTP port taken: the start fails with EADDRINUSE, the client cha
 });
 
 test('off chain, HTTP port taken: a client process whose start failed exits by itself', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, join(directory, 'child')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await exited;
-  clearTimeout(deadline);
+  const { code, stdout: output } = await runChildScript(CHILD, [join(directory, 'child')]);
   assert.equal(code, 0, `the child did not exit by itself (output: ${output})`);
   assert.match((JSON.parse(output.trim()) as { rejected?: string }).rejected ?? '', /EADDRINUSE/);
 });

@@ -6,3 +6,4 @@ export * from './reference-frames.ts';
 export * from './scripted-reference-proxy.ts';
 export * from './model-file-server.ts';
 export * from './slow-stream-engine.ts';
+export * from './run-child-script.ts';

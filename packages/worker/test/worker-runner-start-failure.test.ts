@@ -7,12 +7,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@cocoon/protocol';
+import { runChildScript } from '@cocoon/test-support';
 import { startTestEngine, startWorkerRunner, workerConfigSchema, type InferenceEngine } from '../src/index.ts';
 
 const CHILD = fileURLToPath(new URL('./worker-start-failure-child.ts', import.meta.url));
@@ -69,13 +69,7 @@ test('stats port taken: the start fails with EADDRINUSE, the engine is closed on
 test('a worker process whose start failed exits by itself: nothing keeps its event loop alive', async () => {
   const engine = await startTestEngine({ host: '127.0.0.1', port: 0 });
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, engine.url, join(directory, 'child')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const code = await exited;
-    clearTimeout(deadline);
+    const { code, stdout: output } = await runChildScript(CHILD, [engine.url, join(directory, 'child')]);
     assert.equal(code, 0, `the child did not exit by itself (output: ${output})`);
     assert.match((JSON.parse(output.trim()) as { rejected?: string }).rejected ?? '', /EADDRINUSE/);
   } finally {

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@cocoon/protocol';
+import { runChildScript } from '@cocoon/test-support';
 import { proxyConfigSchema, startProxyRunner } from '../../src/index.ts';
 import { InMemoryLedger } from '../../src/ledger/index.ts';
 
@@ -65,13 +65,7 @@ test('the control for that count: a started proxy holds its worker, client and s
 });
 
 test('a proxy process whose start failed exits by itself: nothing keeps its event loop alive', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await exited;
-  clearTimeout(deadline);
+  const { code, stdout: output } = await runChildScript(CHILD);
   assert.equal(code, 0, `the child did not exit by itself (output: ${output})`);
   const result = JSON.parse(output.trim()) as { rejected?: string };
   assert.match(result.rejected ?? '', /EADDRINUSE/);
