@@ -15,9 +15,10 @@ const LAYERS = {
   client: ['protocol', 'attestation', 'ton'],
   proxy: ['protocol', 'attestation', 'ton'],
   worker: ['protocol', 'attestation', 'ton'],
+  'key-manager': ['protocol', 'attestation', 'ton'],
   sdk: ['protocol'],
   'test-support': ['protocol', 'attestation'],
-  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker'],
+  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker', 'key-manager'],
 };
 const ALL_PACKAGES = Object.keys(LAYERS);
 /** One `no-restricted-imports` per package and folder kind (flat config replaces, not merges, a rule's options). */

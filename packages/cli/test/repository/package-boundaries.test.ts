@@ -26,9 +26,10 @@ const ALLOWED_WORKSPACE_DEPENDENCIES: Record<string, readonly string[]> = {
   '@cocoon/client': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/proxy': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/worker': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
+  '@cocoon/key-manager': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/sdk': ['@cocoon/protocol'],
   '@cocoon/test-support': ['@cocoon/protocol', '@cocoon/attestation'],
-  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker'],
+  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker', '@cocoon/key-manager'],
 };
 
 function sourceFiles(dir: string): string[] {

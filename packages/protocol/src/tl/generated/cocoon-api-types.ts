@@ -69,10 +69,10 @@ export const ProxyParamsFlag = { is_test: 1 << 0, proto_version: 1 << 1 } as con
 /** Constructor `worker.params#869c73ed` of `worker.Params`. */
 export type WorkerParams = {
   _: 'worker.params'; flags?: number; worker_owner_address: string; model: string; coefficient: number; is_test?: boolean; proxy_cnt?: number;
-  max_active_requests?: number; min_proto_version?: number; max_proto_version?: number;
+  max_active_requests?: number; min_proto_version?: number; max_proto_version?: number; machine_description_json?: string;
 };
 export const WorkerParamsFlag = {
-  is_test: 1 << 0, proxy_cnt: 1 << 0, max_active_requests: 1 << 0, min_proto_version: 1 << 1, max_proto_version: 1 << 1,
+  is_test: 1 << 0, proxy_cnt: 1 << 0, max_active_requests: 1 << 0, min_proto_version: 1 << 1, max_proto_version: 1 << 1, machine_description_json: 1 << 2,
 } as const;
 
 /** Constructor `proxy.signedPayment#02998182` of `proxy.SignedPayment`. */
@@ -231,6 +231,37 @@ export type WorkerProxyHandshakeCompleted = { _: 'worker.proxyHandshakeCompleted
 /** Constructor `worker.paymentStatus#a88bd701` of `worker.PaymentStatus`. */
 export type WorkerPaymentStatus = { _: 'worker.paymentStatus'; signed_payment: ProxySignedPaymentType; db_tokens: bigint; max_tokens: bigint };
 
+/** Constructor `worker.changedModel#34029366` of `worker.ChangedModel`. */
+export type WorkerChangedModel = { _: 'worker.changedModel' };
+
+/** Constructor `rootConfig.registeredProxy#9f4e446a` of `rootConfig.RegisteredProxy`. */
+export type RootConfigRegisteredProxy = { _: 'rootConfig.registeredProxy'; seqno: number; address: string };
+
+/** Constructor `rootConfig.registeredPublicKey#37312ecd` of `rootConfig.RegisteredPublicKey`. */
+export type RootConfigRegisteredPublicKey = { _: 'rootConfig.registeredPublicKey'; public_key: Buffer; key_type: number; expire_at: number };
+
+/** Constructor `rootConfig.configV7#c51207cb` of `rootConfig.Config`. */
+export type RootConfigConfigV7 = {
+  _: 'rootConfig.configV7'; root_owner_address: string; proxy_hashes: Buffer[]; registered_proxies: RootConfigRegisteredProxy[]; last_proxy_seqno: number;
+  worker_hashes: Buffer[]; model_hashes: Buffer[]; version: number; struct_version: number; params_version: number; unique_id: number; is_test: number;
+  price_per_token: bigint; worker_fee_per_token: bigint; prompt_tokens_price_multiplier: number; cached_tokens_price_multiplier: number;
+  completion_tokens_price_multiplier: number; reasoning_tokens_price_multiplier: number; proxy_delay_before_close: number; client_delay_before_close: number;
+  min_proxy_stake: bigint; min_client_stake: bigint; registered_public_keys: RootConfigRegisteredPublicKey[]; key_manager_public_key: Buffer;
+  key_manager_image_hash: Buffer; key_manager_address: string; verified_proxy_keys: Buffer[]; verified_worker_keys: Buffer[];
+  verified_key_manager_keys: Buffer[]; proxy_sc_code: string; worker_sc_code: string; client_sc_code: string;
+};
+
+/** Constructor `keyManager.privateKey#60f4f8e7` of `keyManager.PrivateKey`. */
+export type KeyManagerPrivateKey = { _: 'keyManager.privateKey'; valid_until_utime: number; private_key: Buffer };
+
+/** Constructor `keyManager.privateKeys#0ed66ce5` of `keyManager.PrivateKeys`. */
+export type KeyManagerPrivateKeys = { _: 'keyManager.privateKeys'; keys: KeyManagerPrivateKey[] };
+
+/** Constructor `keyManagerDb.key#35c91007` of `keyManagerDb.Key`. */
+export type KeyManagerDbKey = {
+  _: 'keyManagerDb.key'; private_key: Buffer; key_type: number; valid_since_config_version: number; valid_since_utime: number; valid_until_utime: number;
+};
+
 /** Constructor `ext.cancelQuery#2e7fa745` of `ext.Message`. */
 export type ExtCancelQuery = { _: 'ext.cancelQuery'; request_id: Buffer };
 
@@ -272,9 +303,9 @@ export type ClientRunQuery = {
 /** Function `client.runQueryEx#f54cb74b`, answered with `client.QueryAnswerEx`. */
 export type ClientRunQueryEx = {
   _: 'client.runQueryEx'; model_name: string; query: Buffer; max_coefficient: number; max_tokens: number; timeout: number; request_id: Buffer;
-  min_config_version: number; flags?: number; enable_debug?: boolean;
+  min_config_version: number; flags?: number; enable_debug?: boolean; public_key?: Buffer;
 };
-export const ClientRunQueryExFlag = { enable_debug: 1 << 0 } as const;
+export const ClientRunQueryExFlag = { enable_debug: 1 << 0, public_key: 1 << 1 } as const;
 
 /** Function `client.requestRefund#238d863d`, answered with `client.Refund`. */
 export type ClientRequestRefund = { _: 'client.requestRefund' };
@@ -296,9 +327,9 @@ export type ProxyRunQuery = {
 /** Function `proxy.runQueryEx#c805e7e2`, answered with `proxy.QueryAnswer`. */
 export type ProxyRunQueryEx = {
   _: 'proxy.runQueryEx'; query: Buffer; signed_payment: ProxySignedPaymentType; coefficient: bigint; timeout: number; request_id: Buffer; flags?: number;
-  enable_debug?: boolean;
+  enable_debug?: boolean; private_key?: Buffer;
 };
-export const ProxyRunQueryExFlag = { enable_debug: 1 << 0 } as const;
+export const ProxyRunQueryExFlag = { enable_debug: 1 << 0, private_key: 1 << 1 } as const;
 
 /** Function `worker.connectToProxy#cc484c5d`, answered with `worker.ConnectedToProxy`. */
 export type WorkerConnectToProxy = { _: 'worker.connectToProxy'; params: WorkerParams };
@@ -316,6 +347,15 @@ export type WorkerProxyHandshakeComplete = { _: 'worker.proxyHandshakeComplete';
 
 /** Function `worker.updatePaymentStatus#dc70a524`, answered with `worker.PaymentStatus`. */
 export type WorkerUpdatePaymentStatus = { _: 'worker.updatePaymentStatus' };
+
+/** Function `worker.changeModel#72662cee`, answered with `worker.ChangedModel`. */
+export type WorkerChangeModel = { _: 'worker.changeModel'; new_model: string };
+
+/** Function `keyManager.getWorkerPrivateKeys#4b90e9b1`, answered with `keyManager.PrivateKeys`. */
+export type KeyManagerGetWorkerPrivateKeys = { _: 'keyManager.getWorkerPrivateKeys'; proto_version: number };
+
+/** Function `keyManager.getProxyPrivateKeys#4135d0bd`, answered with `keyManager.PrivateKeys`. */
+export type KeyManagerGetProxyPrivateKeys = { _: 'keyManager.getProxyPrivateKeys'; proto_version: number };
 
 // One union per boxed TL type (the schema name after each).
 export type TcpPacketType = TcpPing | TcpPong | TcpPacket | TcpQueryAnswer | TcpQueryError | TcpQuery | TcpConnected | TcpConnect; // tcp.Packet
@@ -353,6 +393,13 @@ export type WorkerCompareBalanceWithProxyResultType = WorkerCompareBalanceWithPr
 export type WorkerExtendedCompareBalanceWithProxyResultType = WorkerExtendedCompareBalanceWithProxyResult; // worker.ExtendedCompareBalanceWithProxyResult
 export type WorkerHandshakeCompleted = WorkerProxyHandshakeCompleted; // worker.HandshakeCompleted
 export type WorkerPaymentStatusType = WorkerPaymentStatus; // worker.PaymentStatus
+export type WorkerChangedModelType = WorkerChangedModel; // worker.ChangedModel
+export type RootConfigRegisteredProxyType = RootConfigRegisteredProxy; // rootConfig.RegisteredProxy
+export type RootConfigRegisteredPublicKeyType = RootConfigRegisteredPublicKey; // rootConfig.RegisteredPublicKey
+export type RootConfigConfig = RootConfigConfigV7; // rootConfig.Config
+export type KeyManagerPrivateKeyType = KeyManagerPrivateKey; // keyManager.PrivateKey
+export type KeyManagerPrivateKeysType = KeyManagerPrivateKeys; // keyManager.PrivateKeys
+export type KeyManagerDbKeyType = KeyManagerDbKey; // keyManagerDb.Key
 export type ExtMessage = ExtCancelQuery | ExtGrantCredit | ExtClientQueryAnswerErrorCoded | ExtProxyQueryAnswerErrorCoded; // ext.Message
 
 /** Every constructor name → its type (what decodeBoxed returns for it). */
@@ -413,6 +460,13 @@ export interface TlConstructorMap {
   'worker.extendedCompareBalanceWithProxyResult': WorkerExtendedCompareBalanceWithProxyResult;
   'worker.proxyHandshakeCompleted': WorkerProxyHandshakeCompleted;
   'worker.paymentStatus': WorkerPaymentStatus;
+  'worker.changedModel': WorkerChangedModel;
+  'rootConfig.registeredProxy': RootConfigRegisteredProxy;
+  'rootConfig.registeredPublicKey': RootConfigRegisteredPublicKey;
+  'rootConfig.configV7': RootConfigConfigV7;
+  'keyManager.privateKey': KeyManagerPrivateKey;
+  'keyManager.privateKeys': KeyManagerPrivateKeys;
+  'keyManagerDb.key': KeyManagerDbKey;
   'ext.cancelQuery': ExtCancelQuery;
   'ext.grantCredit': ExtGrantCredit;
   'ext.clientQueryAnswerErrorCoded': ExtClientQueryAnswerErrorCoded;
@@ -438,6 +492,9 @@ export interface TlFunctionMap {
   'worker.extendedCompareBalanceWithProxy': { request: WorkerExtendedCompareBalanceWithProxy; result: WorkerExtendedCompareBalanceWithProxyResultType };
   'worker.proxyHandshakeComplete': { request: WorkerProxyHandshakeComplete; result: WorkerHandshakeCompleted };
   'worker.updatePaymentStatus': { request: WorkerUpdatePaymentStatus; result: WorkerPaymentStatusType };
+  'worker.changeModel': { request: WorkerChangeModel; result: WorkerChangedModelType };
+  'keyManager.getWorkerPrivateKeys': { request: KeyManagerGetWorkerPrivateKeys; result: KeyManagerPrivateKeysType };
+  'keyManager.getProxyPrivateKeys': { request: KeyManagerGetProxyPrivateKeys; result: KeyManagerPrivateKeysType };
 }
 
 /** Every name encodeBoxed accepts and decodeBoxed may return (constructors and function calls) → its type. */
@@ -459,6 +516,9 @@ export interface TlObjectMap extends TlConstructorMap {
   'worker.extendedCompareBalanceWithProxy': WorkerExtendedCompareBalanceWithProxy;
   'worker.proxyHandshakeComplete': WorkerProxyHandshakeComplete;
   'worker.updatePaymentStatus': WorkerUpdatePaymentStatus;
+  'worker.changeModel': WorkerChangeModel;
+  'keyManager.getWorkerPrivateKeys': KeyManagerGetWorkerPrivateKeys;
+  'keyManager.getProxyPrivateKeys': KeyManagerGetProxyPrivateKeys;
 }
 
 /** The name of any constructor or function of the schema. */
