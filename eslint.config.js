@@ -59,4 +59,15 @@ export default tseslint.config(
     },
   },
   ...LAYER_RULES,
+  {
+    // The proto-3 encryption runs in browsers too (the SDK): Uint8Array and WebCrypto only, no Node built-ins.
+    files: ['packages/protocol/src/encryption/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['ImportDeclaration', 'ExportAllDeclaration', 'ExportNamedDeclaration', 'ImportExpression'].map((node) => ({
+        selector: `${node}[source.value=/^(node:|buffer$|crypto$|fs$|path$|os$|util$|stream$|zlib$)/]`,
+        message: 'packages/protocol/src/encryption is browser-safe: no Node built-ins (use Uint8Array, @noble/*, WebCrypto)',
+      }))],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
+    },
+  },
 );

@@ -16,6 +16,8 @@ usage:
   cocoon proxy  [--config FILE] [...]    run a proxy runner (stats :11000, workers :11001, clients :11002)
   cocoon worker [--config FILE] [...]    run a worker runner (stats :12000): --engine-url URL, or
                                          --engine llama --model-path FILE.gguf [--model-identity ID]
+  cocoon key-manager [--config FILE] [...]
+                                         run a key manager (stats :13000, key requests :13001)
   cocoon models pull hf:<owner>/<repo>/<file>.gguf[@revision] [--sha256 HEX] [--cache-dir DIR] [--base-url URL]
                                          download a GGUF into the model cache (resumable, SHA-256
                                          verified); prints its identity name@revision:sha256
@@ -29,6 +31,23 @@ usage:
   cocoon attest verify-peer HOST:PORT [--policy tdx|fake_tdx|any] [--dev-authority DIR] [--json]
                                          connect, show and verify the peer's RA-TLS certificate
                                          (exit 0 verified, 1 refused)
+  cocoon wallet new --key-file FILE [--owner ADDR]
+                                         create a node wallet key (0600; never overwrites one)
+  cocoon wallet show|balance (--key-file FILE --owner ADDR | --role R --config FILE) [--ton-endpoint URL]
+                                         the wallet's addresses (non-bounceable, bounceable, raw) / its
+                                         balance on chain against the runners' 2.1 TON minimum
+  cocoon client topup [--amount TON] | withdraw | close | charge [--proxy PROXY_SC]
+  cocoon worker cashout [--proxy PROXY_SC] | enable | disable | set-coefficient MULTIPLIER
+  cocoon proxy withdraw
+                                         operate the RUNNING runner's contracts through its admin
+                                         endpoint (token from its admin_token_file); prints the new
+                                         contract state, wallet balances and, with --ton-endpoint (or
+                                         the config's ton_endpoint), the transaction hashes; options
+                                         --config FILE --stats-url URL --admin-token-file FILE --json
+  cocoon doctor --role worker|proxy|client|key-manager [--config FILE] [--json]
+                                         check TEE, image and model hashes against the root, engine
+                                         usage reporting, wallet balance, ports and clock; exit 1 on a
+                                         failed check (docs/operations.md lists the fixes)
   cocoon test-engine [--port 8000] [--chunks N --chunk-bytes B]
                                          run the TEST inference engine (canned answers, not a model);
                                          --chunks/--chunk-bytes: the reference benchmark's answer shape
@@ -65,4 +84,6 @@ cocoon dev options (also env COCOON_DEV_<OPTION>):
   --ready-timeout-seconds S  how long each child may take to become ready (default 60)
 
 environment: COCOON_LOG_LEVEL=debug|info|warn|error (logs go to stderr)
+             COCOON_LOG_FORMAT=text|json, or the global flag --log-format json (any command):
+             one JSON object per line {time, level, role, msg, fields}, secrets redacted
 `;

@@ -1,9 +1,12 @@
 /** Process entry of the `cocoon` command (loaded by bin/cocoon.mjs). */
-import { createLogger, parseLogLevel } from '@cocoon/protocol';
+import { createLogger, logSettingsFromEnv } from '@cocoon/protocol';
 import { runCocoonCli } from './cocoon-cli.ts';
 import { installProcessFailureGuards } from './process-failure-guards.ts';
+import { takeLogFormatFlag } from './log-format-flag.ts';
 
-installProcessFailureGuards(createLogger('cocoon', { level: parseLogLevel(process.env.COCOON_LOG_LEVEL) }));
+const flag = takeLogFormatFlag(process.argv.slice(2)); // a bad value is reported by runCocoonCli
+const settings = logSettingsFromEnv(process.env);
+installProcessFailureGuards(createLogger('cocoon', { ...settings, format: ('format' in flag ? flag.format : undefined) ?? settings.format }));
 
 // `cocoon help | head` or a vanished `cocoon dev` parent: a closed pipe is not a crash.
 for (const stream of [process.stdout, process.stderr]) {

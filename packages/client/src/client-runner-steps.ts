@@ -101,14 +101,19 @@ export function buildConnectionsStep(context: AfterAttestation, stack: CleanupSt
 
 /** The OpenAI-compatible HTTP API with `/stats`, `/jsonstats` and, on chain, `/request/*` (10000); drained on unwind. */
 export async function startHttpStep(context: AfterConnections, stack: CleanupStack): Promise<ClientHttpListener> {
-  const { config, now, stats, clientChain, attestation, proxyHashes, connections, gateway } = context;
+  const { config, now, stats, clientChain, attestation, proxyHashes, connections, gateway, params } = context;
   const { handleClientChainRequest } = clientChain ? await import('./chain/client-chain-routes.ts') : { handleClientChainRequest: undefined };
+  stats.metrics.attach({
+    proxyConnections: () => ({ ready: connections.filter((connection) => connection.isReady).length, configured: connections.length }),
+    ...(clientChain ? { chainSyncAgeSeconds: () => Math.max(0, Date.now() / 1000 - (clientChain.json().root.last_synced_at as number | null ?? NaN)) } : {}),
+  });
   const server = await startClientHttpServer({
     host: config.http_host, port: config.http_port, gateway, now,
     maxBodyBytes: config.max_body_bytes,
     shutdownDrainMs: config.shutdown_drain_ms,
     accessHash: config.http_access_hash || undefined,
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
+    metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
     ...(clientChain && handleClientChainRequest
       ? { requestRoutes: (request, response, url) => handleClientChainRequest(clientChain, request, response, url) }
       : {}),
@@ -119,6 +124,7 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
         return {
           status: { enabled: true, ton_last_synced_at: onChain?.tonLastSyncedAt ?? null, wallet_balance: onChain?.wallet.balance ?? null },
           stats: stats.json(),
+          prices: { price_per_token: params.current().pricePerToken, worker_fee_per_token: params.current().workerFeePerToken }, // what used tokens cost (dashboard)
           ...(onChain ? { wallet: onChain.wallet } : {}),
           localconf: {
             owner_address: config.owner_address, check_proxy_hash: proxyHashes !== undefined, proxy_policy: config.proxy_policy, attestation_trust: attestation.trustName,

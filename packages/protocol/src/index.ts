@@ -16,5 +16,7 @@ export * from './config/index.ts';
 export * from './logging/index.ts';
 export * from './http-guard/index.ts';
 export * from './stats-http/index.ts';
+export * from './metrics/index.ts';
 export * from './json/index.ts';
 export * from './lifecycle/index.ts';
+export * from './encryption/index.ts';

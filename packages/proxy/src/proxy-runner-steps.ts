@@ -6,10 +6,10 @@
  * unwinds exactly what the earlier ones opened, and close() unwinds everything, newest first
  * (attestation, stats, listeners, sessions, chain, ledger).
  */
-import { CocoonError, CocoonSession, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, startStatsHttpServer } from '@cocoon/protocol';
+import { CocoonError, CocoonSession, DEV_NETWORK_PARAMS, EncryptionKeyRing, StaticNetworkParamsSource, loadOrCreateAdminToken, startStatsHttpServer } from '@cocoon/protocol';
 import type { CleanupStack, Logger, NetworkParamsSource, StatsHttpServer } from '@cocoon/protocol';
-import { RootHashPolicy, RunnerAttestation, listenSecure } from '@cocoon/attestation';
-import type { PeerVerifier, SecureServer } from '@cocoon/attestation';
+import { KeyManagerClient, RootHashPolicy, RunnerAttestation, listenSecure } from '@cocoon/attestation';
+import type { PeerAttestation, PeerVerifier, SecureServer } from '@cocoon/attestation';
 import { sameAddress } from '@cocoon/ton';
 import type { ProxyConfig } from './config/index.ts';
 import { RetryPolicy, WorkerRegistry } from './routing/index.ts';
@@ -18,13 +18,16 @@ import { InMemoryLedger } from './ledger/index.ts';
 import type { Ledger } from './ledger/index.ts';
 import { ProxyWorkerConnection } from './connections/proxy-worker-connection.ts';
 import { ProxyClientConnection } from './connections/proxy-client-connection.ts';
+import { changeWorkerModelControl } from './connections/worker-model-change-control.ts';
 import type { ClientDirectory } from './connections/proxy-client-connection.ts';
 import type { ProxyIdentity } from './connections/proxy-params.ts';
 import { OffChainLink, type ProxyChainLink } from './connections/proxy-chain-link.ts';
 import { setupProxyChain, type ProxyChainSetup } from './settlement/proxy-chain-setup.ts';
+import { withdrawProxyEarnings } from './settlement/proxy-earnings-withdrawal.ts';
 import { GatedWorkerRegistry } from './settlement/admission-gate.ts';
 import type { ProxyAccounting, ProxyRequestContext, WorkerLink } from './requests/proxy-request-context.ts';
 import { ProxyStats } from './proxy-stats.ts';
+import { proxyMetricsParts } from './proxy-metrics-parts.ts';
 import { UnauthenticatedConnectionGate, type AuthorizationWatch } from './connections/unauthenticated-connection-gate.ts';
 import type { ProxyRunnerDeps } from './proxy-runner.ts';
 
@@ -150,6 +153,7 @@ export function buildRoutingStep(context: AfterAttestation, stack: CleanupStack)
     registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: onChain?.settlement.configVersion ?? deps.configVersion ?? 0,
     retryPolicy: new RetryPolicy({ maxAttempts: config.max_attempts }),
     stats,
+    keyRing: new EncryptionKeyRing(),
   };
 
   const newAccounts = () => new ClientAccountRegistry({
@@ -188,9 +192,10 @@ export async function listenStep(context: AfterRouting, stack: CleanupStack): Pr
   const { config, deps, logger, ledger, registry, workerLinks, proxyIdentity, chainLink, workerHashes, clients, requestContext } = context;
   let connectionCounter = 0;
   const nextId = (kind: 'worker' | 'client') => `${kind}-${++connectionCounter}`;
-  const workerServer = await listenFor(context, 'worker', config.worker_port, nextId, (session, id, authorization) => {
+  const workerServer = await listenFor(context, 'worker', config.worker_port, nextId, (session, id, authorization, peer) => {
     new ProxyWorkerConnection({
       id, session, identity: proxyIdentity, registry, workerLinks, ledger, chain: chainLink, logger, authorization,
+      attestation: { policy: peer.policy, imageHash: peer.imageHash.toString('hex'), tcbStatus: peer.tcbStatus },
       ...(workerHashes ? { checkModel: (model: string) => workerHashes.checkModel(model) } : {}),
     });
   });
@@ -208,7 +213,7 @@ export async function listenStep(context: AfterRouting, stack: CleanupStack): Pr
  */
 function listenFor(
   context: AfterRouting, kind: 'worker' | 'client', port: number, nextId: (kind: 'worker' | 'client') => string,
-  attach: (session: CocoonSession, id: string, authorization: AuthorizationWatch) => void,
+  attach: (session: CocoonSession, id: string, authorization: AuthorizationWatch, peer: PeerAttestation) => void,
 ): Promise<SecureServer> {
   const { config, deps, logger, stats, sessions, attestation, verifiers } = context;
   const gate = new UnauthenticatedConnectionGate({
@@ -233,7 +238,7 @@ function listenFor(
       logger.debug('connection accepted', { connection: id, policy: peer.policy, image_hash: peer.imageHash.toString('hex') });
       const authorization = gate.guard(session, pending);
       if (session.isClosed) return; // its deadline passed during the TLS handshake
-      attach(session, id, authorization);
+      attach(session, id, authorization, peer);
       session.open().catch(() => undefined); // failures close the session, which the connection handles
     },
   });
@@ -242,17 +247,23 @@ function listenFor(
 /** `/stats` + `/jsonstats` and the operator controls (11000). */
 export async function startStatsStep(context: AfterRouting, stack: CleanupStack): Promise<StatsHttpServer> {
   const { config, book, onChain, ledger, networkParams, attestation, workerHashes, registry, stats } = context;
+  stats.metrics.attach(proxyMetricsParts({ registry, book, ledger, attestation, onChain, now: context.now }));
   const statsServer = await startStatsHttpServer({
-    host: config.host, port: config.http_port, title: 'COCOON proxy', accessHash: config.http_access_hash || undefined,
+    host: config.host, port: config.http_port, title: 'COCOON proxy', role: 'proxy', accessHash: config.http_access_hash || undefined,
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
     jsonStats: async () => stats.json({
       config, registry, accounts: book.accounts!, params: networkParams.current(), ledgerSummary: await ledger.summary(), chain: onChain && await chainStats(onChain),
       attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName, hash_checks: workerHashes !== undefined },
     }),
-    controls: onChain ? {
-      settle: async () => ({ ...await onChain.settlement.settle() }),
-      save_state: async () => ({ seqno: await onChain.settlement.saveState() }),
-    } : undefined,
+    metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
+    controls: {
+      change_worker_model: changeWorkerModelControl(context.workerLinks),
+      ...(onChain ? {
+        settle: async () => ({ ...await onChain.settlement.settle() }),
+        save_state: async () => ({ seqno: await onChain.settlement.saveState() }),
+        withdraw: async () => withdrawProxyEarnings(onChain),
+      } : {}),
+    },
   });
   return stack.push(statsServer, () => statsServer.close(), 'stats server');
 }
@@ -295,4 +306,27 @@ function certificateClock(onChain: ProxyChainSetup | undefined, now: () => numbe
       return new Date(now());
     }
   };
+}
+
+/**
+ * On chain: fetches the request-encryption keys from the key manager the root names (attested, image hash =
+ * key_manager_image_hash, verified under worker_policy like every TEE peer) into `requestContext.keyRing`,
+ * every 5–10 s as the reference proxy; stopped on unwind. Off chain there is no key manager.
+ */
+export function startKeyManagerClientStep(context: AfterRouting, stack: CleanupStack): KeyManagerClient | undefined {
+  const { config, logger, onChain, attestation, requestContext } = context;
+  if (!onChain || !requestContext.keyRing) return undefined;
+  const networkIsTest = onChain.settlement.params.isTest;
+  const client = new KeyManagerClient({
+    role: 'proxy', protoVersion: 0, // the reference sends 0
+    locate: () => {
+      const named = onChain.watcher.current.keyManager;
+      return named && named.address !== '' ? { address: named.address, imageHash: named.imageHash } : undefined;
+    },
+    identity: attestation.certificate, verifier: attestation.verifier({ policy: config.worker_policy, networkIsTest }),
+    keyRing: requestContext.keyRing, logger: logger.child('key-manager'),
+  });
+  client.start();
+  stack.defer(() => client.close(), 'key manager client');
+  return client;
 }

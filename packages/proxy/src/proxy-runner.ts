@@ -10,7 +10,8 @@ import type { Chain } from '@cocoon/ton';
 import type { ProxyConfig } from './config/index.ts';
 import type { Ledger } from './ledger/index.ts';
 import {
-  buildReadyInfo, buildRoutingStep, listenStep, openAttestationStep, openChainStep, startAttestationStep, startStatsStep, type ProxyStartContext,
+  buildReadyInfo, buildRoutingStep, listenStep, openAttestationStep, openChainStep, startAttestationStep, startKeyManagerClientStep, startStatsStep,
+  type ProxyStartContext,
 } from './proxy-runner-steps.ts';
 
 export interface ProxyRunnerDeps {
@@ -34,6 +35,7 @@ export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDep
     const listeners = await listenStep(routing, stack);
     const statsServer = await startStatsStep(routing, stack);
     startAttestationStep(routing, stack);
+    startKeyManagerClientStep(routing, stack);
     context.logger.info('proxy ready', {
       worker_port: listeners.workerServer.port, client_port: listeners.clientServer.port, stats: statsServer.url, pow_difficulty: config.pow_difficulty,
     });

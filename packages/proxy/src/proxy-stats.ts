@@ -1,9 +1,11 @@
 /**
  * The proxy's counters and its `/jsonstats` document (§8.3 fields that exist before the
- * chain does): request outcomes, adjusted token totals, worker connections, clients.
+ * chain does): request outcomes, adjusted token totals, worker connections, clients. The one place
+ * the proxy counts: its Prometheus metrics (`metrics`) are views over these counters, and the
+ * latency histograms are observed here when a request finishes.
  */
-import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
-import type { AdjustedTokens, NetworkParams } from '@cocoon/protocol';
+import { ADJUSTED_TOKEN_COUNTERS, CounterSet, ProxyMetrics, addAdjustedTokens } from '@cocoon/protocol';
+import type { AdjustedTokens, NetworkParams, RequestTiming } from '@cocoon/protocol';
 import type { ProxyConfig } from './config/index.ts';
 import type { WorkerRegistry } from './routing/index.ts';
 import type { ClientAccountRegistry } from './billing/index.ts';
@@ -27,9 +29,16 @@ const NAMES = ['queries', 'success', 'failed', 'rejected', 'retried', 'connectio
 
 export class ProxyStats implements ProxyRequestStats {
   private readonly counters: CounterSet<(typeof NAMES)[number]>;
+  /** `/metrics`: views over the counters below, plus the latency histograms. */
+  readonly metrics: ProxyMetrics;
 
   constructor(now: () => number) {
     this.counters = new CounterSet(now, NAMES);
+    const total = (name: (typeof NAMES)[number]) => this.counters.total(name);
+    this.metrics = new ProxyMetrics({
+      requestTotals: () => ({ success: total('success'), failed: total('failed'), rejected: total('rejected'), retried: total('retried'), connectionsRejected: total('connections_rejected') }),
+      tokenTotals: () => ({ prompt: total('prompt_adjusted_tokens_used'), cached: total('cached_adjusted_tokens_used'), completion: total('completion_adjusted_tokens_used'), reasoning: total('reasoning_adjusted_tokens_used') }),
+    });
   }
 
   rejected(): void {
@@ -40,9 +49,10 @@ export class ProxyStats implements ProxyRequestStats {
     this.counters.add('retried');
   }
 
-  finished(success: boolean): void {
+  finished(success: boolean, timing?: RequestTiming): void {
     this.counters.add('queries');
     this.counters.add(success ? 'success' : 'failed');
+    if (timing) this.metrics.observeRequest(timing.durationMs / 1000, timing.firstAnswerMs === undefined ? undefined : timing.firstAnswerMs / 1000);
   }
 
   connectionRejected(): void {

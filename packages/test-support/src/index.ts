@@ -4,6 +4,9 @@
  */
 export * from './reference-frames.ts';
 export * from './scripted-reference-proxy.ts';
+export * from './reference-9060ce5-peers.ts';
 export * from './model-file-server.ts';
 export * from './slow-stream-engine.ts';
 export * from './run-child-script.ts';
+export * from './chromium-executable.ts';
+export * from './prometheus-text.ts';

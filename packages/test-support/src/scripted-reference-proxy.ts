@@ -1,7 +1,8 @@
 /**
  * Test double of the reference proxy: a real PoW + TLS listener that answers our runners
  * with the golden frames captured from the reference implementation, patching only the ids
- * our side chose (query ids, request ids) so the answers correlate.
+ * our side chose (query ids, request ids) so the answers correlate. A script can also send its
+ * own queries (e.g. `worker.changeModel`) and await their answer or error.
  */
 import type { TLSSocket } from 'node:tls';
 import { FrameDecoder, decodeBoxed, decodeBoxedAs, encodeBoxed, encodeFrame, isTlObject } from '@cocoon/protocol';
@@ -25,18 +26,26 @@ export class ScriptedPeerConnection {
   private readonly inbox: TlObject[] = [];
   private waiter: (() => void) | undefined;
   private seqno = 0;
+  private ended = false;
 
   constructor(private readonly socket: TLSSocket) {
     socket.on('data', (chunk: Buffer) => {
       for (const frame of this.decoder.push(chunk)) this.inbox.push(decodeBoxed(frame.payload));
       this.waiter?.();
     });
+    socket.on('close', () => {
+      this.ended = true;
+      this.waiter?.();
+    });
   }
 
-  /** Next tcp.* packet from our runner; answers pings on the way. */
+  /** Next tcp.* packet from our runner; answers pings on the way. Rejects once the connection closed with nothing left to read. */
   async next(): Promise<TlObject> {
     for (;;) {
-      while (this.inbox.length === 0) await new Promise<void>((resolve) => { this.waiter = resolve; });
+      while (this.inbox.length === 0) {
+        if (this.ended) throw new Error('the scripted connection closed');
+        await new Promise<void>((resolve) => { this.waiter = resolve; });
+      }
       const packet = this.inbox.shift()!;
       if (isTlObject(packet, 'tcp.ping')) {
         this.write({ _: 'tcp.pong', id: packet.id });
@@ -65,6 +74,24 @@ export class ScriptedPeerConnection {
 
   message(message: TlObject): void {
     this.write({ _: 'tcp.packet', data: encodeBoxed(message) });
+  }
+
+  /**
+   * Sends `query` as a tcp.query and resolves with its answer (`{ answer }`) or the peer's tcp.queryError
+   * (`{ error: { code, message } }`), skipping other traffic meanwhile.
+   */
+  async ask(query: TlObject, id = 0x5c_0000_0001n): Promise<{ answer?: TlObject; error?: { code: number; message: string } }> {
+    this.write({ _: 'tcp.query', id, data: encodeBoxed(query) });
+    for (;;) {
+      const packet = await this.next();
+      if (isTlObject(packet, 'tcp.queryAnswer') && packet.id === id) return { answer: decodeBoxed(packet.data) };
+      if (isTlObject(packet, 'tcp.queryError') && packet.id === id) return { error: { code: packet.code, message: packet.message } };
+    }
+  }
+
+  /** Resolves when our runner closed the connection (or it was destroyed). */
+  closed(): Promise<void> {
+    return this.ended ? Promise.resolve() : new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   close(): void {

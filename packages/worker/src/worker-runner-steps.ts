@@ -7,10 +7,11 @@
  * the earlier ones opened, and close() unwinds everything, newest first (health watch,
  * connection, attestation, stats server, engine, chain account).
  */
-import { DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
+import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
+import { EncryptionKeyRing } from '@cocoon/protocol';
 import type { CleanupStack, Logger, NetworkParamsSource, StatsHttpServer } from '@cocoon/protocol';
 import { RootNetworkParamsSource } from '@cocoon/ton';
-import { RootHashPolicy, RunnerAttestation } from '@cocoon/attestation';
+import { KeyManagerClient, RootHashPolicy, RunnerAttestation } from '@cocoon/attestation';
 import type { WorkerConfig } from './config/index.ts';
 import { createWorkerEngine } from './engine/worker-engine-factory.ts';
 import type { WorkerEngineStatus } from './engine/worker-engine-factory.ts';
@@ -18,6 +19,7 @@ import type { InferenceEngine } from './engine/index.ts';
 import { WorkerQueryHandler } from './serving/worker-query-handler.ts';
 import { WorkerStats, workerProxiesJson } from './serving/worker-stats.ts';
 import { WorkerProxyConnection } from './connection/worker-proxy-connection.ts';
+import { WorkerModelSwitch } from './models/worker-model-switch.ts';
 import { openWorkerChainAccount } from './chain/open-worker-chain-account.ts';
 import type { WorkerChainAccount } from './chain/worker-chain-account.ts';
 import type { WorkerRunnerDeps } from './worker-runner.ts';
@@ -39,6 +41,8 @@ export interface WorkerRootState {
   networkIsTest: boolean;
   /** §7.3: with policy tdx on chain, the root's proxy_hashes the proxy's image must be in. */
   proxyHashes: RootHashPolicy | undefined;
+  /** On chain with a TEE: throws unless the root's model_hashes has the model (a model switch's check). */
+  modelCheck: ((model: string) => void) | undefined;
   params: NetworkParamsSource;
 }
 
@@ -59,6 +63,8 @@ export interface WorkerServingState {
   availability: WorkerAvailability;
   connection: WorkerProxyConnection;
   announce: () => void;
+  /** The model served now and its switch (`worker.changeModel`). */
+  models: WorkerModelSwitch;
 }
 
 type AfterChain = WorkerStartContext & WorkerChainState;
@@ -95,10 +101,12 @@ export async function checkRootStep(context: AfterAttestation): Promise<WorkerRo
   const { config, chainAccount, attestation } = context;
   const root = chainAccount ? await chainAccount.rootWatcher() : undefined;
   const rootHashes = root ? new RootHashPolicy(() => root.current) : undefined;
-  if (rootHashes && (config.tee === 'tdx' || config.tee === 'simulated')) rootHashes.checkSelf('worker', attestation.imageHash, config.model);
+  const checksSelf = rootHashes !== undefined && config.tee !== 'none' && config.tee !== 'fake_tdx';
+  if (checksSelf) rootHashes.checkSelf('worker', attestation.imageHash, config.model);
   return {
     networkIsTest: root ? root.current.params.isTest : true,
     proxyHashes: config.proxy_policy === 'tdx' ? rootHashes : undefined,
+    modelCheck: checksSelf ? (model) => rootHashes.checkModel(model) : undefined,
     params: root ? new RootNetworkParamsSource(root) : new StaticNetworkParamsSource(DEV_NETWORK_PARAMS),
   };
 }
@@ -116,9 +124,12 @@ export async function openEngineStep(context: AfterRoot, stack: CleanupStack): P
 
 /** The query handler, the engine's first health check, and the proxy connection (it dials only when going live). */
 export async function buildServingStep(context: AfterEngine): Promise<WorkerServingState> {
-  const { config, logger, now, chainAccount, attestation, networkIsTest, proxyHashes, params, engine } = context;
-  const stats = new WorkerStats(now);
-  const handler = new WorkerQueryHandler({ engine, modelBaseName: modelBaseName(config.model), params, maxActiveRequests: config.max_active_requests, stats, logger, now });
+  const { config, logger, now, chainAccount, attestation, networkIsTest, proxyHashes, modelCheck, params, engine } = context;
+  const models = new WorkerModelSwitch({
+    model: config.model, script: config.change_model_script, timeoutMs: config.change_model_timeout_seconds * 1000, checkModel: modelCheck, logger, now,
+  });
+  const stats = new WorkerStats(now, () => params.current().workerFeePerToken); // what a billed token earns (§5.2)
+  const handler = new WorkerQueryHandler({ engine, get modelBaseName() { return models.baseName; }, params, maxActiveRequests: config.max_active_requests, stats, logger, now });
   const availability: WorkerAvailability = {
     engineHealthy: (await engine.health().catch(() => ({ ok: false, models: [] }))).ok,
     operatorEnabled: true,
@@ -134,32 +145,52 @@ export async function buildServingStep(context: AfterEngine): Promise<WorkerServ
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: config.owner_address, model: config.model, coefficient: config.coefficient,
     maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
-    handler, logger, isEnabled,
+    handler, logger, isEnabled, models,
+    ...(config.machine_description_json !== undefined ? { machineDescriptionJson: config.machine_description_json } : {}),
     ...(chainAccount ? { payments: chainAccount } : {}),
   });
-  return { stats, handler, availability, connection, announce: () => connection.announceAvailability(isEnabled()) };
+  return { stats, handler, availability, connection, announce: () => connection.announceAvailability(isEnabled()), models };
 }
 
 /** `/stats` + `/jsonstats` and the operator controls (enable, disable, payout on chain). */
 export async function startStatsStep(context: AfterServing, stack: CleanupStack): Promise<StatsHttpServer> {
-  const { config, deps, chainAccount, attestation, proxyHashes, engineStatus, stats, handler, availability, connection, announce } = context;
+  const { config, deps, chainAccount, attestation, proxyHashes, engineStatus, stats, handler, availability, connection, announce, params, models } = context;
+  stats.metrics.attach({
+    activeRequests: () => handler.activeRequests, maxActiveRequests: config.max_active_requests,
+    engineHealthy: () => availability.engineHealthy, enabled: () => availability.engineHealthy && availability.operatorEnabled,
+    proxiesConnected: () => (connection.state === 'ready' ? 1 : 0), certificateRefreshes: () => attestation.certificate.generation - 1,
+    ...(chainAccount ? { chainSyncAgeSeconds: async () => Math.max(0, (Date.now() - (await chainAccount.rootWatcher()).lastSyncedAt) / 1000) } : {}),
+  });
   const statsServer = await startStatsHttpServer({
-    host: deps.statsHost ?? '127.0.0.1', port: config.http_port, title: 'COCOON worker', accessHash: config.http_access_hash || undefined,
+    host: deps.statsHost ?? '127.0.0.1', port: config.http_port, title: 'COCOON worker', role: 'worker', accessHash: config.http_access_hash || undefined,
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
     jsonStats: () => ({
       status: {
-        enabled: availability.engineHealthy && availability.operatorEnabled, engine_healthy: availability.engineHealthy, actual_model: config.model, ...engineStatus(), ton_last_synced_at: null,
+        enabled: availability.engineHealthy && availability.operatorEnabled, engine_healthy: availability.engineHealthy, ...engineStatus(), actual_model: models.current, ton_last_synced_at: null,
+        proto_version: connection.protoVersion, machine_description: config.machine_description_json ?? '{}', model_switch: models.status(),
       },
       stats: stats.json(),
       localconfig: { root_address: config.root_contract_address, owner_address: config.owner_address, model: config.model, coefficient: config.coefficient, check_proxy_hash: proxyHashes !== undefined, proxy_policy: config.proxy_policy },
       attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName },
-      running_requests: handler.activeRequests,
+      prices: { price_per_token: params.current().pricePerToken, worker_fee_per_token: params.current().workerFeePerToken }, // what earned tokens are worth (dashboard)
+      running_requests: handler.activeRequests, max_active_requests: config.max_active_requests,
       proxies: workerProxiesJson([connection], chainAccount?.proxiesJson()),
       ...(chainAccount ? { wallet: chainAccount.walletJson() } : {}),
     }),
+    metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
     controls: {
       enable: async () => { availability.operatorEnabled = true; announce(); return { enabled: availability.engineHealthy }; },
       disable: async () => { availability.operatorEnabled = false; announce(); return { enabled: false }; },
+      // §8.2 change_coefficient?coefficient=<integer, 1000 = 1.0×>: advertised now and on every later handshake.
+      change_coefficient: async (query: URLSearchParams) => {
+        const text = query.get('coefficient') ?? '';
+        const coefficient = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+        if (!(coefficient < 1_000_000_000)) throw new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', 'coefficient: expected an integer 0..999999999 (1000 = 1.0x)', { param: 'coefficient' });
+        const previous = config.coefficient;
+        config.coefficient = coefficient;
+        connection.changeCoefficient(coefficient);
+        return { coefficient, previous };
+      },
       ...(chainAccount ? { payout: async (query: URLSearchParams) => chainAccount.requestPayout(query.get('proxy') ?? undefined) } : {}),
     },
   });
@@ -198,4 +229,28 @@ export function buildReadyInfo(context: WorkerStartContext, statsServer: StatsHt
 function splitHostPort(address: string): [string, string] {
   const colon = address.lastIndexOf(':');
   return [address.slice(0, colon).replace(/^\[|\]$/g, ''), address.slice(colon + 1)];
+}
+
+/**
+ * On chain: fetches the request-encryption keys from the key manager the root names (attested, image hash =
+ * key_manager_image_hash, verified under proxy_policy like the proxy), every 60–120 s once it has them. Like the
+ * reference worker it only holds them: a request's private key comes from the proxy (`proxy.runQueryEx.private_key`).
+ */
+export async function startKeyManagerClientStep(context: AfterServing, stack: CleanupStack): Promise<{ keyRing: EncryptionKeyRing; client: KeyManagerClient } | undefined> {
+  const { config, logger, chainAccount, attestation, networkIsTest } = context;
+  if (!chainAccount) return undefined;
+  const watcher = await chainAccount.rootWatcher();
+  const keyRing = new EncryptionKeyRing();
+  const client = new KeyManagerClient({
+    role: 'worker', protoVersion: 0, // the reference sends 0
+    locate: () => {
+      const named = watcher.current.keyManager;
+      return named && named.address !== '' ? { address: named.address, imageHash: named.imageHash } : undefined;
+    },
+    identity: attestation.certificate, verifier: attestation.verifier({ policy: config.proxy_policy, networkIsTest }),
+    keyRing, logger: logger.child('key-manager'), maxPowDifficulty: config.max_pow_difficulty,
+  });
+  client.start();
+  stack.defer(() => client.close(), 'key manager client');
+  return { keyRing, client };
 }

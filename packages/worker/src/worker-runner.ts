@@ -13,7 +13,8 @@ import { advertisedWorkerModel } from './config/index.ts';
 import type { WorkerConfig } from './config/index.ts';
 import type { InferenceEngine } from './engine/index.ts';
 import {
-  buildReadyInfo, buildServingStep, checkRootStep, goLiveStep, openAttestationStep, openChainStep, openEngineStep, startStatsStep, type WorkerStartContext,
+  buildReadyInfo, buildServingStep, checkRootStep, goLiveStep, openAttestationStep, openChainStep, openEngineStep, startKeyManagerClientStep, startStatsStep,
+  type WorkerStartContext,
 } from './worker-runner-steps.ts';
 
 export interface WorkerRunnerDeps {
@@ -38,6 +39,7 @@ export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerR
     const engined = { ...rooted, ...await openEngineStep(rooted, stack) };
     const serving = { ...engined, ...await buildServingStep(engined) };
     const statsServer = await startStatsStep(serving, stack);
+    await startKeyManagerClientStep(serving, stack);
     await goLiveStep(serving, stack); // only once the stats port is ours
     context.logger.info('worker ready', { model: config.model, coefficient: config.coefficient, proxy: config.proxy_address, stats: statsServer.url });
     // close(): health watch, proxy connection, attestation, stats server, engine, chain account.

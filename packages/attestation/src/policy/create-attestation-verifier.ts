@@ -1,9 +1,10 @@
 /**
  * Builds the PeerVerifier of one connection from the node's attestation settings and the root
- * contract: policy any / fake_tdx / tdx, the trust anchor of tdx (Intel, or a dev authority on a
- * test network), then the root-contract hash check of the expected peer role. Rule: a test/dev
+ * contract: policy any / fake_tdx / tdx, the trust anchor of tdx (Intel for TDX quotes and AMD for
+ * SEV-SNP reports, or a dev authority on a test network), then the root-contract hash check of the
+ * expected peer role. Policy tdx accepts TDX and SEV-SNP peers (the reference's `tee`). Rule: a test/dev
  * mode is explicit, loudly logged, and can never be enabled by runtime config of a production
- * network — fake_tdx and dev trust are refused unless the ROOT CONTRACT says is_test.
+ * network — fake_tdx, dev trust and SEV-SNP debug guests are refused unless the ROOT CONTRACT says is_test.
  */
 import { CocoonError } from '@cocoon/protocol';
 import type { CollateralSource } from '../dcap/collateral-source.ts';
@@ -11,16 +12,25 @@ import { StaticCollateralSource } from '../dcap/collateral-source.ts';
 import type { DcapCollateral } from '../dcap/dcap-collateral.ts';
 import { DcapQuoteVerifier } from '../dcap/dcap-quote-verifier.ts';
 import type { TcbPolicy } from '../dcap/tcb-policy.ts';
+import { AMD_ARK_SHA256 } from '../sev-snp/amd-roots.ts';
+import { AmdKdsClient, type SevPkiSource } from '../sev-snp/amd-kds-client.ts';
+import { SevPkiCache } from '../sev-snp/sev-pki-cache.ts';
+import { SevSnpReportVerifier } from '../sev-snp/sev-snp-report-verifier.ts';
+import type { SevRootPins } from '../sev-snp/sev-trust-chain.ts';
 import { AnyPolicyVerifier } from '../verifier/any-policy-verifier.ts';
 import { FakeTdxPolicyVerifier } from '../verifier/fake-tdx-policy-verifier.ts';
 import type { AttestationPolicy, PeerAttestation, PeerCertificateInput, PeerVerifier, QuoteVerifier } from '../verifier/peer-verifier.ts';
 import { QuotePolicyVerifier } from '../verifier/quote-policy-verifier.ts';
+import { SevSnpPolicyVerifier, type SevSnpPolicyOptions } from '../verifier/sev-snp-policy-verifier.ts';
+import { TeePolicyVerifier } from '../verifier/tee-policy-verifier.ts';
 import type { AttestedRole, RootHashPolicy } from './root-hash-policy.ts';
 
 /** The root of trust and collateral of a dev network (a DevAttestationAuthority fits). */
 export interface DevAuthorityTrust {
   readonly rootCertificateDer: Buffer;
   readonly collateral: DcapCollateral;
+  /** The dev SEV-SNP chain (pinned dev ARK and its recorded chain + CRL); absent = SEV-SNP peers refused. */
+  readonly sevSnp?: { readonly pins: SevRootPins; readonly source: SevPkiSource };
 }
 
 /** 'intel': Intel's pinned SGX root CA; devAuthority: a simulated-TDX dev root (test networks only). */
@@ -43,6 +53,12 @@ export interface AttestationVerifierOptions {
   /** Collateral for tdx under Intel trust (normally a CollateralStore); needed unless quoteVerifier is given. */
   collateral?: CollateralSource;
   tcbPolicy?: TcbPolicy;
+  /** The SEV-SNP report verifier (shared, so its caches survive); built from `trust` when absent. */
+  sevSnpVerifier?: SevSnpReportVerifier;
+  /** Where SEV-SNP chains and CRLs come from under vendor trust; default AMD KDS (fetched only when an SEV-SNP peer shows up). */
+  sevSnpPki?: SevPkiSource;
+  /** SEV-SNP allow-lists (empty = any) and the debug-guest exception (refused unless is_test). */
+  sevSnpPolicy?: SevSnpPolicyOptions;
   /** The root contract's is_test — never a runtime config value. */
   networkIsTest: boolean;
   /** Receives the loud dev-mode warning (default: stderr). */
@@ -78,6 +94,22 @@ export function devQuoteVerifier(authority: DevAuthorityTrust, tcbPolicy?: TcbPo
   return new DcapQuoteVerifier({ collateral: new StaticCollateralSource(authority.collateral), trustedRootDer: authority.rootCertificateDer, tcbPolicy });
 }
 
+/**
+ * The SEV-SNP report verifier of a trust: AMD's pinned ARKs with chains and CRLs from `pki`
+ * (default AMD KDS), or the dev authority's SEV-SNP chain; undefined when the dev authority has none.
+ */
+export function createSevSnpReportVerifier(trust: AttestationTrust, pki?: SevPkiSource): SevSnpReportVerifier | undefined {
+  if (trust === 'intel') return new SevSnpReportVerifier({ chains: new SevPkiCache({ source: pki ?? new AmdKdsClient(), pins: AMD_ARK_SHA256, trustName: 'AMD' }) });
+  const dev = trust.devAuthority.sevSnp;
+  return dev ? new SevSnpReportVerifier({ chains: new SevPkiCache({ source: dev.source, pins: dev.pins, trustName: 'dev' }) }) : undefined;
+}
+
+function sevSnpPolicyVerifier(options: AttestationVerifierOptions): SevSnpPolicyVerifier | undefined {
+  if (options.sevSnpPolicy?.allowDebug) refuseOnProductionNetwork(options, 'accepting SEV-SNP guests with the DEBUG policy bit');
+  const reports = options.sevSnpVerifier ?? createSevSnpReportVerifier(options.trust ?? 'intel', options.sevSnpPki);
+  return reports ? new SevSnpPolicyVerifier('tdx', reports, options.sevSnpPolicy) : undefined;
+}
+
 function tdxQuoteVerifier(options: AttestationVerifierOptions): QuoteVerifier {
   const trust = options.trust ?? 'intel';
   if (trust !== 'intel') {
@@ -104,7 +136,8 @@ export function createAttestationVerifier(options: AttestationVerifierOptions): 
       verifier = new FakeTdxPolicyVerifier();
       break;
     case 'tdx':
-      verifier = new QuotePolicyVerifier('tdx', tdxQuoteVerifier(options));
+      verifier = new TeePolicyVerifier(new QuotePolicyVerifier('tdx', tdxQuoteVerifier(options)), sevSnpPolicyVerifier(options),
+        'the dev attestation authority has no SEV-SNP chain (renew it: cocoon dev)');
       break;
     default:
       throw new CocoonError('CCN_ERR_CONFIG_INVALID', `unknown attestation policy "${String(options.policy)}" (expected any, fake_tdx or tdx)`, { param: 'policy' });

@@ -6,6 +6,7 @@ export {
   FAKE_TDX_WARNING,
   RootHashCheckingVerifier,
   createAttestationVerifier,
+  createSevSnpReportVerifier,
   devQuoteVerifier,
   type AttestationTrust,
   type AttestationVerifierOptions,

@@ -1,18 +1,25 @@
 /**
  * A runner's attestation (§7): its own TEE provider and RA-TLS certificate (refreshed hourly,
  * dated by the chain's clock), its own image hash, and the verifiers of its peers — one shared
- * quote verifier (so its cache serves every connection), trusting Intel's root with collateral
- * from a PCCS cached on disk, or a dev attestation authority on a test network.
+ * quote verifier and one shared SEV-SNP report verifier (so their caches serve every connection),
+ * trusting Intel's root with collateral from a PCCS cached on disk and AMD's pinned ARKs with
+ * chains/CRLs from AMD KDS, or a dev attestation authority on a test network.
  */
 import { CocoonError, toCocoonError, type Logger, type PeerPolicy, type TeeKind } from '@cocoon/protocol';
 import { RefreshingCertificate } from '../certificate/refreshing-certificate.ts';
 import { CollateralStore } from '../dcap/collateral-store.ts';
 import { DcapQuoteVerifier } from '../dcap/dcap-quote-verifier.ts';
 import { parseTdxQuote } from '../dcap/tdx-quote-parser.ts';
-import { createAttestationVerifier, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
+import { createAttestationVerifier, createSevSnpReportVerifier, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
 import type { AttestedRole, RootHashPolicy } from '../policy/root-hash-policy.ts';
+import { AmdKdsClient } from '../sev-snp/amd-kds-client.ts';
+import { computeSevSnpImageHash } from '../sev-snp/sev-snp-extensions.ts';
+import type { SevSnpReportVerifier } from '../sev-snp/sev-snp-report-verifier.ts';
+import { parseSevSnpReport } from '../sev-snp/sev-snp-report.ts';
+import { SevSnpTsmProvider } from '../sev-snp/sev-snp-tsm-provider.ts';
 import { DevAttestationAuthority } from '../simulated/dev-attestation-authority.ts';
-import { measureSimulatedRunner } from '../simulated/measure-repository-runner-image.ts';
+import { measureSimulatedSevSnpRunner } from '../simulated/measure-sev-snp-runner-image.ts';
+import { measureSimulatedRunner, type SimulatedRunnerRole } from '../simulated/measure-repository-runner-image.ts';
 import { ConfigfsTsmProvider } from '../tee/configfs-tsm-provider.ts';
 import { createTeeProvider } from '../tee/create-tee-provider.ts';
 import type { TeeProvider } from '../tee/tee-provider.ts';
@@ -21,7 +28,7 @@ import type { PeerVerifier, QuoteVerifier } from '../verifier/peer-verifier.ts';
 
 export interface RunnerAttestationOptions {
   /** The runner's role; clients never attest themselves (tee must be 'none'). */
-  role: AttestedRole | 'client';
+  role: AttestedRole | 'key_manager' | 'client';
   tee: TeeKind;
   /** Dev attestation authority directory ('' = Intel trust). */
   devAuthorityDir: string;
@@ -32,8 +39,10 @@ export interface RunnerAttestationOptions {
   logger: Logger;
   /** Simulated TEE: measure the runner code under this packages/ directory (default: this repository). */
   packagesDirectory?: string;
-  /** tdx: the configfs-tsm report directory (default /sys/kernel/config/tsm/report). */
+  /** tdx, sev-snp: the configfs-tsm report directory (default /sys/kernel/config/tsm/report). */
   tsmReportRoot?: string;
+  /** sev-snp: the VCEK file when the host supplies none (default /etc/tee/sev/vcek.pem; else AMD KDS). */
+  sevVcekPath?: string;
   /** Default 1 h. */
   certificateRefreshIntervalMs?: number;
 }
@@ -50,6 +59,7 @@ export interface PeerVerifierRequest {
 
 export class RunnerAttestation {
   private quoteVerifier: QuoteVerifier | undefined;
+  private sevSnpVerifier: SevSnpReportVerifier | undefined;
 
   private constructor(
     private readonly options: RunnerAttestationOptions,
@@ -92,6 +102,7 @@ export class RunnerAttestation {
       networkIsTest: request.networkIsTest,
       trust,
       quoteVerifier: request.policy === 'tdx' ? this.sharedQuoteVerifier() : undefined,
+      sevSnpVerifier: request.policy === 'tdx' ? (this.sevSnpVerifier ??= createSevSnpReportVerifier(trust)) : undefined,
       logger: this.options.logger,
     });
   }
@@ -129,8 +140,26 @@ async function ownProvider(options: RunnerAttestationOptions, authority: DevAtte
       if (!authority) {
         throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'tee simulated needs attestation_dev_authority_dir (cocoon dev generates one)', { param: 'attestation_dev_authority_dir' });
       }
-      const image = await measureSimulatedRunner(options.role as AttestedRole, { packagesDirectory: options.packagesDirectory });
+      const image = await measureSimulatedRunner(options.role as SimulatedRunnerRole, { packagesDirectory: options.packagesDirectory });
       return { provider: createTeeProvider('simulated', { simulated: { authority, measurements: image.measurements } }), imageHash: image.imageHash };
+    }
+    case 'simulated-sev-snp': {
+      if (!authority?.sevSnp) {
+        throw new CocoonError('CCN_ERR_CONFIG_INVALID', authority
+          ? 'tee simulated-sev-snp: the dev attestation authority has no SEV-SNP chain (renew it: cocoon dev)'
+          : 'tee simulated-sev-snp needs attestation_dev_authority_dir (cocoon dev generates one)', { param: 'attestation_dev_authority_dir' });
+      }
+      const image = await measureSimulatedSevSnpRunner(options.role as SimulatedRunnerRole, { packagesDirectory: options.packagesDirectory });
+      return { provider: createTeeProvider('simulated-sev-snp', { simulatedSevSnp: { authority: authority.sevSnp, measurement: image.measurement } }), imageHash: image.imageHash };
+    }
+    case 'sev-snp': {
+      const provider = new SevSnpTsmProvider({
+        ...(options.tsmReportRoot ? { reportRoot: options.tsmReportRoot } : {}),
+        ...(options.sevVcekPath !== undefined ? { vcekPath: options.sevVcekPath } : {}),
+        kds: new AmdKdsClient(),
+      });
+      const { report } = await provider.getReport(Buffer.alloc(REPORT_DATA_LENGTH));
+      return { provider, imageHash: computeSevSnpImageHash(parseSevSnpReport(report).measurement) };
     }
     case 'tdx': {
       const provider = new ConfigfsTsmProvider(options.tsmReportRoot ? { reportRoot: options.tsmReportRoot } : {});

@@ -2,6 +2,8 @@
  * The dev root of trust of a simulated-TDX network: a self-signed dev root CA ("NOT INTEL"), a PCK
  * platform CA, a PCK leaf with the Intel SGX extension of the simulated platform, a TCB signing
  * certificate, and the DCAP collateral they sign. Verifiers pin its root DER instead of Intel's.
+ * It also holds the SEV-SNP dev chain (DevSevSnpAuthority: ARK "NOT AMD", ASK, VCEK, CRL), saved
+ * in the same directory (`sev-*`); an authority saved before SEV-SNP existed gets one on renewal.
  */
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import {
 } from './dev-certificate-issuer.ts';
 import { buildDevCollateral, type DevCollateral } from './dev-collateral.ts';
 import { DevPlatform } from './dev-platform.ts';
+import { DevSevSnpAuthority } from './dev-sev-snp-authority.ts';
 import { SGX_EXTENSION_OID, encodeSgxPckExtension } from './sgx-pck-extension.ts';
 
 const DAY_MS = 86_400_000;
@@ -48,6 +51,8 @@ export class DevAttestationAuthority {
   private constructor(
     private readonly issued: Readonly<Record<Role, IssuedCertificate>>,
     readonly collateral: DevCollateral,
+    /** The SEV-SNP dev chain; absent in an authority saved before SEV-SNP support (until renewCollateral). */
+    readonly sevSnp?: DevSevSnpAuthority,
   ) {}
 
   static async generate(options: DevAttestationAuthorityOptions): Promise<DevAttestationAuthority> {
@@ -70,7 +75,8 @@ export class DevAttestationAuthority {
       pck: { certificatePem: certificatePem(pck), keys: pckKeys },
       'tcb-signing': { certificatePem: certificatePem(tcb), keys: tcbKeys },
     };
-    return new DevAttestationAuthority(issued, await DevAttestationAuthority.issueCollateral(issued, notBefore, options.collateralValidityDays ?? 365));
+    const sevSnp = await DevSevSnpAuthority.generate({ now: notBefore, certificateValidityDays: options.certificateValidityDays, crlValidityDays: options.collateralValidityDays });
+    return new DevAttestationAuthority(issued, await DevAttestationAuthority.issueCollateral(issued, notBefore, options.collateralValidityDays ?? 365), sevSnp);
   }
 
   /** Loads an authority written by `save`. */
@@ -91,7 +97,8 @@ export class DevAttestationAuthority {
       return [role, { certificatePem: certificate, keys }];
     }));
     const collateral = JSON.parse(await read(COLLATERAL_FILE)) as DevCollateral;
-    return new DevAttestationAuthority(Object.fromEntries(entries) as Record<Role, IssuedCertificate>, collateral);
+    const sevSnp = (await DevSevSnpAuthority.existsIn(directory)) ? await DevSevSnpAuthority.load(directory) : undefined;
+    return new DevAttestationAuthority(Object.fromEntries(entries) as Record<Role, IssuedCertificate>, collateral, sevSnp);
   }
 
   /** Writes certificates (PEM), private keys (PKCS#8 PEM, mode 0600) and collateral.json. */
@@ -105,12 +112,21 @@ export class DevAttestationAuthority {
       await chmod(keyPath, 0o600);
     }
     await writeFile(join(directory, COLLATERAL_FILE), `${JSON.stringify(this.collateral, null, 2)}\n`, { mode: 0o644 });
+    await this.sevSnp?.save(directory);
   }
 
-  /** The same keys and certificates with fresh CRLs and TCB info / QE identity issued at `now`. */
+  /** The same keys and certificates with fresh CRLs and TCB info / QE identity issued at `now` (and a SEV-SNP chain when there was none). */
   async renewCollateral(now: Date, collateralValidityDays = 365): Promise<DevAttestationAuthority> {
     const issueDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    return new DevAttestationAuthority(this.issued, await DevAttestationAuthority.issueCollateral(this.issued, issueDate, collateralValidityDays));
+    const sevSnp = this.sevSnp
+      ? await this.sevSnp.renewCrl(issueDate, { validityDays: collateralValidityDays })
+      : await DevSevSnpAuthority.generate({ now: issueDate, crlValidityDays: collateralValidityDays });
+    return new DevAttestationAuthority(this.issued, await DevAttestationAuthority.issueCollateral(this.issued, issueDate, collateralValidityDays), sevSnp);
+  }
+
+  /** The same authority with another SEV-SNP half (tests: a CRL that revokes). */
+  withSevSnp(sevSnp: DevSevSnpAuthority): DevAttestationAuthority {
+    return new DevAttestationAuthority(this.issued, this.collateral, sevSnp);
   }
 
   get rootCertificatePem(): string {

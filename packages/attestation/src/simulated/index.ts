@@ -1,4 +1,4 @@
-/** Simulated TDX for dev networks: dev root of trust + collateral, quote-producing provider, measurements. */
+/** Simulated TDX and SEV-SNP for dev networks: dev roots of trust + collateral, evidence-producing providers, measurements. */
 export {
   DEV_PCK_NAME,
   DEV_PLATFORM_CA_NAME,
@@ -30,3 +30,13 @@ export {
   type SimulatedRunnerImage,
   type SimulatedRunnerRole,
 } from './measure-repository-runner-image.ts';
+export { DEV_SEV_ARK_NAME, DEV_SEV_ASK_NAME, DEV_SEV_VCEK_NAME, DevSevSnpAuthority, devVcekExtensions, generateDevSevKeyPair, type DevSevSnpCrlOptions } from './dev-sev-snp-authority.ts';
+export { DevSevSnpPlatform } from './dev-sev-snp-platform.ts';
+export {
+  SimulatedSevSnpProvider,
+  buildSevSnpReport,
+  signSevSnpReport,
+  type SevSnpReportFields,
+  type SimulatedSevSnpProviderOptions,
+} from './simulated-sev-snp-provider.ts';
+export { measureSimulatedSevSnpRunner, simulatedSevSnpMeasurement, type SimulatedSevSnpRunnerImage } from './measure-sev-snp-runner-image.ts';

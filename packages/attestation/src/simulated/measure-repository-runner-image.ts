@@ -13,7 +13,7 @@ import { computeImageHash } from '../verifier/image-hash.ts';
 /** This repository's packages/ directory. */
 export const RUNNER_PACKAGES_DIRECTORY = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type SimulatedRunnerRole = 'proxy' | 'worker';
+export type SimulatedRunnerRole = 'proxy' | 'worker' | 'key_manager';
 
 /** The static config a simulated runner image of `role` is measured with (RTMR3 `spec.tree`). */
 export function simulatedRunnerStaticConfig(role: SimulatedRunnerRole): Record<string, unknown> {
@@ -45,7 +45,7 @@ export async function measureSimulatedRunnerImage(
   return { measurements, imageHash: computeImageHash({ ...measurements, reportData: Buffer.alloc(64) }), codeFiles: codeFiles.length, codeBundleHash };
 }
 
-/** The simulated image of a proxy or worker runner of this repository. */
+/** The simulated image of a proxy, worker or key manager runner of this repository. */
 export function measureSimulatedRunner(role: SimulatedRunnerRole, options: { packagesDirectory?: string } = {}): Promise<SimulatedRunnerImage> {
   return measureSimulatedRunnerImage(simulatedRunnerStaticConfig(role), options);
 }

@@ -1,7 +1,7 @@
 /**
- * TDX evidence from the Linux configfs-tsm report interface (kernel ≥ 6.7): one request directory
- * per quote, REPORTDATA written to `inblob`, the quote read from `outblob`, `generation` checked
- * to detect a concurrent writer (retried), the directory always removed.
+ * TDX evidence from the Linux configfs-tsm report interface (kernel ≥ 6.7, requestTsmReport): one
+ * request directory per quote, REPORTDATA written to `inblob`, the quote read from `outblob`,
+ * `generation` checked to detect a concurrent writer (retried), the directory always removed.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { CocoonError } from '@cocoon/protocol';
 import type { CertificateExtension } from '../certificate/certificate-reader.ts';
 import { quoteCertificateExtensions, reportDataForPublicKey } from './quote-extensions.ts';
 import { readQuoteReportData } from './tdx-quote-layout.ts';
+import { requestTsmReport } from './configfs-tsm-request.ts';
 import type { QuotingTeeProvider } from './tee-provider.ts';
 import { nodeTsmFileSystem, type TsmFileSystem } from './tsm-file-system.ts';
 
@@ -24,8 +25,6 @@ export interface ConfigfsTsmProviderOptions {
   /** Name of a request directory; unique per call by default. */
   requestName?: () => string;
 }
-
-type AttemptResult = { kind: 'quote'; quote: Buffer } | { kind: 'raced'; detail: string };
 
 export class ConfigfsTsmProvider implements QuotingTeeProvider {
   readonly kind = 'tdx';
@@ -52,81 +51,17 @@ export class ConfigfsTsmProvider implements QuotingTeeProvider {
     if (reportData.length !== REPORT_DATA_LENGTH) {
       throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `TDX report data must be ${REPORT_DATA_LENGTH} bytes, got ${reportData.length}`);
     }
-    await this.assertReportRoot();
-    let lastRace = '';
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const result = await this.attempt(reportData);
-      if (result.kind === 'quote') return result.quote;
-      lastRace = result.detail;
-    }
-    throw new CocoonError(
-      'CCN_ERR_ATTEST_TEE_UNAVAILABLE',
-      `configfs-tsm quote generation raced with another writer ${this.maxAttempts} times (${lastRace})`,
-    );
-  }
-
-  private async assertReportRoot(): Promise<void> {
-    try {
-      await this.fileSystem.assertDirectory(this.reportRoot);
-    } catch (cause) {
-      throw new CocoonError(
-        'CCN_ERR_ATTEST_TEE_UNAVAILABLE',
-        `no configfs-tsm at ${this.reportRoot}: this machine is not a TDX guest (use tee simulated for a dev network)`,
-        { cause },
-      );
-    }
-  }
-
-  private async attempt(reportData: Buffer): Promise<AttemptResult> {
-    const directory = join(this.reportRoot, this.requestName());
-    try {
-      await this.fileSystem.mkdir(directory);
-    } catch (cause) {
-      throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `cannot create configfs-tsm request ${directory}`, { cause });
-    }
-    try {
-      const provider = (await this.readAttribute(directory, 'provider')).toString('utf8').trim();
-      if (provider !== TDX_GUEST_PROVIDER) {
-        throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `configfs-tsm provider is '${provider}', expected '${TDX_GUEST_PROVIDER}' (not a TDX guest)`);
-      }
-      const generationBefore = await this.readGeneration(directory);
-      await this.writeAttribute(directory, 'inblob', reportData);
-      const quote = await this.readAttribute(directory, 'outblob');
-      const generationAfter = await this.readGeneration(directory);
-      if (generationAfter !== generationBefore + 1) {
-        return { kind: 'raced', detail: `generation ${generationBefore} → ${generationAfter}` };
-      }
-      if (!readQuoteReportData(quote).equals(reportData)) {
-        throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', 'configfs-tsm returned a quote for different report data');
-      }
-      return { kind: 'quote', quote };
-    } finally {
-      await this.fileSystem.rmdir(directory).catch(() => undefined);
-    }
-  }
-
-  private async readGeneration(directory: string): Promise<number> {
-    const text = (await this.readAttribute(directory, 'generation')).toString('utf8').trim();
-    const generation = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(generation)) {
-      throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `configfs-tsm generation is not a number: '${text}'`);
-    }
-    return generation;
-  }
-
-  private async readAttribute(directory: string, name: string): Promise<Buffer> {
-    try {
-      return await this.fileSystem.readFile(join(directory, name));
-    } catch (cause) {
-      throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `cannot read configfs-tsm ${name} in ${directory}`, { cause });
-    }
-  }
-
-  private async writeAttribute(directory: string, name: string, data: Buffer): Promise<void> {
-    try {
-      await this.fileSystem.writeFile(join(directory, name), data);
-    } catch (cause) {
-      throw new CocoonError('CCN_ERR_ATTEST_TEE_UNAVAILABLE', `cannot write configfs-tsm ${name} in ${directory}`, { cause });
-    }
+    const request = {
+      reportRoot: this.reportRoot, maxAttempts: this.maxAttempts, fileSystem: this.fileSystem, requestName: this.requestName,
+      provider: TDX_GUEST_PROVIDER, guest: 'TDX', simulatedKind: 'simulated',
+    };
+    const { outblob } = await requestTsmReport(request, reportData, {
+      check: (quote) => {
+        if (!readQuoteReportData(quote).equals(reportData)) {
+          throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', 'configfs-tsm returned a quote for different report data');
+        }
+      },
+    });
+    return outblob;
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Ports of peer verification: a PeerVerifier turns the peer's TLS certificate into a verified
  * PeerAttestation (or rejects with CCN_ERR_ATTEST_*); a QuoteVerifier checks one kind of TEE quote
- * (fake TDX, DCAP TDX) and yields its measurements and TCB status. Both are asynchronous because
+ * (fake TDX, DCAP TDX; SEV-SNP has its own report verifier) and yields its measurements and TCB status. Both are asynchronous because
  * DCAP verification may need to fetch collateral.
  */
+import type { SevSnpTcbVersion } from '../sev-snp/sev-snp-report.ts';
 import type { TdxMeasurements } from './image-hash.ts';
 
 export type AttestationPolicy = 'any' | 'fake_tdx' | 'tdx';
@@ -20,8 +21,25 @@ export interface PeerAttestation {
   /** 32-byte image hash (§7.1); all zero when the peer is not attested. */
   readonly imageHash: Buffer;
   readonly measurements?: TdxMeasurements;
-  /** TCB status of the verified quote ('UpToDate', …; 'Unverified (fake TDX)' for fake quotes). */
+  /** TCB status of the verified quote ('UpToDate', …; 'Unverified (fake TDX)' for fake quotes; a TCB summary for SEV-SNP). */
   readonly tcbStatus?: string;
+  /** Which TEE attested the peer, when it is not TDX (absent = TDX or none). */
+  readonly tee?: 'sev-snp';
+  /** What a verified SEV-SNP report says. */
+  readonly sevSnp?: SevSnpPeerDetails;
+}
+
+export interface SevSnpPeerDetails {
+  readonly measurement: Buffer;
+  readonly reportVersion: number;
+  readonly product: string;
+  readonly guestPolicy: bigint;
+  readonly debug: boolean;
+  readonly vmpl: number;
+  readonly reportedTcb: SevSnpTcbVersion;
+  readonly chipId: Buffer;
+  /** 'AMD' or 'dev'. */
+  readonly trust: string;
 }
 
 export interface PeerVerifier {

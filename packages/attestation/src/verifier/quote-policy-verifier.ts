@@ -35,7 +35,7 @@ export class QuotePolicyVerifier implements PeerVerifier {
     const quote = findExtension(certificate, CertificateOid.tdxQuote);
     const userClaims = findExtension(certificate, CertificateOid.tdxUserClaims);
     if (!quote || !userClaims) {
-      throw policyError(`policy ${this.policy} requires the TDX quote and user-claims extensions; the peer certificate lacks ${quote ? 'user claims' : 'a quote'}`);
+      throw policyError(`policy ${this.policy} requires the TDX quote and user-claims extensions (or, under tdx, the SEV-SNP ones); the peer certificate lacks ${quote ? 'user claims' : 'a quote'}`);
     }
     if (!quote.critical || !userClaims.critical) throw policyError('attestation extensions must be critical');
     if (!userClaims.value.equals(certificate.publicKey)) {

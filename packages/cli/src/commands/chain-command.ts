@@ -4,7 +4,7 @@
  * `cocoon chain listening on http://HOST:PORT (data: DIR)` and stops on SIGINT/SIGTERM.
  * Options also come from COCOON_CHAIN_* env variables.
  */
-import { createLogger, loadConfig, parseLogLevel, toCocoonError, type Logger } from '@cocoon/protocol';
+import { createLogger, loadConfig, logSettingsFromEnv, toCocoonError, type Logger } from '@cocoon/protocol';
 import path from 'node:path';
 import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
@@ -36,7 +36,7 @@ export function formatChainListeningLine(url: string, dataDirectory: string): st
 }
 
 export async function runChainCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const logger = createLogger('chain', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  const logger = createLogger('chain', { ...logSettingsFromEnv(io.env), write: io.stderr });
   let options: ChainCommandOptions;
   try {
     options = loadConfig(chainCommandOptionsSchema, { env: io.env, envPrefix: 'COCOON_CHAIN_', argv: [...argv] });

@@ -5,7 +5,7 @@
  * backoff while the others keep serving; one that cannot be restarted stops the network (exit 1).
  * Options come from flags or COCOON_DEV_* env variables.
  */
-import { CocoonError, createLogger, loadConfig, parseLogLevel, portSchema, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, createLogger, loadConfig, logSettingsFromEnv, portSchema, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
@@ -62,7 +62,7 @@ export function describeDevNetwork(network: DevNetwork): string[] {
 }
 
 export async function runDevCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const logger = createLogger('dev', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  const logger = createLogger('dev', { ...logSettingsFromEnv(io.env), write: io.stderr });
   if (args[0] === 'settle') return runDevSettleCommand(args.slice(1), io, logger);
   let options: DevCommandOptions;
   try {

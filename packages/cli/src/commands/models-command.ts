@@ -4,7 +4,7 @@
  * prints its identity `name@revision:sha256` on stdout. `cocoon models list [--cache-dir DIR]`
  * prints the cached models, one per line: identity (or `-`), size, path.
  */
-import { createLogger, loadConfig, parseLogLevel, toCocoonError } from '@cocoon/protocol';
+import { createLogger, loadConfig, logSettingsFromEnv, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
 import type * as WorkerPackage from '@cocoon/worker';
 import { ExitCode, processIo, type CliIo } from '../cli-io.ts';
@@ -37,7 +37,7 @@ export interface ModelsCommandDeps {
 }
 
 export async function runModelsCommand(args: readonly string[], io: CliIo, deps: ModelsCommandDeps = {}): Promise<number> {
-  const logger = createLogger('models', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  const logger = createLogger('models', { ...logSettingsFromEnv(io.env), write: io.stderr });
   const [subcommand, ...rest] = args;
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
     (subcommand === undefined ? io.stderr : io.stdout)(USAGE);

@@ -1,9 +1,9 @@
 /**
- * `cocoon client|proxy|worker [--config FILE] [--flags…]`: loads the role's config
+ * `cocoon client|proxy|worker|key-manager [--config FILE] [--flags…]`: loads the role's config
  * (file ← env COCOON_<ROLE>_* ← flags), starts the runner from the role package,
  * prints one `{"event":"ready","role":…}` line on stdout and closes on SIGINT/SIGTERM.
  */
-import { createLogger, loadConfig, parseLogLevel, toCocoonError } from '@cocoon/protocol';
+import { createLogger, loadConfig, logSettingsFromEnv, parseLogFormat, toCocoonError } from '@cocoon/protocol';
 import type { RunnerHandle } from '@cocoon/protocol';
 import type { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
@@ -11,7 +11,7 @@ import { waitForShutdown } from '../shutdown-signal.ts';
 import { splitConfigFileFlag } from './config-file-flag.ts';
 import { describeConfigKeys } from './config-key-help.ts';
 
-export type RunnerRole = 'client' | 'proxy' | 'worker';
+export type RunnerRole = 'client' | 'proxy' | 'worker' | 'key-manager';
 
 /** What a role package must export (see the runner contract). */
 type StartRunner = (config: unknown, deps?: object) => Promise<RunnerHandle>;
@@ -20,6 +20,7 @@ const ROLE_PACKAGES: Record<RunnerRole, { packageName: string; schemaExport: str
   client: { packageName: '@cocoon/client', schemaExport: 'clientConfigSchema', startExport: 'startClientRunner' },
   proxy: { packageName: '@cocoon/proxy', schemaExport: 'proxyConfigSchema', startExport: 'startProxyRunner' },
   worker: { packageName: '@cocoon/worker', schemaExport: 'workerConfigSchema', startExport: 'startWorkerRunner' },
+  'key-manager': { packageName: '@cocoon/key-manager', schemaExport: 'keyManagerConfigSchema', startExport: 'startKeyManagerRunner' },
 };
 
 /** How long close() may take beyond the runner's own drain deadline (`shutdown_drain_ms`, client). */
@@ -46,8 +47,9 @@ async function importRolePackage(role: RunnerRole): Promise<{ schema: z.ZodType;
 }
 
 export async function runRoleCommand(role: RunnerRole, args: readonly string[], io: CliIo): Promise<number> {
-  const logger = createLogger(role, { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
-  const envPrefix = `COCOON_${role.toUpperCase()}_`;
+  const settings = logSettingsFromEnv(io.env);
+  let logger = createLogger(role, { ...settings, write: io.stderr });
+  const envPrefix = `COCOON_${role.toUpperCase().replace('-', '_')}_`;
   let handle: RunnerHandle;
   let closeTimeoutMs = CLOSE_GRACE_MS;
   try {
@@ -59,6 +61,8 @@ export async function runRoleCommand(role: RunnerRole, args: readonly string[], 
     }
     const { file, rest } = splitConfigFileFlag(args);
     const config = loadConfig(schema, { file, env: io.env, envPrefix, argv: rest });
+    const configFormat = parseLogFormat((config as { log_format?: string }).log_format); // COCOON_LOG_FORMAT (or --log-format) wins over the file
+    if (configFormat && io.env.COCOON_LOG_FORMAT === undefined) logger = createLogger(role, { ...settings, format: configFormat, write: io.stderr });
     handle = await start(config, { logger });
     closeTimeoutMs = CLOSE_GRACE_MS + drainMsOf(config);
   } catch (error) {

@@ -3,7 +3,7 @@
  * OpenAI-compatible TEST engine (canned answers with `usage`, not a model), prints
  * `{"event":"ready","role":"test-engine","url":…,"port":…}` and closes on SIGINT/SIGTERM.
  */
-import { createLogger, loadConfig, parseLogLevel, toCocoonError } from '@cocoon/protocol';
+import { createLogger, loadConfig, logSettingsFromEnv, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
@@ -28,7 +28,7 @@ interface TestEngineHandle {
 type StartTestEngine = (options: { host: string; port: number; chunkCount?: number; chunkBytes?: number }) => Promise<TestEngineHandle>;
 
 export async function runTestEngineCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const logger = createLogger('test-engine', { level: parseLogLevel(io.env.COCOON_LOG_LEVEL), write: io.stderr });
+  const logger = createLogger('test-engine', { ...logSettingsFromEnv(io.env), write: io.stderr });
   let engine: TestEngineHandle;
   try {
     const options = loadConfig(testEngineOptionsSchema, { env: io.env, envPrefix: 'COCOON_TEST_ENGINE_', argv: [...args] });

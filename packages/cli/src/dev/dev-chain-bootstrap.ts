@@ -2,8 +2,10 @@
  * Prepares the local chain of `cocoon dev`: key files for every runner (0600), a root
  * contract deployed with dev parameters (fake-TON values of §6.8, mainnet prices) by a dev
  * admin wallet, the image and model hashes the dev runners attest to registered in it (§7.3),
- * and every runner wallet funded from the faucet. Idempotent: on a chain that survived a
- * restart it reuses the root, adds only missing hashes and only tops wallets up.
+ * the key manager named on the root (root_change_key_manager: its machine key, image hash and
+ * address), and every runner wallet funded from the faucet. Idempotent: on a chain that survived
+ * a restart it reuses the root, adds only missing hashes, renames the key manager only when it
+ * changed, and only tops wallets up.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -24,6 +26,9 @@ export interface DevChainKeys {
   proxyKey: string;
   clientWallet: string;
   workerWallets: string[];
+  keyManagerWallet: string;
+  /** The key manager's machine key (signs its key store and publications; named on the root). */
+  keyManagerMachine: string;
 }
 
 export interface DevChainBootstrap {
@@ -41,6 +46,8 @@ export function devChainKeys(directory: string, workers: number): DevChainKeys {
     proxyKey: key('proxy-payments'),
     clientWallet: key('client-wallet'),
     workerWallets: Array.from({ length: workers }, (_, index) => key(`worker-${index + 1}-wallet`)),
+    keyManagerWallet: key('key-manager-wallet'),
+    keyManagerMachine: key('key-manager-machine'),
   };
 }
 
@@ -97,6 +104,20 @@ async function registerDevHashes(chain: Chain, admin: RunnerWallet, root: Cocoon
   }
 }
 
+/** Names the dev key manager on the root (change_key_manager) unless the root already names exactly it; waits until it does. */
+async function registerDevKeyManager(
+  chain: Chain, admin: RunnerWallet, root: CocoonRootContract, keyManager: { publicKey: string; imageHash: string; address: string }, logger: Logger,
+): Promise<void> {
+  const named = async () => {
+    const current = (await readRootConfig(chain, root.address)).keyManager;
+    return current?.publicKey === keyManager.publicKey && current.imageHash === keyManager.imageHash && current.address === keyManager.address;
+  };
+  if (await named()) return;
+  logger.info('naming the dev key manager in the root contract', { address: keyManager.address, image_hash: keyManager.imageHash });
+  await admin.sendMessages([{ to: root.address, value: TON / 20n, body: CocoonRootContract.changeKeyManagerBody(keyManager) }]);
+  await waitFor('the key manager in the root contract', named);
+}
+
 export async function bootstrapDevChain(options: {
   chain: Chain;
   faucet: ChainFaucet;
@@ -108,6 +129,8 @@ export async function bootstrapDevChain(options: {
   allowedHashes?: DevAllowedHashes;
   /** Deploy the root with these prices/multipliers (another root address than the dev one). */
   pricing?: DevRootPricing;
+  /** Name a key manager on the root: its image hash and `host:port` (its machine key is `keys.keyManagerMachine`). */
+  keyManager?: { imageHash: string; address: string };
 }): Promise<DevChainBootstrap> {
   const { chain, faucet, logger } = options;
   const keys = devChainKeys(options.directory, options.workers);
@@ -123,13 +146,18 @@ export async function bootstrapDevChain(options: {
     await waitFor('root contract deployment', async () => (await chain.getAccount(root.address)).state === 'active');
   }
   if (options.allowedHashes) await registerDevHashes(chain, admin, root, options.allowedHashes, logger);
+  if (options.keyManager) {
+    const publicKey = loadOrCreateKeyPair(keys.keyManagerMachine).publicKey.toString('hex');
+    await registerDevKeyManager(chain, admin, root, { publicKey, ...options.keyManager }, logger);
+  }
 
   const proxyWallet = devRunnerWallet(chain, keys.proxyWallet, Address.parse(DEV_PROXY_OWNER_ADDRESS));
   loadOrCreateKeyPair(keys.proxyKey);
   const clientWalletOwner = Address.parse(DEV_CLIENT_OWNER_ADDRESS);
   const clientWallet = devRunnerWallet(chain, keys.clientWallet, clientWalletOwner);
   const workerWallets = keys.workerWallets.map((file) => devRunnerWallet(chain, file, Address.parse(options.workerOwnerAddress)));
-  for (const wallet of [proxyWallet, clientWallet, ...workerWallets]) await fundTo(chain, faucet, wallet.address, DEV_WALLET_FUNDS);
+  const keyManagerWallets = options.keyManager ? [devRunnerWallet(chain, keys.keyManagerWallet, adminOwner)] : [];
+  for (const wallet of [proxyWallet, clientWallet, ...workerWallets, ...keyManagerWallets]) await fundTo(chain, faucet, wallet.address, DEV_WALLET_FUNDS);
   return {
     rootAddress: root.address.toString({ testOnly: true }),
     keys,

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { CocoonError } from '@cocoon/protocol';
 
-export type DevChildRole = 'chain' | 'test-engine' | 'proxy' | 'worker' | 'client';
+export type DevChildRole = 'chain' | 'test-engine' | 'key-manager' | 'proxy' | 'worker' | 'client';
 
 export interface DevChildSpec {
   /** Unique display name: `proxy`, `worker-1`, … */

@@ -1,6 +1,7 @@
 /**
  * The port plan of the local dev network (§8.1): client 10000, proxy 11000 (stats) /
  * 11001 (workers) / 11002 (clients), worker N stats 12000 + 10·(N−1), test engine 8000.
+ * key manager 13000 (stats) / 13001 (key requests).
  * `basePortOffset` shifts every default; individual ports override.
  */
 
@@ -15,6 +16,10 @@ export interface DevNetworkPorts {
   engine: number;
   /** Port of the local TON chain (`cocoon chain`, toncenter v2 API). */
   chain: number;
+  /** Stats port of the key manager (on chain only). */
+  keyManagerHttp: number;
+  /** Where proxies and workers fetch the private keys (the address registered on the root). */
+  keyManagerRpc: number;
 }
 
 export const DEFAULT_DEV_NETWORK_PORTS: Readonly<DevNetworkPorts> = {
@@ -25,6 +30,8 @@ export const DEFAULT_DEV_NETWORK_PORTS: Readonly<DevNetworkPorts> = {
   workerHttp: 12000,
   engine: 8000,
   chain: 8081,
+  keyManagerHttp: 13000,
+  keyManagerRpc: 13001,
 };
 
 export const WORKER_PORT_STEP = 10;

@@ -182,11 +182,12 @@ export class ClientChainAccount {
     });
   }
 
-  /** ext_client_top_up of one stake (rounded down to a multiple of the price). */
-  async topUp(): Promise<ClientContractView | undefined> {
+  /** ext_client_top_up of `amountNanoton` (default one stake), rounded down to a multiple of the price. */
+  async topUp(amountNanoton?: bigint): Promise<ClientContractView | undefined> {
     return this.exclusive(async () => {
       const view = await this.requireState(['normal', 'closing'], 'top up');
-      const amount = this.stakeAmount(view.stake);
+      const amount = this.stakeAmount(amountNanoton ?? view.stake);
+      if (amount <= 0n) throw new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', `top-up amount must be at least the price of one token (${this.price} nanoTON)`, { param: 'amount' });
       return this.send({
         what: 'top up', value: ClientChainAmounts.operation + amount,
         body: CocoonClientContract.topUpBody({ queryId: this.context.nextQueryId(), amount, sendExcessesTo: this.context.wallet.address }),

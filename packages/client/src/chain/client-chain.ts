@@ -85,10 +85,10 @@ export class ClientChain {
   }
 
   /** Runs a manual operation and answers the account's new state. */
-  async request(operation: ClientChainRequest, proxy: string | undefined): Promise<Record<string, unknown>> {
+  async request(operation: ClientChainRequest, proxy: string | undefined, amountNanoton?: bigint): Promise<Record<string, unknown>> {
     const account = this.find(proxy);
     if (operation === 'charge') await account.charge();
-    else if (operation === 'topup') await account.topUp();
+    else if (operation === 'topup') await account.topUp(amountNanoton);
     else if (operation === 'withdraw') await account.withdraw();
     else await account.close();
     return { ok: true, operation, proxy: account.json() };

@@ -8,6 +8,7 @@ import {
   hostPortSchema,
   httpAccessHashField,
   httpGuardConfigFields,
+  logConfigFields,
   peerPolicyField,
   listenPortSchema,
   secretField,
@@ -43,6 +44,7 @@ export const clientConfigSchema = z
     http_access_hash: httpAccessHashField(),
     /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/client/admin.token' }),
+    ...logConfigFields(),
     /** TON (§6.5): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
     ...tonConfigFields({ walletKeyFile: '.cocoon/client/wallet.key' }),
     /** Client contract automation period, ms (§6.5: 1–2 s). */

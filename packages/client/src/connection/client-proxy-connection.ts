@@ -1,13 +1,13 @@
 /**
  * The client's outbound link to a proxy (§3.1): `client.connectToProxy` with checks of the
- * proxy's params, authorization (short with the secret; on chain also contract address checks,
+ * proxy's params and the protocol version it chose (§3.3: ours 1..4), authorization (short with the secret; on chain also contract address checks,
  * deploy and long authorization through a ClientChainAccount), answer routing by request id,
  * and payment status tracking (signed charges are verified by the account). Coded error answers
  * (§19) are routed like the reference ones. Dialing (proxy attestation verified before any byte)
  * and reconnecting: ReconnectingSession.
  */
 import { createHash } from 'node:crypto';
-import { ClientParamsFlag, CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, ProxyParamsFlag, expectTlObject, isTlObject } from '@cocoon/protocol';
+import { ClientParamsFlag, CocoonError, PROTOCOL_VERSIONS, ProxyParamsFlag, checkChosenProtocolVersion, expectTlObject, isTlObject } from '@cocoon/protocol';
 import type { ClientProxyConnectionAuth, ClientRunQueryEx, CocoonSession, Logger, SessionExtension, TlObject, TlObjectName } from '@cocoon/protocol';
 import { ReconnectingSession } from '@cocoon/attestation';
 import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
@@ -75,6 +75,8 @@ export class ClientProxyConnection {
   private readonly listeners = new Map<string, AnswerListener>();
   private readonly link: ReconnectingSession;
   private paymentTimer: NodeJS.Timeout | undefined;
+  /** The protocol version each session negotiated (§3.3), set by its handshake. */
+  private readonly sessionVersions = new WeakMap<CocoonSession, number>();
 
   constructor(private readonly options: ClientProxyConnectionOptions) {
     this.link = new ReconnectingSession({
@@ -95,6 +97,15 @@ export class ClientProxyConnection {
 
   get isReady(): boolean {
     return this.link.session !== undefined;
+  }
+
+  /**
+   * The protocol version the proxy chose for the ready session (§3.3; 0 while not connected). From 3 on
+   * `client.runQueryEx` may carry `public_key` (flags bit 1).
+   */
+  get protoVersion(): number {
+    const session = this.link.session;
+    return session ? (this.sessionVersions.get(session) ?? 0) : 0;
   }
 
   start(): void {
@@ -144,7 +155,7 @@ export class ClientProxyConnection {
       _: 'client.connectToProxy',
       params: {
         _: 'client.params', flags: ClientParamsFlag.is_test | ClientParamsFlag.min_proto_version, client_owner_address: options.ownerAddress,
-        is_test: options.isTest, min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
+        is_test: options.isTest, min_proto_version: PROTOCOL_VERSIONS.client.min, max_proto_version: PROTOCOL_VERSIONS.client.max,
       },
       min_config_version: options.chain?.rootVersion ?? 0,
     }), 'client.connectedToProxy');
@@ -153,6 +164,8 @@ export class ClientProxyConnection {
       throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy params lack flags');
     }
     if (params.is_test !== options.isTest) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'proxy test mode differs from ours');
+    const chosen = ((params.flags ?? 0) & ProxyParamsFlag.proto_version) !== 0 ? params.proto_version : undefined;
+    this.sessionVersions.set(session, checkChosenProtocolVersion(PROTOCOL_VERSIONS.client, chosen, 'proxy'));
     this.proxyContractAddress = params.proxy_sc_address;
     this.clientContractAddress = connected.client_sc_address;
     const account = options.chain?.accountFor({
@@ -171,7 +184,7 @@ export class ClientProxyConnection {
     const authorized = expectTlObject(result, 'client.authorizationWithProxySuccess');
     account?.observeSignedPayment(authorized.signed_payment);
     this.observeTotals(authorized.tokens_committed_to_db, authorized.max_tokens);
-    options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy, auth: mode });
+    options.logger.info('connected to proxy', { proxy: this.address, proxy_image_hash: peer.imageHash.toString('hex'), policy: peer.policy, auth: mode, proto_version: this.sessionVersions.get(session) });
   }
 
   /** Short when the proxy knows our secret hash; on chain, long after registering the nonce on chain. */

@@ -175,7 +175,7 @@ class ClientAnswerExchange implements AnswerListener {
     this.finished = true;
     this.release();
     this.body?.end();
-    this.stats.queryFinished(true, tokens ?? 0n);
+    this.stats.queryFinished(true, tokens ?? 0n, { startedAt: this.startedAt, pricePerToken: this.pricePerToken });
     this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
   }
 
@@ -192,7 +192,7 @@ class ClientAnswerExchange implements AnswerListener {
     if (this.finished) return;
     this.finished = true;
     this.release();
-    this.stats.queryFinished(false, tokens ?? 0n);
+    this.stats.queryFinished(false, tokens ?? 0n, { startedAt: this.startedAt, pricePerToken: this.pricePerToken });
     const failure = error instanceof PeerReportedError ? this.clientError(error) : error;
     if (this.body) this.body.fail(failure);
     else this.rejectAnswer(failure);

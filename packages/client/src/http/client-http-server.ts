@@ -1,6 +1,6 @@
 /**
  * The client runner's OpenAI-compatible HTTP edge (§4.1, §8.2): routes inference requests to an
- * InferenceGateway, answers `/v1/models`, CORS preflights and the stats pages. Every request
+ * InferenceGateway, answers `/v1/models`, CORS preflights, the stats pages and `/metrics`. Every request
  * passes the HttpRequestGuard first (Host 421, Origin 403); `/request/*` needs the admin token
  * or the access hash (401); JSON bodies must be application/json (415); CORS only for the
  * configured origins. Bad input never takes the process down: every handler answers errors as
@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CocoonError, HttpRequestGuard, isControlPath, requireJsonContentType } from '@cocoon/protocol';
-import type { HttpAccessOptions } from '@cocoon/protocol';
+import type { HttpAccessOptions, MetricsEndpoint } from '@cocoon/protocol';
 import type { ClientStatsSource, InferenceGateway, InferencePath } from './inference-gateway.ts';
 import { DEFAULT_INFERENCE_SETTINGS } from './inference-request-parser.ts';
 import { runInferenceExchange } from './inference-exchange.ts';
@@ -18,7 +18,7 @@ import type { InferenceExchangeContext } from './inference-exchange.ts';
 import type { ExchangeTimers } from './gateway-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
-import { renderStatsPage, toJsonText } from '@cocoon/protocol';
+import { dashboardAnswer, renderStatsPage, toJsonText } from '@cocoon/protocol';
 import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // Telegram tasks (summarize, translate, transcriptions)
 import { HttpShutdownDrain } from './http-shutdown-drain.ts';
 import type { TelegramRouteOptions } from './telegram/index.ts'; // Telegram tasks
@@ -45,6 +45,9 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
   shutdownDrainMs?: number;
   /** The request timers of the gateway calls (default: the system's; tests inject their own). */
   timers?: ExchangeTimers;
+  /** `GET /metrics` (Prometheus text format) when set; guarded like the stats pages, or by the admin token with `metricsRequireToken`. */
+  metrics?: MetricsEndpoint;
+  metricsRequireToken?: boolean;
 }
 
 export interface ClientHttpServer {
@@ -95,7 +98,9 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     }
     // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
     if (isTelegramRoute(path) && (await handleTelegramRoute(request, response, telegramContext))) return;
-    const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === '/stats' || path === '/jsonstats' ? 'GET' : undefined;
+    const dashboard = dashboardAnswer(method, path, 'client', 'COCOON client'); // public page and script; their data is /jsonstats (guarded below)
+    if (dashboard) return sendBody(response, dashboard.status, dashboard.headers['content-type']!, dashboard.body, dashboard.headers);
+    const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === '/stats' || path === '/jsonstats' || (path === '/metrics' && options.metrics) ? 'GET' : undefined;
     if (allowed === undefined) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
       request.resume();
@@ -109,6 +114,11 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     if (path === '/v1/models') {
       const models = await options.gateway.listModels(AbortSignal.timeout(modelsTimeoutMs));
       sendJson(response, 200, modelsListBody(models));
+      return;
+    }
+    if (path === '/metrics' && options.metrics) {
+      guard.requireMetricsAccess(request.headers, url, options.metricsRequireToken ?? false);
+      sendBody(response, 200, options.metrics.contentType, await options.metrics.text());
       return;
     }
     guard.requireStatsAccess(request.headers, url);

@@ -7,8 +7,11 @@
  */
 import { z } from 'zod';
 
-/** How a runner attests itself: none, fake_tdx (reference test format), tdx (configfs-tsm), simulated (dev authority). */
-export const TEE_KINDS = ['none', 'fake_tdx', 'tdx', 'simulated'] as const;
+/**
+ * How a runner attests itself: none, fake_tdx (reference test format), tdx (configfs-tsm), simulated
+ * (dev authority), sev-snp (AMD SEV-SNP through configfs-tsm), simulated-sev-snp (dev authority's SEV-SNP chain).
+ */
+export const TEE_KINDS = ['none', 'fake_tdx', 'tdx', 'simulated', 'sev-snp', 'simulated-sev-snp'] as const;
 export type TeeKind = (typeof TEE_KINDS)[number];
 
 /** Intel's Provisioning Certification Service (a PCCS URL may replace it). */

@@ -1,7 +1,7 @@
 /**
  * Reusable zod field schemas for the runner configs (§8.4): ports, `host:port`
  * addresses, peer attestation policies, nanoTON amounts, owner addresses, hashes, and the
- * doors of the HTTP ports (admin token file, CORS origins, served host names).
+ * doors of the HTTP ports (admin token file, CORS origins, served host names, the /metrics token).
  */
 import { z } from 'zod';
 import { securitySensitive, securitySensitiveList, secretField } from './config-field-registry.ts';
@@ -77,5 +77,7 @@ export function httpGuardConfigFields(defaults: { adminTokenFile: string }) {
     http_cors_origins: securitySensitiveList(z.array(httpOriginSchema).max(64).default([])),
     /** Host names the HTTP port answers to besides localhost, 127.0.0.1, ::1 and its bound host (others get 421). Security-sensitive. */
     http_allowed_hosts: securitySensitiveList(z.array(httpHostNameSchema).max(64).default([])),
+    /** `/metrics` needs `Authorization: Bearer <admin token>` (or the access hash) even without an access hash. Security-sensitive: env and flags cannot turn it off. */
+    metrics_require_token: securitySensitive(z.boolean().default(false), [false, true]),
   };
 }

@@ -50,6 +50,7 @@ export const ERROR_TABLE = {
   CCN_ERR_ROUTE_WORKERS_BUSY: spec(W.notReady, 503, true, 'all workers for this model are busy', 1),
   CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW: spec(W.notReady, 503, false, 'no worker within max_coefficient'),
   CCN_ERR_ROUTE_NO_PROXY: spec(W.notReady, 503, true, 'not connected to any proxy'),
+  CCN_ERR_ROUTE_NO_ENCRYPTING_WORKER: spec(W.notReady, 503, true, 'no worker for this model takes encrypted requests (protocol 3 or newer)'),
   CCN_ERR_BILLING_INSUFFICIENT_BALANCE: spec(W.error, 402, false, 'client balance too low for this request'),
   CCN_ERR_BILLING_RESERVATION_DEPLETED: spec(W.error, 402, false, 'reserved tokens depleted'),
   // Worker side.
@@ -57,11 +58,24 @@ export const ERROR_TABLE = {
   CCN_ERR_WORKER_OVERLOADED: spec(W.notReady, 503, true, 'worker: too many active queries'),
   CCN_ERR_WORKER_DISCONNECTED: spec(W.notReady, 502, true, 'worker disconnected'),
   CCN_ERR_WORKER_DISABLED: spec(W.notReady, 503, true, 'worker is disabled'),
+  CCN_ERR_WORKER_MODEL_CHANGE_FAILED: spec(W.error, 502, false, 'worker: cannot change model'),
+  CCN_ERR_WORKER_MODEL_CHANGE_BUSY: spec(W.error, 409, true, 'worker: a model change is already running'),
   CCN_ERR_ENGINE_UNAVAILABLE: spec(W.notReady, 502, true, 'inference engine unavailable'),
   CCN_ERR_ENGINE_FAILED: spec(W.failure, 502, false, 'inference engine failed'),
   CCN_ERR_ENGINE_UNSUPPORTED_PARAMETER: spec(W.protoViolation, 400, false, 'the inference engine does not support this request parameter'),
   CCN_ERR_MODEL_MISMATCH: spec(W.failure, 500, false, 'model file does not match its advertised identity'),
   CCN_ERR_MODEL_DOWNLOAD: spec(W.failure, 502, true, 'model download failed'),
+  // Encrypted requests (proto 3, docs/protocol.md §20): the app's mistakes are 400s.
+  CCN_ERR_ENCRYPTION_NO_KEY: spec(W.error, 400, false, 'the request is encrypted, but no private key came with it'),
+  CCN_ERR_ENCRYPTION_UNEXPECTED_KEY: spec(W.error, 400, false, 'an encryption key came with the request, but the request is not encrypted'),
+  CCN_ERR_ENCRYPTION_ENVELOPE: spec(W.error, 400, false, 'the encryption fields (is_encrypted, sender_public_key, receiver_public_key, encryption_nonce) are missing or malformed'),
+  CCN_ERR_ENCRYPTION_KEY_MISMATCH: spec(W.error, 400, false, 'receiver_public_key does not match the private key it was sent with'),
+  CCN_ERR_ENCRYPTION_SENDER_MISMATCH: spec(W.protoViolation, 502, false, 'the answer was not encrypted by the expected sender'),
+  CCN_ERR_ENCRYPTION_BAD_VALUE: spec(W.protoViolation, 400, false, 'an encrypted value is malformed or failed authentication'),
+  CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY: spec(W.error, 400, false, 'receiver_public_key must be 64 hex digits, 44 base64 characters or 32 raw bytes'),
+  CCN_ERR_ENCRYPTION_UNREGISTERED_KEY: spec(W.error, 400, false, 'receiver_public_key is not a registered, unexpired encryption key of the root contract'),
+  CCN_ERR_ENCRYPTION_UNKNOWN_KEY: spec(W.error, 503, true, 'the proxy holds no private key for receiver_public_key (yet)', 30),
+  CCN_ERR_ENCRYPTION_UNSUPPORTED: spec(W.notReady, 503, false, 'the proxy connection speaks a protocol older than 3: it cannot carry encrypted requests'),
   // Time.
   CCN_ERR_TIMEOUT: spec(W.timeout, 504, false, 'request timed out'),
   CCN_ERR_CANCELLED: spec(W.cancelled, 499, false, 'request cancelled'),
@@ -96,8 +110,14 @@ export const ERROR_TABLE = {
   CCN_ERR_TON_ROOT_STALE: spec(W.notReady, 503, true, 'root contract config is too old'),
   CCN_ERR_LEDGER_CORRUPT: spec(W.failure, 500, false, 'ledger record failed verification'),
   CCN_ERR_LEDGER_ROLLBACK: spec(W.failure, 500, false, 'ledger is behind a peer: state was rolled back'),
+  // Key manager (request encryption keys).
+  CCN_ERR_KEY_MANAGER_RECORD_INVALID: spec(W.failure, 500, false, 'key manager record failed verification'),
+  CCN_ERR_KEY_MANAGER_PEER_REFUSED: spec(W.error, 403, false, 'peer is not allowed to receive private keys'),
+  CCN_ERR_KEY_MANAGER_UNAVAILABLE: spec(W.notReady, 503, true, 'key manager unavailable'),
   // Configuration and internal.
   CCN_ERR_CONFIG_INVALID: spec(W.error, 500, false, 'invalid configuration'),
+  /** `cocoon client|worker|proxy <operation>`: nothing answers on the runner's stats port. */
+  CCN_ERR_CLI_RUNNER_UNREACHABLE: spec(W.notReady, 503, true, 'the runner is not running (its stats port does not answer)'),
   CCN_ERR_INTERNAL: spec(W.failure, 500, false, 'internal error'),
 } as const satisfies Record<string, ErrorSpec>;
 

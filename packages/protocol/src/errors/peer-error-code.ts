@@ -38,6 +38,14 @@ export function referenceErrorCode(wireCode: number, message: string): CocoonErr
   if (/^no workers for model/.test(message)) return 'CCN_ERR_ROUTE_NO_WORKER';
   if (/^can run this query with coefficient/.test(message)) return 'CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW';
   if (/balance is too low|reserved tokens depleted/.test(message)) return 'CCN_ERR_BILLING_INSUFFICIENT_BALANCE';
+  // Proto-3 encryption (docs/protocol.md §20): the reference proxy's and worker's texts (ValidateRequest.cpp).
+  if (/^unknown public key /.test(message)) return 'CCN_ERR_ENCRYPTION_UNKNOWN_KEY';
+  if (/cannot find private key for an encrypted request/.test(message)) return 'CCN_ERR_ENCRYPTION_NO_KEY';
+  if (/(encryption|public) key is provided, but request is unencrypted/.test(message)) return 'CCN_ERR_ENCRYPTION_UNEXPECTED_KEY';
+  if (/not all encryption-related fields are present|public_key bad length/.test(message)) return 'CCN_ERR_ENCRYPTION_ENVELOPE';
+  if (/sender public key mismatch/.test(message)) return 'CCN_ERR_ENCRYPTION_SENDER_MISMATCH';
+  if (/(^|: )public key mismatch/.test(message)) return 'CCN_ERR_ENCRYPTION_KEY_MISMATCH';
+  if (/bad encryption method|Failed to decrypt/.test(message)) return 'CCN_ERR_ENCRYPTION_BAD_VALUE';
   if (/invalid http request|invalid runQueryEx/.test(message)) return 'CCN_ERR_WORKER_INVALID_REQUEST';
   return cocoonCodeForWireCode(wireCode);
 }

@@ -169,6 +169,16 @@ export class HttpRequestGuard {
     throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', 'missing or wrong access_hash', { param: 'access_hash' });
   }
 
+  /**
+   * `/metrics`: like the stats pages (open unless an access hash is configured); with `requireToken`
+   * (the config's metrics_require_token) 401 unless the request carries the admin token or the access hash.
+   */
+  requireMetricsAccess(headers: IncomingHttpHeaders, url: URL, requireToken: boolean): void {
+    if (!requireToken) return this.requireStatsAccess(headers, url);
+    if (this.hasAdminCredential(headers, url)) return;
+    throw new CocoonError('CCN_ERR_HTTP_UNAUTHORIZED', '/metrics needs Authorization: Bearer <admin token> (metrics_require_token is set)', { param: 'authorization' });
+  }
+
   #allowedOrigin(headers: IncomingHttpHeaders, pathname: string): string | undefined {
     const origin = singleHeader(headers.origin);
     return origin !== undefined && !isControlPath(pathname) && this.#origins.has(origin) ? origin : undefined;

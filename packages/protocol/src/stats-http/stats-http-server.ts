@@ -1,6 +1,8 @@
 /**
  * The small HTTP server every runner exposes for operators (§8.2): `/stats` (HTML),
- * `/jsonstats` (JSON) and optional POST control endpoints `/request/<name>`. Binds where it is
+ * `/jsonstats` (JSON), `/metrics` (Prometheus text, when given; guarded like the stats pages, or by
+ * the admin token with metricsRequireToken), the live `/dashboard` (its page and script are public,
+ * its data is `/jsonstats`) and optional POST control endpoints `/request/<name>`. Binds where it is
  * told (127.0.0.1 by default). Every request passes the HttpRequestGuard first (Host, Origin);
  * the control endpoints need the admin token (`Authorization: Bearer`) or the access hash, the
  * stats pages need a credential only when an access hash is configured; CORS answers go only to
@@ -12,7 +14,10 @@ import type { AddressInfo } from 'node:net';
 import { CocoonError, toCocoonError } from '../errors/error-table.ts';
 import { HttpRequestGuard, isControlPath, type HttpAccessOptions } from '../http-guard/http-request-guard.ts';
 import { renderStatsPage } from './stats-page.ts';
+import { dashboardAnswer, type DashboardRole } from './dashboard-page.ts';
 import { toJsonText } from './json-text.ts';
+import type { MetricsEndpoint } from '../metrics/runner-metrics.ts';
+import { readControlParameters } from './control-parameters.ts';
 
 export type ControlHandler = (query: URLSearchParams) => Promise<Record<string, unknown>>;
 
@@ -20,9 +25,15 @@ export interface StatsHttpServerOptions extends HttpAccessOptions {
   host: string;
   port: number;
   title: string;
+  /** Which sections `/dashboard` renders (default 'runner': the generic field tables only). */
+  role?: DashboardRole;
   jsonStats: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** `/request/<name>` endpoints (POST), called only for requests with the admin token or the access hash. */
   controls?: Record<string, ControlHandler>;
+  /** `GET /metrics` (Prometheus text format) when set. */
+  metrics?: MetricsEndpoint;
+  /** `/metrics` needs the admin token (or the access hash) even without an access hash configured (metrics_require_token). */
+  metricsRequireToken?: boolean;
 }
 
 export interface StatsHttpServer {
@@ -75,8 +86,19 @@ async function handle(options: StatsHttpServerOptions, guard: HttpRequestGuard, 
     const control = options.controls?.[url.pathname.slice('/request/'.length)];
     if (!control) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint ${url.pathname.slice(0, 200)}`);
     if (request.method !== 'POST') throw new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', 'use POST');
-    request.resume(); // control requests carry no body
-    send(response, 200, 'application/json', toJsonText(await control(url.searchParams)));
+    const parameters = await readControlParameters(request, url.searchParams); // query string + form or JSON body (§8.2)
+    send(response, 200, 'application/json', toJsonText(await control(parameters)));
+    return;
+  }
+  const dashboard = dashboardAnswer(request.method, url.pathname, options.role ?? 'runner', options.title);
+  if (dashboard) { // the page and its script hold no data: public; the data they poll (/jsonstats) is guarded below
+    send(response, dashboard.status, dashboard.headers['content-type']!, dashboard.body, dashboard.headers); // a HEAD answer's body is dropped by node
+    return;
+  }
+  if (url.pathname === '/metrics' && options.metrics) {
+    guard.requireMetricsAccess(request.headers, url, options.metricsRequireToken ?? false);
+    if (request.method !== 'GET') throw new CocoonError('CCN_ERR_HTTP_METHOD_NOT_ALLOWED', 'use GET');
+    send(response, 200, options.metrics.contentType, await options.metrics.text());
     return;
   }
   guard.requireStatsAccess(request.headers, url);

@@ -14,6 +14,11 @@ export class CounterSet<Name extends string> {
     this.counters.get(name)?.add(value);
   }
 
+  /** The cumulative (undecayed) total of one counter: what the Prometheus counter views read. */
+  total(name: Name): number {
+    return this.counters.get(name)?.totalValue() ?? 0;
+  }
+
   json(): Record<Name, DecayingCounterSnapshot> {
     return Object.fromEntries([...this.counters].map(([name, counter]) => [name, counter.snapshot()])) as Record<Name, DecayingCounterSnapshot>;
   }

@@ -9,6 +9,7 @@ import {
   EMPTY_SECRET_SHA256,
   httpAccessHashField,
   httpGuardConfigFields,
+  logConfigFields,
   nanotonSchema,
   peerPolicyField,
   listenPortSchema,
@@ -97,6 +98,7 @@ export const proxyConfigSchema = z
     http_access_hash: httpAccessHashField(),
     /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/proxy/admin.token' }),
+    ...logConfigFields(),
   })
   .strict()
   .refine((config) => config.worker_fee_per_token <= config.price_per_token, {

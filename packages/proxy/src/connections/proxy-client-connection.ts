@@ -1,6 +1,6 @@
 /**
  * The proxy's side of one client connection (§3.1): handshake states None → Auth → Ok,
- * short authorization against the client's secret hash, worker-type listing, payment
+ * the protocol version (§3.3), short authorization against the client's secret hash, worker-type listing, payment
  * status, and `client.runQueryEx` messages turned into ProxyRequests; with our extensions (§19)
  * `ext.cancelQuery` and `ext.grantCredit` for a running request, and the session's 'drain'
  * resuming the requests' relays.
@@ -54,6 +54,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
   /** Running requests by the client's request id (hex), for ext.cancelQuery / ext.grantCredit. */
   private readonly byClientId = new Map<string, ProxyRequest>();
   private nonce = 0n;
+  private negotiatedVersion = 0;
   clientOwner = '';
   detached = false;
 
@@ -75,6 +76,11 @@ export class ProxyClientConnection implements ProxyRequestSink {
 
   get extensions(): ReadonlySet<SessionExtension> {
     return this.options.session.extensions;
+  }
+
+  /** The protocol version negotiated at client.connectToProxy (§3.3); 0 before it. From 3 on the client may send encrypted requests. */
+  get protoVersion(): number {
+    return this.negotiatedVersion;
   }
 
   get writable(): boolean {
@@ -135,6 +141,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
     const { identity } = this.options;
     checkTestMode(params, identity);
     const protoVersion = negotiateProtocolVersion(params);
+    this.negotiatedVersion = protoVersion;
     if (minConfigVersion > this.options.requestContext.configVersion) {
       throw new CocoonError('CCN_ERR_PROTOCOL_VERSION', `client saw root config version ${minConfigVersion}, proxy has ${this.options.requestContext.configVersion}`);
     }
@@ -233,6 +240,7 @@ export class ProxyClientConnection implements ProxyRequestSink {
       timeoutSeconds: message.timeout as number,
       clientRequestId: message.request_id as Buffer,
       enableDebug: ((message.flags as number) & 1) !== 0 && message.enable_debug === true,
+      ...(((message.flags as number) & 2) !== 0 && message.public_key ? { publicKey: message.public_key as Buffer } : {}), // proto 3: encrypted to it (§20)
     });
     const key = (message.request_id as Buffer).toString('hex');
     this.running.add(request);

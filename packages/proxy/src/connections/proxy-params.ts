@@ -1,8 +1,11 @@
 /**
- * The proxy's identity as advertised in handshakes (`proxy.params`, §3.1/§3.2), and the
- * protocol version negotiation shared by the client and worker handshakes.
+ * The proxy's identity as advertised in handshakes (`proxy.params`, §3.1/§3.2), the protocol
+ * version negotiation shared by the client and worker handshakes (§3.3), and the check of a
+ * worker's machine description.
  */
-import { ClientParamsFlag, CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, ProxyParamsFlag, WorkerParamsFlag, expectTlObject } from '@cocoon/protocol';
+import {
+  ClientParamsFlag, CocoonError, PROTOCOL_VERSIONS, ProxyParamsFlag, WorkerParamsFlag, expectTlObject, negotiateProtocolVersion as negotiate,
+} from '@cocoon/protocol';
 import type { ClientParams, ProxyParams, TlObject, WorkerParams } from '@cocoon/protocol';
 
 export interface ProxyIdentity {
@@ -12,9 +15,6 @@ export interface ProxyIdentity {
   isTest: boolean;
 }
 
-/** Proxy supports protocol versions 0..2 like the reference, Ex answers from 1 on. */
-export const PROXY_PROTOCOL_MIN = 1;
-
 /** The peer's `client.params` or `worker.params` (a TlObject while the client connection passes it untyped). */
 type PeerParams = ClientParams | WorkerParams;
 
@@ -22,17 +22,43 @@ function peerParams(params: PeerParams | TlObject): PeerParams {
   return expectTlObject(params, 'client.params', 'worker.params');
 }
 
+/**
+ * §3.3, as the reference proxy: the peer's range is read only when its flag bit 1 is set (else 0..0);
+ * refused when it does not overlap ours (PROTOCOL_VERSIONS.proxy), else `min(peer max, our max)`.
+ */
 export function negotiateProtocolVersion(params: PeerParams | TlObject): number {
   const peer = peerParams(params);
-  const versionBit = peer._ === 'client.params' ? ClientParamsFlag.min_proto_version : WorkerParamsFlag.min_proto_version;
+  const isClient = peer._ === 'client.params';
+  const versionBit = isClient ? ClientParamsFlag.min_proto_version : WorkerParamsFlag.min_proto_version;
   const hasVersions = ((peer.flags ?? 0) & versionBit) !== 0;
   const min = hasVersions ? (peer.min_proto_version ?? 0) : 0;
   const max = hasVersions ? (peer.max_proto_version ?? 0) : 0;
-  const chosen = Math.min(max, PROTOCOL_VERSION_MAX);
-  if (chosen < Math.max(min, PROXY_PROTOCOL_MIN) || chosen < PROTOCOL_VERSION_MIN) {
-    throw new CocoonError('CCN_ERR_PROTOCOL_VERSION', `no common protocol version: peer ${min}..${max}, proxy ${PROXY_PROTOCOL_MIN}..${PROTOCOL_VERSION_MAX}`);
+  return negotiate(PROTOCOL_VERSIONS.proxy, { min, max }, isClient ? 'client' : 'worker');
+}
+
+/** Bound of a worker's machine description (a JSON object of a few hardware facts). */
+export const MAX_MACHINE_DESCRIPTION_BYTES = 16 * 1024;
+
+/**
+ * The worker's `machine_description_json` (flags bit 2): stored as sent, `{}` when absent (as the
+ * reference proxy). Ours: it must be a JSON object of at most 16 KiB, else the handshake is refused.
+ */
+export function workerMachineDescription(params: WorkerParams): string {
+  if (((params.flags ?? 0) & WorkerParamsFlag.machine_description_json) === 0 || params.machine_description_json === undefined) return '{}';
+  const text = params.machine_description_json;
+  if (Buffer.byteLength(text) > MAX_MACHINE_DESCRIPTION_BYTES) {
+    throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `machine_description_json is longer than ${MAX_MACHINE_DESCRIPTION_BYTES} bytes`);
   }
-  return chosen;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'machine_description_json is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'machine_description_json is not a JSON object');
+  }
+  return text;
 }
 
 export function proxyParams(identity: ProxyIdentity, protoVersion: number): ProxyParams {

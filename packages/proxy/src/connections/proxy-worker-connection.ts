@@ -1,24 +1,30 @@
 /**
  * The proxy's side of one worker connection (§3.2): handshake states None → Compare →
- * FinishingHandshake → Ok, registration in the worker registry (initially disabled),
- * enable/disable and coefficient messages, answer routing to requests (coded error answers too, where
- * the worker negotiated them, §19), payment messages.
+ * FinishingHandshake → Ok, the protocol version (§3.3) and machine description, registration in
+ * the worker registry (initially disabled), enable/disable and coefficient messages, answer routing
+ * to requests (coded error answers too, where the worker negotiated them, §19), payment messages,
+ * and the operator's model switch (`worker.changeModel`, §3.2).
  */
-import { CocoonError, EMPTY_SIGNED_PAYMENT, isTlObject, modelBaseName } from '@cocoon/protocol';
+import { CocoonError, EMPTY_SIGNED_PAYMENT, PeerReportedError, isTlObject, modelBaseName } from '@cocoon/protocol';
 import type {
   CocoonSession, Logger, QueryReply, SessionExtension, TlObject, WorkerCompareBalanceWithProxy, WorkerConnectedToProxy, WorkerParams, WorkerProxyHandshakeCompleted,
 } from '@cocoon/protocol';
 import { perProxyMaxActiveRequests } from '../routing/index.ts';
-import type { RegisteredWorker, WorkerRegistry } from '../routing/index.ts';
+import type { RegisteredWorker, WorkerAttestationView, WorkerRegistry } from '../routing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
 import type { ProxyRequest } from '../requests/proxy-request.ts';
 import type { WorkerLink } from '../requests/proxy-request-context.ts';
-import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
+import { checkTestMode, negotiateProtocolVersion, proxyParams, workerMachineDescription } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
 import type { ProxyChainLink } from './proxy-chain-link.ts';
 import type { AuthorizationWatch } from './unauthenticated-connection-gate.ts';
 
 type WorkerHandshakeState = 'none' | 'compare' | 'finishing' | 'ok';
+
+/** How long the proxy waits for `worker.changedModel` (the reference's 60 s). */
+export const CHANGE_MODEL_TIMEOUT_MS = 60_000;
+/** The longest model string a model switch takes. */
+const MAX_MODEL_NAME_BYTES = 1024;
 
 export interface ProxyWorkerConnectionOptions {
   id: string;
@@ -33,6 +39,8 @@ export interface ProxyWorkerConnectionOptions {
   checkModel?: (model: string) => void;
   /** The front door's watch: told when the worker has finished its handshake (registration). */
   authorization?: AuthorizationWatch;
+  /** What the TLS handshake verified of the worker (shown in `/jsonstats` `worker_connections`). */
+  attestation?: WorkerAttestationView;
 }
 
 export class ProxyWorkerConnection implements WorkerLink {
@@ -41,6 +49,7 @@ export class ProxyWorkerConnection implements WorkerLink {
   private readonly requests = new Map<string, ProxyRequest>();
   /** Newest signed payout for this worker (attached to proxy.runQueryEx synchronously). */
   private payment: TlObject = EMPTY_SIGNED_PAYMENT;
+  private negotiatedVersion = 0;
   ownerAddress = '';
 
   constructor(private readonly options: ProxyWorkerConnectionOptions) {
@@ -54,6 +63,47 @@ export class ProxyWorkerConnection implements WorkerLink {
 
   get worker(): RegisteredWorker | undefined {
     return this.registered;
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  /** The protocol version negotiated at worker.connectToProxy (§3.3); 0 before it. */
+  get protoVersion(): number {
+    return this.negotiatedVersion;
+  }
+
+  /**
+   * The operator's model switch (§3.2, `/request/change_worker_model`): sends `worker.changeModel`, and
+   * once the worker answers `worker.changedModel` the registry lists and selects it under the new model.
+   * Throws a CocoonError the HTTP endpoint reports: not ready, model not allowed by the root, the
+   * worker's refusal (CCN_ERR_WORKER_MODEL_CHANGE_FAILED with its message), or a timeout.
+   */
+  async changeModel(newModel: string, timeoutMs = CHANGE_MODEL_TIMEOUT_MS): Promise<{ model: string; previous: string }> {
+    if (this.state !== 'ok' || !this.registered || !this.options.session.isOpen) {
+      throw new CocoonError('CCN_ERR_WORKER_DISCONNECTED', `worker connection ${this.options.id} is not ready`);
+    }
+    if (newModel === '' || Buffer.byteLength(newModel) > MAX_MODEL_NAME_BYTES || /[\s\p{Cc}]/u.test(newModel)) {
+      throw new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', `new_model_name must be 1..${MAX_MODEL_NAME_BYTES} bytes without spaces or control characters`, { param: 'new_model_name' });
+    }
+    this.options.checkModel?.(newModel); // §7.3: the same check as at the handshake
+    const previous = this.registered.modelFullName;
+    let answer: TlObject;
+    try {
+      answer = await this.options.session.query({ _: 'worker.changeModel', new_model: newModel }, timeoutMs);
+    } catch (error) {
+      if (error instanceof PeerReportedError) {
+        throw new CocoonError('CCN_ERR_WORKER_MODEL_CHANGE_FAILED', `worker refused the model change: ${error.message.slice(0, 300)}`);
+      }
+      throw error;
+    }
+    if (!isTlObject(answer, 'worker.changedModel')) {
+      throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected worker.changedModel, got ${answer._}`);
+    }
+    if (this.options.registry.get(this.options.id) === this.registered) this.options.registry.changeModel(this.options.id, newModel);
+    this.options.logger.info('worker changed its model', { connection: this.options.id, model: newModel, previous });
+    return { model: newModel, previous };
   }
 
   attach(request: ProxyRequest): void {
@@ -142,6 +192,8 @@ export class ProxyWorkerConnection implements WorkerLink {
     if (!(coefficient >= 0 && coefficient < 1e9)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `bad coefficient ${coefficient}`);
     if (!(maxActive >= 1) || !(proxyCount >= 1)) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'max_active_requests and proxy_cnt must be ≥ 1');
     const protoVersion = negotiateProtocolVersion(params);
+    const machineDescriptionJson = workerMachineDescription(params);
+    this.negotiatedVersion = protoVersion;
     this.ownerAddress = params.worker_owner_address;
     const workerContractAddress = this.options.chain.workerContractAddress(this.ownerAddress);
     this.registered = registry.register({
@@ -152,10 +204,13 @@ export class ProxyWorkerConnection implements WorkerLink {
       coefficient,
       maxActiveRequests: perProxyMaxActiveRequests(maxActive, proxyCount),
       enabled: false,
+      protoVersion,
+      machineDescriptionJson,
+      ...(this.options.attestation ? { attestation: this.options.attestation } : {}),
     });
     this.options.workerLinks.set(id, this);
     this.state = 'compare';
-    this.options.logger.info('worker connected', { connection: id, model, coefficient, owner: this.ownerAddress });
+    this.options.logger.info('worker connected', { connection: id, model, coefficient, owner: this.ownerAddress, proto_version: protoVersion });
     return {
       _: 'worker.connectedToProxy',
       params: proxyParams(identity, protoVersion),

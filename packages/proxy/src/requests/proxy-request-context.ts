@@ -2,7 +2,7 @@
  * What a ProxyRequest needs from the rest of the proxy: the worker registry and the live
  * worker links, the client side it answers to, accounting, stats, clock and logger.
  */
-import type { Logger, SessionExtension, TlObject } from '@cocoon/protocol';
+import type { EncryptionKeyRing, Logger, RequestTiming, SessionExtension, TlObject } from '@cocoon/protocol';
 import type { RetryPolicy, WorkerRegistry } from '../routing/index.ts';
 import type { ClientAccount, FinishedRequest } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
@@ -42,7 +42,8 @@ export interface ProxyAccounting {
 export interface ProxyRequestStats {
   rejected(): void;
   retried(): void;
-  finished(success: boolean): void;
+  /** `timing`: from arrival to the end, and to the first answer byte from a worker (the latency histograms). */
+  finished(success: boolean, timing?: RequestTiming): void;
 }
 
 export interface ProxyRequestContext {
@@ -56,4 +57,6 @@ export interface ProxyRequestContext {
   /** Root config version the proxy serves (0 until the TON issue). */
   configVersion: number;
   random?: (bytes: number) => Buffer;
+  /** The request-encryption private keys from the key manager (proto 3: `client.runQueryEx.public_key` → `proxy.runQueryEx.private_key`). */
+  keyRing?: EncryptionKeyRing;
 }

@@ -9,9 +9,13 @@
  * request's deadline: a stalled write ends the request with CCN_ERR_TIMEOUT. Errors keep their CCN_ERR_*
  * code across the hop where both sides negotiated `errorCodes` (§19): the worker's code is relayed to
  * the client, the proxy's own refusals carry theirs.
+ * Encrypted requests (proto 3, docs/protocol.md §20): the client's `public_key` names the key the app
+ * encrypted to; the proxy finds its private key in the key ring (unknown: CCN_ERR_ENCRYPTION_UNKNOWN_KEY,
+ * the reference's `unknown public key`), sends it only to workers of protocol ≥ 3 in
+ * `proxy.runQueryEx.private_key`, and never logs it.
  */
 import {
-  CocoonError, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, errorAnswerMessage, peerErrorOfAnswer,
+  CocoonError, isAllZero, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, errorAnswerMessage, peerErrorOfAnswer,
   toCocoonError, unixSecondsHeader,
 } from '@cocoon/protocol';
 import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
@@ -34,7 +38,13 @@ export interface ClientRunQuery {
   timeoutSeconds: number;
   clientRequestId: Buffer;
   enableDebug: boolean;
+  /** `client.runQueryEx.public_key` when its flag is set and it is not all zero: the request is encrypted to it. */
+  publicKey?: Buffer;
 }
+
+/** The least worker protocol version that carries `proxy.runQueryEx.private_key` (the reference's `choose_connection(…, 3)`). */
+const ENCRYPTION_PROTO_VERSION = 3;
+const NO_PRIVATE_KEY = Buffer.alloc(32);
 
 type Phase = 'selecting' | 'waiting' | 'streaming' | 'done';
 
@@ -57,9 +67,12 @@ export class ProxyRequest {
   private timer: NodeJS.Timeout | undefined;
   private readonly startedAt: number;
   private attemptStartedAt = 0;
+  private firstAnswerAt: number | undefined;
   private readonly doneCallbacks: Array<() => void> = [];
   private readonly relay: ClientAnswerRelay;
   private cancelled = false;
+  /** The private key of an encrypted request, from the key ring; undefined for a clear one. */
+  private privateKey: Buffer | undefined;
 
   constructor(
     private readonly context: ProxyRequestContext,
@@ -90,6 +103,7 @@ export class ProxyRequest {
         queryBytes: request.query.length,
         maxCoefficient: request.maxCoefficient,
       });
+      this.privateKey = this.encryptionKey();
     } catch (error) {
       context.stats.rejected();
       this.finishWithError(error);
@@ -176,15 +190,26 @@ export class ProxyRequest {
     }
   }
 
+  /** The private key for the request's `public_key` (none: clear); the reference's `unknown public key` when the ring has none. */
+  private encryptionKey(): Buffer | undefined {
+    const publicKey = this.request.publicKey;
+    if (publicKey === undefined || isAllZero(publicKey)) return undefined;
+    const privateKey = this.context.keyRing?.privateKeyFor(publicKey, this.context.now() / 1000);
+    if (privateKey === undefined) {
+      throw new CocoonError('CCN_ERR_ENCRYPTION_UNKNOWN_KEY', `unknown public key ${publicKey.toString('hex')}`, { param: 'receiver_public_key' });
+    }
+    return Buffer.from(privateKey);
+  }
+
   private forwardToNextWorker(): void {
     const { context, request } = this;
     this.phase = 'selecting';
     let registered: RegisteredWorker;
     try {
-      registered = context.registry.select(request.modelName, request.maxCoefficient, this.tried);
+      registered = context.registry.select(request.modelName, request.maxCoefficient, this.tried, this.privateKey ? ENCRYPTION_PROTO_VERSION : 0);
     } catch (error) {
       if (this.attempt === 0) context.stats.rejected();
-      this.finishWithError(error);
+      this.finishWithError(this.privateKey ? encryptedRoutingError(error, request.modelName) : error);
       return;
     }
     const link = context.workerLinks.get(registered.id);
@@ -218,8 +243,9 @@ export class ProxyRequest {
         coefficient: BigInt(registered.coefficient),
         timeout: remainingSeconds * 0.95,
         request_id: this.workerRequestId,
-        flags: 1,
         enable_debug: request.enableDebug,
+        // As the reference: flag bit 1 (private_key) for every worker of protocol ≥ 3, zeros for a clear request.
+        ...(registered.protoVersion >= ENCRYPTION_PROTO_VERSION ? { flags: 3, private_key: this.privateKey ?? NO_PRIVATE_KEY } : { flags: 1 }),
       });
     } catch (error) {
       this.failAttempt(toCocoonError(error, 'CCN_ERR_WORKER_DISCONNECTED'), ZERO_TOKENS);
@@ -229,6 +255,7 @@ export class ProxyRequest {
   private onWorkerAnswer(message: TlObject): void {
     if (this.phase !== 'waiting') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer received twice');
     this.phase = 'streaming';
+    this.firstAnswerAt = this.context.now();
     const response = decodeHttpResponse(message.answer as Buffer);
     response.headers.push(['X-Cocoon-Proxy-Start', unixSecondsHeader(this.startedAt)]);
     const flags = message.flags as number;
@@ -282,7 +309,7 @@ export class ProxyRequest {
       worker.handle.end(true, this.context.now() - this.attemptStartedAt);
       accounted = this.account(worker.registered, finalInfo.tokens_used as TlObject);
     }
-    this.context.stats.finished(true);
+    this.context.stats.finished(true, this.timing());
     this.sendFinal({ ...last, final_info: this.clientFinalInfo(finalInfo) }, accounted);
     this.notifyDone();
   }
@@ -314,6 +341,12 @@ export class ProxyRequest {
       this.relay.push(this.clientErrorAnswer(failure, message.final_info as TlObject), 0, true);
       void accounted.durable.then((totals) => { if (totals) accounted.sendPayments(totals); }); // late but still paid
     });
+  }
+
+  /** For the latency histograms: arrival to now, and to the first answer byte when one came. */
+  private timing(): { durationMs: number; firstAnswerMs?: number } {
+    const durationMs = this.context.now() - this.startedAt;
+    return this.firstAnswerAt === undefined ? { durationMs } : { durationMs, firstAnswerMs: this.firstAnswerAt - this.startedAt };
   }
 
   private notifyDone(): void {
@@ -356,7 +389,7 @@ export class ProxyRequest {
     this.phase = 'done';
     if (this.timer) clearTimeout(this.timer);
     this.reservation?.release(); // no-op when the attempt was already accounted
-    this.context.stats.finished(false);
+    this.context.stats.finished(false, this.timing());
     this.sendFinal(this.clientErrorAnswer(error, this.clientFinalInfo(finalInfo)), accounted);
     this.notifyDone();
   }
@@ -400,6 +433,15 @@ export function adjustedTokensOf(tokensUsed: TlObject): AdjustedTokens {
     reasoning: Number(tokensUsed.reasoning_tokens_used),
     total: Number(tokensUsed.total_tokens_used),
   };
+}
+
+/**
+ * For an encrypted request, "no worker" because every candidate speaks a protocol below 3 is
+ * CCN_ERR_ROUTE_NO_ENCRYPTING_WORKER (the message keeps the reference's `no workers for model` prefix).
+ */
+function encryptedRoutingError(error: unknown, model: string): unknown {
+  if (!(error instanceof CocoonError) || error.code !== 'CCN_ERR_ROUTE_NO_WORKER' || !/speak a protocol below/.test(error.message)) return error;
+  return new CocoonError('CCN_ERR_ROUTE_NO_ENCRYPTING_WORKER', `no workers for model ${model} take encrypted requests (protocol ${ENCRYPTION_PROTO_VERSION} or newer)`, { param: 'model' });
 }
 
 /** Worker-reported failures that another worker may not repeat. */

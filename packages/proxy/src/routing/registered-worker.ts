@@ -1,9 +1,10 @@
 /**
  * One registered worker connection as the proxy's router sees it (§4.4): its advertised
- * model/coefficient/limits, the requests running on it, and decaying 10-minute stats
- * (query count, successes, average query time) for selection and `/jsonstats`.
+ * model/coefficient/limits, the negotiated protocol version and machine description (§3.3),
+ * the requests running on it, and decaying 10-minute stats (query count, successes, average
+ * query time) for selection and `/jsonstats`. The model changes only by `worker.changeModel`.
  */
-import { DecayingAverage, ExponentialDecay, type MillisecondClock } from '@cocoon/protocol';
+import { DecayingAverage, ExponentialDecay, modelBaseName, type MillisecondClock } from '@cocoon/protocol';
 
 export interface WorkerRegistration {
   /** Connection id, unique in the registry. */
@@ -17,10 +18,28 @@ export interface WorkerRegistration {
   /** Already per proxy: `perProxyMaxActiveRequests(max_active_requests, proxy_cnt)`. */
   maxActiveRequests: number;
   enabled: boolean;
+  /**
+   * The protocol version negotiated with this connection (§3.3). Connections always give it; without it
+   * (test registrations) the worker counts as version 1, so it is never chosen for encrypted requests.
+   */
+  protoVersion?: number;
+  /** The worker's `machine_description_json` as sent, `{}` when it sent none. */
+  machineDescriptionJson?: string;
+  /** What the proxy verified of the worker's certificate in the TLS handshake (`/jsonstats`, the dashboard). */
+  attestation?: WorkerAttestationView;
+}
+
+/** A worker's attestation as verified at connect: the policy that accepted it, its image hash (hex), the quote's TCB status. */
+export interface WorkerAttestationView {
+  policy: string;
+  imageHash: string;
+  tcbStatus?: string | undefined;
 }
 
 /** One `/jsonstats` `worker_connections[]` entry. */
 export interface WorkerConnectionStats {
+  /** Ours: the id `/request/change_worker_model` takes. */
+  connection_id: string;
   owner_address: string;
   model: string;
   coefficient: number;
@@ -30,6 +49,16 @@ export interface WorkerConnectionStats {
   queries_time_10m: number;
   queries_success_10m: number;
   enabled: boolean;
+  /** Ours: the negotiated protocol version. */
+  proto_version: number;
+  /** The worker's machine description JSON text, as the reference's field. */
+  machine_description: string;
+  /** Ours: the per-proxy active-request limit (load = running_queries / max_running_queries). */
+  max_running_queries: number;
+  /** Ours, when the registration carried the verified attestation: the accepting policy, image hash, TCB status. */
+  attestation_policy?: string;
+  image_hash?: string;
+  tcb_status?: string;
 }
 
 /** A running request on a worker; `end` once when it finishes. */
@@ -44,12 +73,15 @@ const TEN_MINUTES_SECONDS = 600;
 export class RegisteredWorker {
   readonly id: string;
   readonly ownerAddress: string;
-  readonly modelBaseName: string;
-  readonly modelFullName: string;
   readonly maxActiveRequests: number;
+  /** The protocol version negotiated with this connection (§3.3); encrypted requests need ≥ 3. */
+  readonly protoVersion: number;
+  readonly machineDescriptionJson: string;
+  readonly attestation: WorkerAttestationView | undefined;
   coefficient: number;
   enabled: boolean;
   private running = 0;
+  private model: { full: string; base: string };
   private readonly queryTimeMs: DecayingAverage;
   private readonly successes: ExponentialDecay;
   private readonly failures: ExponentialDecay;
@@ -57,14 +89,30 @@ export class RegisteredWorker {
   constructor(registration: WorkerRegistration, now: MillisecondClock) {
     this.id = registration.id;
     this.ownerAddress = registration.ownerAddress;
-    this.modelBaseName = registration.modelBaseName;
-    this.modelFullName = registration.modelFullName;
+    this.model = { full: registration.modelFullName, base: registration.modelBaseName };
+    this.protoVersion = registration.protoVersion ?? 1;
+    this.machineDescriptionJson = registration.machineDescriptionJson ?? '{}';
     this.coefficient = registration.coefficient;
     this.maxActiveRequests = registration.maxActiveRequests;
     this.enabled = registration.enabled;
+    this.attestation = registration.attestation;
     this.queryTimeMs = new DecayingAverage(now, { periodSeconds: TEN_MINUTES_SECONDS });
     this.successes = new ExponentialDecay(now, TEN_MINUTES_SECONDS);
     this.failures = new ExponentialDecay(now, TEN_MINUTES_SECONDS);
+  }
+
+  /** Model name without the `@…` suffix; what clients ask for. */
+  get modelBaseName(): string {
+    return this.model.base;
+  }
+
+  get modelFullName(): string {
+    return this.model.full;
+  }
+
+  /** After the worker answered `worker.changedModel`: serves `fullName` from now on (running requests go on). */
+  changeModel(fullName: string): void {
+    this.model = { full: fullName, base: modelBaseName(fullName) };
   }
 
   get runningRequests(): number {
@@ -112,6 +160,7 @@ export class RegisteredWorker {
 
   connectionStats(): WorkerConnectionStats {
     return {
+      connection_id: this.id,
       owner_address: this.ownerAddress,
       model: this.modelFullName,
       coefficient: this.coefficient,
@@ -120,6 +169,13 @@ export class RegisteredWorker {
       queries_time_10m: this.queryTimeMs.sum() / 1000,
       queries_success_10m: this.successes.value(),
       enabled: this.enabled,
+      proto_version: this.protoVersion,
+      machine_description: this.machineDescriptionJson,
+      max_running_queries: this.maxActiveRequests,
+      ...(this.attestation ? {
+        attestation_policy: this.attestation.policy, image_hash: this.attestation.imageHash,
+        ...(this.attestation.tcbStatus === undefined ? {} : { tcb_status: this.attestation.tcbStatus }),
+      } : {}),
     };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The proxy's registry of worker connections and the worker selection rule (§4.4):
- * skip disabled/busy/excluded workers, keep those with coefficient ≤ max_coefficient,
- * pick the least `running × average query time`, ties → first registered.
+ * skip disabled/busy/excluded workers and those below the request's minimum protocol version
+ * (encrypted requests need ≥ 3, as the reference's `choose_connection`), keep those with
+ * coefficient ≤ max_coefficient, pick the least `running × average query time`, ties → first registered.
  * Also the `/v1/models` view (§4.1) and `/jsonstats` `worker_connections`.
  */
 import { CocoonError, type MillisecondClock } from '@cocoon/protocol';
@@ -71,6 +72,11 @@ export class WorkerRegistry {
     this.require(id).coefficient = coefficient;
   }
 
+  /** The worker switched its model (`worker.changedModel`): it is listed and selected under the new one. */
+  changeModel(id: string, modelFullName: string): void {
+    this.require(id).changeModel(modelFullName);
+  }
+
   /** `/v1/models` (§4.1): models with at least one enabled worker, workers sorted by coefficient. */
   models(): ModelListing[] {
     const byModel = new Map<string, RegisteredWorker[]>();
@@ -100,19 +106,25 @@ export class WorkerRegistry {
    * (retries). Throws CCN_ERR_ROUTE_UNKNOWN_MODEL (nothing registered for the model),
    * CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW (available workers are all above maxCoefficient),
    * CCN_ERR_ROUTE_WORKERS_BUSY (every enabled, affordable, untried worker is at its active-query
-   * limit: retry shortly) or CCN_ERR_ROUTE_NO_WORKER (all disabled or excluded). The busy message
-   * keeps the reference's `no workers for model` prefix, so reference clients read it as before.
+   * limit: retry shortly) or CCN_ERR_ROUTE_NO_WORKER (all disabled, excluded or below
+   * `minProtoVersion`). The busy message keeps the reference's `no workers for model` prefix, so
+   * reference clients read it as before.
    */
-  select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = new Set()): RegisteredWorker {
+  select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = new Set(), minProtoVersion = 0): RegisteredWorker {
     let known = false;
     let best: RegisteredWorker | undefined;
     let bestWeight = Infinity;
     let minimumCoefficientAbove = Infinity;
     let busy = 0;
+    let tooOld = 0;
     for (const worker of this.workers.values()) {
       if (worker.modelBaseName !== model) continue;
       known = true;
       if (!worker.enabled || exclude.has(worker.id)) continue;
+      if (worker.protoVersion < minProtoVersion) {
+        tooOld += 1;
+        continue;
+      }
       if (!worker.available) {
         if (worker.coefficient <= maxCoefficient) busy += 1;
         continue;
@@ -133,7 +145,8 @@ export class WorkerRegistry {
       throw new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', `can run this query with coefficient=${minimumCoefficientAbove}`, { param: 'max_coefficient' });
     }
     if (busy > 0) throw new CocoonError('CCN_ERR_ROUTE_WORKERS_BUSY', workersBusyMessage(model, busy), { param: 'model' });
-    throw new CocoonError('CCN_ERR_ROUTE_NO_WORKER', `no workers for model ${model}`, { param: 'model' });
+    const versionNote = tooOld > 0 ? `: ${tooOld} enabled speak a protocol below ${minProtoVersion}` : '';
+    throw new CocoonError('CCN_ERR_ROUTE_NO_WORKER', `no workers for model ${model}${versionNote}`, { param: 'model' });
   }
 
   private require(id: string): RegisteredWorker {

@@ -45,8 +45,8 @@ export class GatedWorkerRegistry extends WorkerRegistry {
     super(options);
   }
 
-  override select(model: string, maxCoefficient: number, exclude?: ReadonlySet<string>): RegisteredWorker {
+  override select(model: string, maxCoefficient: number, exclude?: ReadonlySet<string>, minProtoVersion?: number): RegisteredWorker {
     this.gate.check();
-    return super.select(model, maxCoefficient, exclude);
+    return super.select(model, maxCoefficient, exclude, minProtoVersion);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROTOCOL_VERSION_MAX, ProxyParamsFlag, decodeBoxed, encodeBoxed } from '@cocoon/protocol';
+import { PROTOCOL_VERSIONS, ProxyParamsFlag, decodeBoxed, encodeBoxed } from '@cocoon/protocol';
 import type { ClientParams, TlObject, WorkerParams } from '@cocoon/protocol';
 import { checkTestMode, negotiateProtocolVersion, proxyParams, type ProxyIdentity } from '../../src/connections/proxy-params.ts';
 
@@ -22,13 +22,13 @@ const workerParams = (fields: Partial<WorkerParams>): TlObject => decoded({ _: '
 
 describe('negotiateProtocolVersion', () => {
   test('chooses the highest common version of client and worker params', () => {
-    assert.equal(negotiateProtocolVersion(clientParams({ is_test: true, min_proto_version: 0, max_proto_version: 9 })), PROTOCOL_VERSION_MAX);
+    assert.equal(negotiateProtocolVersion(clientParams({ is_test: true, min_proto_version: 0, max_proto_version: 9 })), PROTOCOL_VERSIONS.proxy.max);
     assert.equal(negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1, min_proto_version: 1, max_proto_version: 1 })), 1);
   });
 
   test('a peer without the version bit speaks version 0, which this proxy refuses', () => {
     assert.throws(() => negotiateProtocolVersion(clientParams({ is_test: true })), hasCode('CCN_ERR_PROTOCOL_VERSION'));
-    assert.throws(() => negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1 })), /peer 0\.\.0/);
+    assert.throws(() => negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1 })), /worker speaks 0\.\.0, this runner 1\.\.4/);
   });
 
   test('refuses objects that are not client or worker params', () => {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { CocoonError, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, createLogger, type CocoonSession, type TlObject } from '@cocoon/protocol';
+import { CocoonError, PROTOCOL_VERSIONS, createLogger, type CocoonSession, type TlObject } from '@cocoon/protocol';
 import { RootHashPolicy, allowedHashes, modelHash } from '@cocoon/attestation';
 import { ProxyWorkerConnection } from '../../src/connections/proxy-worker-connection.ts';
 import { OffChainLink } from '../../src/connections/proxy-chain-link.ts';
@@ -39,7 +39,7 @@ async function connectWorker(model: string): Promise<{ outcome: TlObject | Error
       _: 'worker.connectToProxy',
       params: {
         _: 'worker.params', flags: 3, worker_owner_address: 'worker-owner', model, coefficient: 1000, is_test: true, proxy_cnt: 1,
-        max_active_requests: 4, min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
+        max_active_requests: 4, min_proto_version: PROTOCOL_VERSIONS.worker.min, max_proto_version: PROTOCOL_VERSIONS.worker.max,
       },
     }, { answer: resolve, fail: (error: unknown) => resolve(error as Error) });
   });

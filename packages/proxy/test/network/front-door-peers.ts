@@ -6,8 +6,7 @@
 import type tls from 'node:tls';
 import {
   CocoonSession,
-  PROTOCOL_VERSION_MAX,
-  PROTOCOL_VERSION_MIN,
+  PROTOCOL_VERSIONS,
   encodeHttpResponse,
   type TlObject,
 } from '@cocoon/protocol';
@@ -84,7 +83,7 @@ export async function partialFrameAttacker(port: number, role: 'client' | 'worke
 export function workerParams(model = FRONT_DOOR_MODEL): TlObject {
   return {
     _: 'worker.params', flags: 3, worker_owner_address: 'UQ-front-door-worker', model, coefficient: 1000, is_test: true, proxy_cnt: 1,
-    max_active_requests: 8, min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
+    max_active_requests: 8, min_proto_version: PROTOCOL_VERSIONS.worker.min, max_proto_version: PROTOCOL_VERSIONS.worker.max,
   };
 }
 

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CocoonSession, DEV_CLIENT_OWNER_ADDRESS, FrameDecoder, PROTOCOL_VERSION_MAX, PROTOCOL_VERSION_MIN, WireErrorCode, decodeBoxed,
+  CocoonSession, DEV_CLIENT_OWNER_ADDRESS, FrameDecoder, PROTOCOL_VERSIONS, WireErrorCode, decodeBoxed,
 } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
 import { FakeTdxPolicyVerifier, FakeTdxProvider, NoTeeProvider, createAttestedCertificate, dialSecure } from '@cocoon/attestation';
@@ -50,7 +50,7 @@ async function scriptedWorker(port: number, model: string, offerExtensions: bool
   });
   const params = {
     _: 'worker.params', flags: 3, worker_owner_address: `UQ-worker-${model}`, model, coefficient: 1000, is_test: true, proxy_cnt: 1,
-    max_active_requests: maxActive, min_proto_version: PROTOCOL_VERSION_MIN, max_proto_version: PROTOCOL_VERSION_MAX,
+    max_active_requests: maxActive, min_proto_version: PROTOCOL_VERSIONS.worker.min, max_proto_version: PROTOCOL_VERSIONS.worker.max,
   };
   assert.equal((await session.query({ _: 'worker.connectToProxy', params }))._, 'worker.connectedToProxy');
   await session.query({ _: 'worker.compareBalanceWithProxy', tokens_committed_to_blockchain: 0n, tokens_committed_to_db: 0n, max_tokens: 0n });

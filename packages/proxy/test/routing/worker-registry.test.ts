@@ -201,7 +201,10 @@ describe('WorkerRegistry views', () => {
     worker.begin().end(false, 4000);
     worker.begin();
     assert.deepEqual(registry.workerConnections(), [
-      { owner_address: 'owner-a', model: 'qwen@v1', coefficient: 1000, running_queries: 1, queries_10m: 2, queries_time_10m: 6, queries_success_10m: 1, enabled: true },
+      {
+        connection_id: 'a', owner_address: 'owner-a', model: 'qwen@v1', coefficient: 1000, running_queries: 1, queries_10m: 2, queries_time_10m: 6, queries_success_10m: 1,
+        enabled: true, proto_version: 1, machine_description: '{}', max_running_queries: 5,
+      },
     ]);
     assert.equal(worker.averageQueryTimeMs(), 3000);
     assert.equal(worker.successRate(), 0.5);
@@ -210,6 +213,39 @@ describe('WorkerRegistry views', () => {
     assert.ok(Math.abs(stats!.queries_10m - 2 / Math.E) < 1e-9);
     assert.ok(Math.abs(stats!.queries_success_10m - 1 / Math.E) < 1e-9);
     clockMs = 0;
+  });
+
+  test('workerConnections(): the attestation verified at connect (policy, image hash, TCB status)', () => {
+    const attestation = { policy: 'tdx', imageHash: 'ab'.repeat(32), tcbStatus: 'UpToDate' };
+    const [stats] = registryWith(registration('a', { attestation })).workerConnections();
+    assert.equal(stats!.attestation_policy, 'tdx');
+    assert.equal(stats!.image_hash, 'ab'.repeat(32));
+    assert.equal(stats!.tcb_status, 'UpToDate');
+    const [plain] = registryWith(registration('b')).workerConnections();
+    assert.equal('image_hash' in plain!, false, 'no attestation fields without a verified attestation');
+  });
+
+  test('select(minProtoVersion) skips workers below it, as the reference for encrypted requests', () => {
+    const registry = registryWith(registration('old', { protoVersion: 2 }), registration('new', { protoVersion: 4 }));
+    registry.get('new')!.begin(); // busier, but the only one that qualifies
+    assert.equal(registry.select('qwen', 4000).id, 'old');
+    assert.equal(registry.select('qwen', 4000, new Set(), 3).id, 'new');
+    assertCocoonError(() => registry.select('qwen', 4000, new Set(['new']), 3), 'CCN_ERR_ROUTE_NO_WORKER', 'no workers for model qwen: 1 enabled speak a protocol below 3');
+    const onlyOld = registryWith(registration('old', { protoVersion: 2 }));
+    assertCocoonError(() => onlyOld.select('qwen', 4000, new Set(), 3), 'CCN_ERR_ROUTE_NO_WORKER', 'no workers for model qwen: 1 enabled speak a protocol below 3');
+  });
+
+  test('changeModel(): the worker is listed and selected under its new model; stats show it', () => {
+    const registry = registryWith(registration('a', { protoVersion: 4, machineDescriptionJson: '{"gpu":"H200"}' }));
+    registry.changeModel('a', `llama@r2:${'c'.repeat(64)}`);
+    assert.deepEqual(registry.models().map((model) => model.id), ['llama']);
+    assert.equal(registry.select('llama', 4000).id, 'a');
+    assertCocoonError(() => registry.select('qwen', 4000), 'CCN_ERR_ROUTE_UNKNOWN_MODEL', 'unknown model qwen');
+    const [stats] = registry.workerConnections();
+    assert.equal(stats!.model, `llama@r2:${'c'.repeat(64)}`);
+    assert.equal(stats!.proto_version, 4);
+    assert.equal(stats!.machine_description, '{"gpu":"H200"}');
+    assert.throws(() => registry.changeModel('missing', 'x@y:z'), CocoonError);
   });
 
   test('perProxyMaxActiveRequests = ceil(max / proxies)', () => {

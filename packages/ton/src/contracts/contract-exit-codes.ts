@@ -4,7 +4,7 @@
  * source by a test; runners and tests read exit codes from here instead of writing numbers.
  */
 export const ContractExitCode = {
-  /** old / non-monotonic message (token totals) */
+  /** old / non-monotonic message (token totals), expired public key */
   oldMessage: 1000,
   /** envelope op differs from the signed payload op */
   wrongPayloadOp: 1001,
@@ -36,6 +36,12 @@ export const ContractExitCode = {
   addressMismatch: 1014,
   /** signed expected_my_address != self */
   expectedAddress: 1015,
+  /** root: signed key op while no key-manager public key is set */
+  keyManagerUnset: 1016,
+  /** root: key-manager op on a state below struct_version 4 */
+  oldRootLayout: 1017,
+  /** root: net address not 0:uint1 len:uint7 bytes */
+  badNetAddress: 1018,
 } as const;
 
 export type ContractExitCodeName = keyof typeof ContractExitCode;

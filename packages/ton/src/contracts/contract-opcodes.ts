@@ -59,6 +59,9 @@ export const ContractOp = {
   rootReset: 0x563c1d96,
   rootUpgradeFull: 0x4f7c5789,
   rootChangeOwner: 0xc4a1ae54,
+  rootChangeKeyManager: 0xb01c0fe9,
+  rootAddPublicKey: 0x6e5a646a,
+  rootAddPublicKeySigned: 0x9e0e1821,
   // Cocoon wallet
   ownerWalletSendMessage: 0x9c69f376,
 } as const;

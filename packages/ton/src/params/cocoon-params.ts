@@ -1,13 +1,18 @@
 /**
  * CocoonParams (§6.1): the network parameters kept by the root contract and copied into every
- * proxy, client and worker contract. Reads struct versions 0–3 (fields appear by version) and
- * writes version 3. `withoutCode`/`forProxy` give the copies that client, worker and proxy
- * contracts store (their addresses are derived from them).
+ * proxy, client and worker contract. Reads struct versions 0–5 (fields appear by version up to 3;
+ * 4 and 5 only change the root state around the params, §6.9) and writes the params' own version
+ * (3–5; older ones are written as 3), as the reference's runners do — the proxy, client and worker
+ * contracts derive their addresses from these cells. `withoutCode`/`forProxy` give the copies
+ * that client, worker and proxy contracts store.
  */
 import { beginCell, type Cell, type Slice } from '@ton/core';
 import { CocoonError, MULTIPLIER_ONE } from '@cocoon/protocol';
 
-export const PARAMS_STRUCT_VERSION = 3;
+/** The newest struct version (root state with key manager and verified keys); dev params use it. */
+export const PARAMS_STRUCT_VERSION = 5;
+/** The oldest struct version written: every field present. */
+export const MIN_WRITTEN_PARAMS_STRUCT_VERSION = 3;
 
 export interface CocoonParams {
   structVersion: number;
@@ -31,10 +36,13 @@ export interface CocoonParams {
   clientCode: Cell | null;
 }
 
-/** Serializes params (always struct version 3, every field present). */
+/** Serializes params with every field present, as struct version max(3, structVersion) (at most 5). */
 export function storeCocoonParams(params: CocoonParams): Cell {
+  if (!Number.isInteger(params.structVersion) || params.structVersion < 0 || params.structVersion > PARAMS_STRUCT_VERSION) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `params struct_version must be 0–${PARAMS_STRUCT_VERSION}, got ${params.structVersion}`, { param: 'struct_version' });
+  }
   return beginCell()
-    .storeUint(PARAMS_STRUCT_VERSION, 8)
+    .storeUint(Math.max(MIN_WRITTEN_PARAMS_STRUCT_VERSION, params.structVersion), 8)
     .storeUint(params.paramsVersion, 32)
     .storeUint(params.uniqueId, 32)
     .storeBit(params.isTest)
@@ -54,7 +62,7 @@ export function storeCocoonParams(params: CocoonParams): Cell {
     .endCell();
 }
 
-/** Parses a params cell of struct version 0–3 (missing multipliers default to 1×, stakes to 0); a malformed cell is CCN_ERR_TON_CONTRACT_MISMATCH. */
+/** Parses a params cell of struct version 0–5 (missing multipliers default to 1×, stakes to 0); a malformed cell is CCN_ERR_TON_CONTRACT_MISMATCH. */
 export function loadCocoonParams(cell: Cell | Slice): CocoonParams {
   try {
     return readCocoonParams('beginParse' in cell ? cell.beginParse() : cell);

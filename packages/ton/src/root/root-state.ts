@@ -1,11 +1,20 @@
 /**
  * The root contract's state cell (§6.9): bits `owner_address version:uint32`, refs ^data ^params,
- * data = `proxy_hashes registered_proxies last_proxy_seqno:uint32 worker_hashes model_hashes`.
- * Builds it for deployment and parses it (what `get_cocoon_data` returns) into a `RootConfig`.
+ * data = `proxy_hashes registered_proxies last_proxy_seqno:uint32 worker_hashes model_hashes`; then,
+ * by the params' struct_version (the reference's version of the whole layout), ^key-manager (≥ 4)
+ * and ^verified-keys (≥ 5). Builds it for deployment and parses it (what `get_cocoon_data` returns)
+ * into a `RootConfig`; old (≤ 3) and new layouts both parse.
  */
 import { beginCell, Dictionary, type Address, type Cell, type DictionaryValue } from '@ton/core';
 import { CocoonError } from '@cocoon/protocol';
-import { loadCocoonParams, storeCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
+import { loadCocoonParams, MIN_WRITTEN_PARAMS_STRUCT_VERSION, storeCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
+import { emptyValue, hashDictionary, hashSet, hashToHex, type HashInput } from './root-hashes.ts';
+import {
+  buildKeyManagerCell, buildVerifiedKeysCell, emptyKeyManagerState, hasKeyManagerFields, hasVerifiedKeys, parseKeyManagerState,
+  type RootKeyManagerInit, type RootKeyManagerState,
+} from './root-key-manager-state.ts';
+
+export { hashToHex, type HashInput } from './root-hashes.ts';
 
 export interface RegisteredProxy {
   seqno: number;
@@ -23,18 +32,18 @@ export interface RootData {
 }
 
 /** The whole root configuration as runners read it. */
-export interface RootConfig extends RootData {
+export interface RootConfig extends RootData, RootKeyManagerState {
   owner: Address;
   /** Bumped on every admin change; runners only accept a higher one. */
   version: number;
   params: CocoonParams;
 }
 
-/** A 32-byte hash as hex (optionally 0x-prefixed), bytes or an integer. */
-export type HashInput = string | Buffer | bigint;
-
-/** What a root deployment needs; missing lists start empty, `version` at 1. */
-export interface RootInit {
+/**
+ * What a root deployment needs; missing lists start empty, `version` at 1. The layout follows
+ * `params.structVersion`: key-manager fields need ≥ 4, verified keys 5.
+ */
+export interface RootInit extends RootKeyManagerInit {
   owner: Address;
   params: CocoonParams;
   version?: number;
@@ -44,11 +53,6 @@ export interface RootInit {
   registeredProxies?: RegisteredProxy[];
   lastProxySeqno?: number;
 }
-
-const emptyValue: DictionaryValue<true> = {
-  serialize: () => undefined,
-  parse: () => true,
-};
 
 /** Registered-proxy value: type:uint1 (0), len:uint7, `len` ASCII bytes. */
 export const registeredProxyValue: DictionaryValue<string> = {
@@ -75,26 +79,6 @@ export function storeProxyAddressText(builder: ReturnType<typeof beginCell>, add
   builder.storeUint(bytes.length, 7).storeBuffer(bytes);
 }
 
-/** Normalizes a 32-byte hash given as hex, Buffer or bigint to lowercase hex. */
-export function hashToHex(hash: HashInput): string {
-  const hex = typeof hash === 'bigint' ? hash.toString(16).padStart(64, '0')
-    : typeof hash === 'string' ? hash.toLowerCase().replace(/^0x/, '') : hash.toString('hex');
-  if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new CocoonError('CCN_ERR_INTERNAL', `expected a 32-byte hash, got ${JSON.stringify(hex)}`, { param: 'hash' });
-  }
-  return hex;
-}
-
-function hashDictionary(hashes: Iterable<HashInput> | undefined): Dictionary<bigint, true> {
-  const dictionary = Dictionary.empty(Dictionary.Keys.BigUint(256), emptyValue);
-  for (const hash of hashes ?? []) dictionary.set(BigInt(`0x${hashToHex(hash)}`), true);
-  return dictionary;
-}
-
-function hashSet(dictionary: Dictionary<bigint, true>): Set<string> {
-  return new Set(dictionary.keys().map((key) => hashToHex(key)));
-}
-
 /** The ^data cell of the root contract. */
 export function buildRootData(data: Partial<RootData> | Omit<RootInit, 'owner' | 'params'>): Cell {
   const proxies = Dictionary.empty(Dictionary.Keys.Uint(32), registeredProxyValue);
@@ -109,14 +93,28 @@ export function buildRootData(data: Partial<RootData> | Omit<RootInit, 'owner' |
     .endCell();
 }
 
-/** The root contract's initial data (its whole state cell). */
+/** The layout version a params cell is written with (what decides the refs after ^params). */
+function writtenStructVersion(params: CocoonParams): number {
+  return Math.max(MIN_WRITTEN_PARAMS_STRUCT_VERSION, params.structVersion);
+}
+
+/** The root contract's initial data (its whole state cell), in the layout of `params.structVersion`. */
 export function buildRootState(init: RootInit): Cell {
-  return beginCell()
+  const structVersion = writtenStructVersion(init.params);
+  if (structVersion < 4 && hasKeyManagerFields(init)) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `a key manager or registered keys need params struct_version ≥ 4 (got ${structVersion})`, { param: 'struct_version' });
+  }
+  if (structVersion < 5 && hasVerifiedKeys(init)) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `verified keys need params struct_version 5 (got ${structVersion})`, { param: 'struct_version' });
+  }
+  const builder = beginCell()
     .storeAddress(init.owner)
     .storeUint(init.version ?? 1, 32)
     .storeRef(buildRootData(init))
-    .storeRef(storeCocoonParams(init.params))
-    .endCell();
+    .storeRef(storeCocoonParams(init.params));
+  if (structVersion >= 4) builder.storeRef(buildKeyManagerCell(init));
+  if (structVersion >= 5) builder.storeRef(buildVerifiedKeysCell(init));
+  return builder.endCell();
 }
 
 /** Parses the ^data cell. */
@@ -131,7 +129,7 @@ export function parseRootData(cell: Cell): RootData {
   return { proxyHashes, workerHashes, modelHashes, registeredProxies, lastProxySeqno };
 }
 
-/** Parses the whole root state cell; throws CCN_ERR_TON_CONTRACT_MISMATCH on a malformed cell. */
+/** Parses the whole root state cell (struct versions 0–5); throws CCN_ERR_TON_CONTRACT_MISMATCH on a malformed cell or extra data. */
 export function parseRootState(cell: Cell): RootConfig {
   try {
     const slice = cell.beginParse();
@@ -139,7 +137,11 @@ export function parseRootState(cell: Cell): RootConfig {
     const version = slice.loadUint(32);
     const data = parseRootData(slice.loadRef());
     const params = loadCocoonParams(slice.loadRef());
-    return { owner, version, params, ...data };
+    const keyManagerCell = params.structVersion >= 4 ? slice.loadRef() : undefined;
+    const verifiedKeysCell = params.structVersion >= 5 ? slice.loadRef() : undefined;
+    if (slice.remainingBits !== 0 || slice.remainingRefs !== 0) throw new Error(`extra data after the struct_version ${params.structVersion} layout`);
+    const keys = keyManagerCell ? parseKeyManagerState(keyManagerCell, verifiedKeysCell) : emptyKeyManagerState();
+    return { owner, version, params, ...data, ...keys };
   } catch (error) {
     if (error instanceof CocoonError) throw error;
     throw new CocoonError('CCN_ERR_TON_CONTRACT_MISMATCH', `malformed root contract state: ${(error as Error).message}`, { cause: error });

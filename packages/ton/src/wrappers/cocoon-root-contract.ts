@@ -1,16 +1,21 @@
 /**
  * Wrapper of the COCOON root contract (§6.9): deployment from a `RootInit`, pure body builders
- * for every owner-only admin message (so the root owner can send them through any wallet),
+ * for every owner-only admin message (so the root owner can send them through any wallet), the
+ * key-manager ops (change_key_manager, add_public_key, relaying a signed add_public_key),
  * `send*` helpers and typed getters.
  */
+import { randomBytes } from 'node:crypto';
 import {
   beginCell, contractAddress, SendMode,
   type Address, type Builder, type Cell, type Contract, type ContractProvider, type Sender,
 } from '@ton/core';
+import { CocoonError } from '@cocoon/protocol';
 import { loadContractCode } from '../contracts/contract-compiler.ts';
 import { ContractOp } from '../contracts/contract-opcodes.ts';
 import { loadCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
 import { buildRootState, hashToHex, type HashInput, parseRootState, storeProxyAddressText, type RootConfig, type RootInit } from '../root/root-state.ts';
+import { storeKeyManagerAddress } from '../root/root-key-manager-state.ts';
+import { buildSignedPublicKeyBody, signedPublicKeyBody, type SignedPublicKeyEnvelope } from '../root/signed-public-key.ts';
 
 export const ROOT_OPS = {
   addWorkerHash: ContractOp.rootAddWorkerHash, delWorkerHash: ContractOp.rootDelWorkerHash,
@@ -20,6 +25,7 @@ export const ROOT_OPS = {
   changeFees: ContractOp.rootChangeFees, changeParams: ContractOp.rootChangeParams,
   upgradeContracts: ContractOp.rootUpgradeContracts, upgradeCode: ContractOp.rootUpgradeCode, reset: ContractOp.rootReset,
   upgradeFull: ContractOp.rootUpgradeFull, changeOwner: ContractOp.rootChangeOwner,
+  changeKeyManager: ContractOp.rootChangeKeyManager, addPublicKey: ContractOp.rootAddPublicKey,
 } as const;
 
 export type RootHash = HashInput;
@@ -39,7 +45,20 @@ export type RootAdminMessage =
   | { type: 'upgradeCode'; newCode: Cell }
   | { type: 'reset' }
   | { type: 'upgradeFull'; newData: Cell; newCode: Cell }
-  | { type: 'changeOwner'; newOwner: Address };
+  | { type: 'changeOwner'; newOwner: Address }
+  | { type: 'changeKeyManager'; publicKey: RootHash; imageHash?: RootHash; address: string }
+  | { type: 'addPublicKey'; publicKey: RootHash; keyType: number; expireAt: number };
+
+const uint256 = (hash: RootHash, param: string): bigint => BigInt(`0x${hashToHex(hash, param)}`);
+
+function checkKeyFields(keyType: number, expireAt: number): void {
+  if (!Number.isInteger(keyType) || keyType < 0 || keyType > 0xff) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `keyType must be a uint8, got ${keyType}`, { param: 'keyType' });
+  }
+  if (!Number.isInteger(expireAt) || expireAt < 0 || expireAt > 0xffff_ffff) {
+    throw new CocoonError('CCN_ERR_INTERNAL', `expireAt must be a uint32, got ${expireAt}`, { param: 'expireAt' });
+  }
+}
 
 function storeAdminFields(builder: Builder, message: RootAdminMessage): void {
   switch (message.type) {
@@ -78,6 +97,14 @@ function storeAdminFields(builder: Builder, message: RootAdminMessage): void {
       return;
     case 'changeOwner':
       builder.storeAddress(message.newOwner);
+      return;
+    case 'changeKeyManager':
+      builder.storeUint(uint256(message.publicKey, 'publicKey'), 256).storeUint(uint256(message.imageHash ?? 0n, 'imageHash'), 256);
+      storeKeyManagerAddress(builder, message.address);
+      return;
+    case 'addPublicKey':
+      checkKeyFields(message.keyType, message.expireAt);
+      builder.storeUint(uint256(message.publicKey, 'publicKey'), 256).storeUint(message.keyType, 8).storeUint(message.expireAt, 32);
       return;
   }
 }
@@ -120,6 +147,25 @@ export class CocoonRootContract implements Contract {
   }
   static changeOwnerBody(newOwner: Address, queryId?: bigint): Cell { return this.adminBody({ type: 'changeOwner', newOwner }, queryId); }
   static resetBody(queryId?: bigint): Cell { return this.adminBody({ type: 'reset' }, queryId); }
+  static changeKeyManagerBody(keyManager: { publicKey: RootHash; imageHash?: RootHash; address: string }, queryId?: bigint): Cell {
+    return this.adminBody({ type: 'changeKeyManager', ...keyManager }, queryId);
+  }
+  static addPublicKeyBody(key: { publicKey: RootHash; keyType: number; expireAt: number }, queryId?: bigint): Cell {
+    return this.adminBody({ type: 'addPublicKey', ...key }, queryId);
+  }
+  /**
+   * A root_add_public_key_signed body signed with the key manager's machine key (`signingKey`: 32-byte
+   * seed or 64-byte secret key); `queryId` defaults to a random one, as the reference's. Same as
+   * buildSignedPublicKeyBody.
+   */
+  static addPublicKeySignedBody(options: {
+    publicKey: RootHash; keyType: number; expireAt: number; signingKey: Uint8Array; returnExcessesTo?: Address; queryId?: bigint;
+  }): Cell {
+    return buildSignedPublicKeyBody(options.signingKey, {
+      publicKey: options.publicKey, keyType: options.keyType, expireAt: options.expireAt,
+      queryId: options.queryId ?? randomBytes(8).readBigUInt64BE(), sendExcessesTo: options.returnExcessesTo,
+    });
+  }
 
   async sendDeploy(provider: ContractProvider, via: Sender, value: bigint): Promise<void> {
     await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: beginCell().endCell() });
@@ -134,6 +180,43 @@ export class CocoonRootContract implements Contract {
   }
 
   /** The whole configuration (get_cocoon_data). */
+  /** Owner only: names a new key manager (its signing key, image hash, `host:port`); bumps version. */
+  async sendChangeKeyManager(
+    provider: ContractProvider, via: Sender, value: bigint,
+    options: { publicKey: RootHash; imageHash?: RootHash; address: string; queryId?: bigint },
+  ): Promise<void> {
+    const { queryId, ...fields } = options;
+    await this.sendAdmin(provider, via, { value, message: { type: 'changeKeyManager', ...fields }, queryId });
+  }
+
+  /** Owner only: registers an encryption key without a key-manager signature; bumps version. */
+  async sendAddPublicKey(
+    provider: ContractProvider, via: Sender, value: bigint,
+    options: { publicKey: RootHash; keyType: number; expireAt: number; queryId?: bigint },
+  ): Promise<void> {
+    const { queryId, ...fields } = options;
+    await this.sendAdmin(provider, via, { value, message: { type: 'addPublicKey', ...fields }, queryId });
+  }
+
+  /**
+   * Anyone: relays a key registration signed by the root's key manager (see buildSignedPublicKeyBody);
+   * `queryId` must be the signed one. The root returns what the operation did not use.
+   */
+  async sendAddPublicKeySigned(provider: ContractProvider, via: Sender, value: bigint, options: SignedPublicKeyEnvelope): Promise<void> {
+    await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body: signedPublicKeyBody(options) });
+  }
+
+  /** Sends an already built body (e.g. from buildSignedPublicKeyBody). */
+  async sendBody(provider: ContractProvider, via: Sender, value: bigint, body: Cell): Promise<void> {
+    await provider.internal(via, { value, sendMode: SendMode.PAY_GAS_SEPARATELY, body });
+  }
+
+  /** public_key_is_valid: registered and not expired at the chain's now (false on a root below struct_version 4). */
+  async getPublicKeyIsValid(provider: ContractProvider, publicKey: RootHash): Promise<boolean> {
+    const { stack } = await provider.get('public_key_is_valid', [{ type: 'int', value: uint256(publicKey, 'publicKey') }]);
+    return stack.readBoolean();
+  }
+
   async getConfig(provider: ContractProvider): Promise<RootConfig> {
     const { stack } = await provider.get('get_cocoon_data', []);
     return parseRootState(stack.readCell());

@@ -1,7 +1,8 @@
 /**
- * The CocoonParams codec (§6.1): version 3 round trips, hand-built cells of struct versions 0–2
- * (fields appear by version, missing multipliers read as 1×, missing stakes as 0), refusal of
- * unknown struct versions and truncated cells, and the code-stripped copies the contracts store.
+ * The CocoonParams codec (§6.1): version 3–5 round trips (the version is kept: contract addresses
+ * derive from the cell), hand-built cells of struct versions 0–2 (fields appear by version, missing
+ * multipliers read as 1×, missing stakes as 0), refusal of unknown struct versions and truncated
+ * cells, and the code-stripped copies the contracts store.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,10 +55,19 @@ describe('CocoonParams codec', () => {
     assert.deepEqual([read.proxyCode, read.workerCode, read.clientCode], [null, null, null]);
   });
 
-  test('writing always produces struct version 3, whatever structVersion says', () => {
+  test('writing keeps struct versions 3–5 and lifts older ones to 3; beyond 5 is refused', () => {
     const cell = storeCocoonParams({ ...sample, structVersion: 1 });
     assert.equal(cell.beginParse().loadUint(8), 3);
     assert.equal(loadCocoonParams(cell).structVersion, 3);
+    for (const version of [3, 4, 5]) {
+      const written = storeCocoonParams({ ...sample, structVersion: version });
+      assert.equal(written.beginParse().loadUint(8), version);
+      assert.deepEqual(comparable(loadCocoonParams(written)), comparable({ ...sample, structVersion: version }));
+    }
+    assert.notEqual(storeCocoonParams({ ...sample, structVersion: 4 }).hash().toString('hex'), storeCocoonParams({ ...sample, structVersion: 5 }).hash().toString('hex'));
+    for (const bad of [6, -1, 1.5]) {
+      assert.throws(() => storeCocoonParams({ ...sample, structVersion: bad }), (error: unknown) => isCocoonError(error) && error.code === 'CCN_ERR_INTERNAL' && (error as { param?: string }).param === 'struct_version');
+    }
   });
 
   const versions: Array<{ version: number; build: () => Cell; expect: Partial<CocoonParams> }> = [
@@ -109,8 +119,8 @@ describe('CocoonParams codec', () => {
     assert.deepEqual(comparable({ ...again, structVersion: 0 }), comparable(old));
   });
 
-  test('struct version 4 and above are refused by name', () => {
-    for (const version of [4, 255]) {
+  test('struct version 6 and above are refused by name', () => {
+    for (const version of [6, 255]) {
       assert.throws(
         () => loadCocoonParams(tail(head(version).storeUint(1, 32).storeUint(2, 32).storeUint(3, 32).storeUint(4, 32), true)),
         (error: unknown) => rejectsWith('CCN_ERR_TON_CONTRACT_MISMATCH', new RegExp(`struct_version ${version}`))(error) && (error as { param?: string }).param === 'struct_version',

@@ -2,8 +2,8 @@
  * The worker runner's config (§8.4 `workerRunner.config`, trimmed): stats port, proxy
  * connection, advertised model and coefficient, the inference engine (`openai`: forward to an
  * OpenAI-compatible server at engine_url; `llama`: embedded llama.cpp on a GGUF at model_path,
- * optionally checked against model_identity), and the TON settings (chain, root, node wallet,
- * payout ledger and threshold).
+ * optionally checked against model_identity), the TON settings (chain, root, node wallet,
+ * payout ledger and threshold), the model switch script and the machine description.
  */
 import { z } from 'zod';
 import {
@@ -11,6 +11,7 @@ import {
   hostPortSchema,
   httpAccessHashField,
   httpGuardConfigFields,
+  logConfigFields,
   peerPolicyField,
   listenPortSchema,
   nanotonSchema,
@@ -26,6 +27,15 @@ export const modelStringSchema = z
   .regex(/^[^@\s:]+@[^@\s:]+:[0-9a-fA-F]{64}$/, 'expected name@revision:hash (hash = 64 hex characters)');
 
 export const DEV_WORKER_MODEL = `test/tiny-chat@dev:${'0'.repeat(64)}`;
+
+function isJsonObjectText(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
 
 export const workerConfigSchema = z
   .object({
@@ -65,6 +75,7 @@ export const workerConfigSchema = z
     http_access_hash: httpAccessHashField(),
     /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/worker/admin.token' }),
+    ...logConfigFields(),
     /** TON (§6.6): chain endpoint, root contract, node wallet key file; ton_endpoint '' = off chain. */
     ...tonConfigFields({ walletKeyFile: '.cocoon-worker/node-wallet.key' }),
     /** Directory of the durable per-proxy payout ledger (JSON files, 0600). */
@@ -75,11 +86,26 @@ export const workerConfigSchema = z
     payment_status_interval_ms: z.number().int().min(50).max(600_000).default(10_000),
     /** Root contract refresh period, ms (§6.9/§16: 30–60 s); unset = 45 000. */
     root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).optional(),
+    /**
+     * Executable run on `worker.changeModel` with the new model string as its only argument (no shell);
+     * exit 0 = switched. Unset: the worker refuses model switches (as the reference). Engine 'openai' only.
+     */
+    change_model_script: z.string().min(1).optional(),
+    /** How long the script may run; keep it under the proxy's 60 s wait so the answer reaches the proxy. */
+    change_model_timeout_seconds: z.number().int().min(1).max(3600).default(50),
+    /**
+     * A JSON object describing the machine (GPU, memory…), sent in worker.params (§3.3: only at protocol
+     * ≥ 4, so setting it makes this worker speak 4..4); shown in the proxy's and the worker's /jsonstats.
+     */
+    machine_description_json: z.string().max(16 * 1024).refine(isJsonObjectText, 'expected a JSON object, e.g. {"gpu":"H200"}').optional(),
   })
   .strict()
   .superRefine((config, context) => {
     if (config.engine === 'openai' && config.engine_url === undefined) {
       context.addIssue({ code: 'custom', path: ['engine_url'], message: "engine_url is required with engine 'openai' (--engine-url URL or COCOON_WORKER_ENGINE_URL), or use --engine llama --model-path FILE.gguf" });
+    }
+    if (config.engine === 'llama' && config.change_model_script !== undefined) {
+      context.addIssue({ code: 'custom', path: ['change_model_script'], message: "change_model_script needs engine 'openai': the embedded llama engine cannot be switched by a script" });
     }
     if (config.engine === 'llama' && config.model_path === undefined) {
       context.addIssue({ code: 'custom', path: ['model_path'], message: "model_path is required with engine 'llama' (--model-path FILE.gguf or COCOON_WORKER_MODEL_PATH)" });

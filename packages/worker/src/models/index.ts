@@ -1,4 +1,4 @@
-/** Public API of the worker's model handling: identities, file verification, the model cache and downloader. */
+/** Public API of the worker's model handling: identities, file verification, the model cache and downloader, the model switch. */
 export { parseModelIdentity, formatModelIdentity, modelIdentityHash, verifyModelFile, sha256OfFile, isSha256Hex } from './model-identity.ts';
 export type { ModelIdentity } from './model-identity.ts';
 export { parseModelSource, modelSourceUrl, modelSourceName, formatModelSource, HUGGING_FACE_BASE_URL } from './model-source.ts';
@@ -9,3 +9,7 @@ export { downloadModel } from './model-downloader.ts';
 export type { DownloadProgress, ModelDownloadOptions, ModelDownloadResult } from './model-downloader.ts';
 export { DownloadProgressRenderer, formatBytes, formatDownloadProgress } from './download-progress.ts';
 export type { ProgressWriter } from './download-progress.ts';
+export { WorkerModelSwitch } from './worker-model-switch.ts';
+export type { ModelSwitchStatus, WorkerModelSwitchOptions } from './worker-model-switch.ts';
+export { runModelSwitchScript } from './model-switch-script.ts';
+export type { ModelSwitchScriptOptions, ModelSwitchScriptResult } from './model-switch-script.ts';

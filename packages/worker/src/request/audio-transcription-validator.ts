@@ -6,7 +6,8 @@
  * `stream_include_usage=true` added so the SSE answer carries usage too. The body is otherwise
  * forwarded byte for byte.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { boundaryOf, invalidRequest as invalid, parseParts } from './multipart-form-parts.ts';
+import type { FormPart } from './multipart-form-parts.ts';
 
 export const AUDIO_TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
 
@@ -24,12 +25,6 @@ export interface ValidatedAudioTranscription {
   body: Buffer;
   stream: boolean;
   kind: 'transcription';
-}
-
-interface FormPart {
-  name: string;
-  isFile: boolean;
-  data: Buffer;
 }
 
 /** A field check: whether the value is acceptable, and what is expected otherwise. */
@@ -53,62 +48,6 @@ const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   stream_include_usage: rule((value) => value === 'true', "'true' (streamed usage is what the worker bills)"),
   seed: rule((value) => /^-?\d{1,15}$/.test(value), 'an integer'),
 };
-
-const MAX_PARTS = 64;
-const MAX_PART_HEADER_BYTES = 16 * 1024;
-const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
-
-function invalid(reason: string, param?: string): CocoonError {
-  return new CocoonError('CCN_ERR_WORKER_INVALID_REQUEST', `worker: invalid http request: ${reason}`, { param });
-}
-
-function boundaryOf(contentType: string | undefined): string {
-  const [mediaType = '', ...parameters] = (contentType ?? '').split(';');
-  if (mediaType.trim().toLowerCase() !== 'multipart/form-data') throw invalid('body must be multipart/form-data', 'content-type');
-  for (const parameter of parameters) {
-    const [key = '', ...rest] = parameter.split('=');
-    if (key.trim().toLowerCase() !== 'boundary') continue;
-    const value = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
-    if (BOUNDARY.test(value)) return value;
-  }
-  throw invalid('multipart/form-data without a valid boundary', 'content-type');
-}
-
-function partHeaders(block: string): { name: string; isFile: boolean } {
-  const disposition = block.split('\r\n').find((line) => /^content-disposition\s*:/i.test(line));
-  if (disposition === undefined || !/:\s*form-data\b/i.test(disposition)) throw invalid('a part has no form-data Content-Disposition', 'body');
-  const name = /;\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(disposition);
-  const fieldName = name?.[1] ?? name?.[2];
-  if (fieldName === undefined || fieldName === '') throw invalid('a part has no name', 'body');
-  return { name: fieldName, isFile: /;\s*filename\*?\s*=/i.test(disposition) };
-}
-
-/** Splits the body into parts; returns them with the offset of the closing delimiter. */
-function parseParts(body: Buffer, boundary: string): { parts: FormPart[]; closingOffset: number } {
-  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
-  const inner = Buffer.from(`\r\n--${boundary}`, 'latin1');
-  let first = 0;
-  if (!body.subarray(0, delimiter.length).equals(delimiter)) {
-    const found = body.indexOf(inner);
-    if (found < 0) throw invalid('multipart body without a boundary delimiter', 'body');
-    first = found + 2;
-  }
-  let position = first + delimiter.length;
-  let delimiterStart = first;
-  const parts: FormPart[] = [];
-  for (;;) {
-    if (body[position] === 0x2d && body[position + 1] === 0x2d) return { parts, closingOffset: delimiterStart };
-    if (body[position] !== 0x0d || body[position + 1] !== 0x0a) throw invalid('malformed multipart body', 'body');
-    const headersEnd = body.indexOf('\r\n\r\n', position + 2, 'latin1');
-    if (headersEnd < 0 || headersEnd - position > MAX_PART_HEADER_BYTES) throw invalid('malformed multipart part headers', 'body');
-    const dataEnd = body.indexOf(inner, headersEnd + 4);
-    if (dataEnd < 0) throw invalid('multipart body without a closing boundary', 'body');
-    parts.push({ ...partHeaders(body.subarray(position + 2, headersEnd).toString('utf8')), data: body.subarray(headersEnd + 4, dataEnd) });
-    if (parts.length > MAX_PARTS) throw invalid(`more than ${MAX_PARTS} multipart parts`, 'body');
-    delimiterStart = dataEnd + 2;
-    position = dataEnd + inner.length;
-  }
-}
 
 function checkParts(parts: readonly FormPart[], modelBaseName: string): Map<string, string> {
   const fields = new Map<string, string>();

@@ -7,3 +7,5 @@ export { validateInferenceRequest } from './inference-request-validator.ts';
 export type { InferenceRequestInput, ValidatedInferenceRequest } from './inference-request-validator.ts';
 export { CHAT_OPTION_RULES, COMPLETION_OPTION_RULES } from './request-option-rules.ts';
 export type { OptionChecker } from './request-option-rules.ts';
+export { openEncryptedRequest } from './encrypted-request-opener.ts';
+export type { EncryptedRequestInput, OpenedRequest } from './encrypted-request-opener.ts';

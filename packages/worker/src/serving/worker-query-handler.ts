@@ -9,12 +9,15 @@
  * error reports what was generated; the send window pauses the engine body while the proxy link
  * cannot take more (full socket buffer, no credit); where the proxy negotiated `errorCodes`, a failure
  * travels as ext.proxyQueryAnswerErrorCoded with its CCN_ERR_* code (else the reference message).
+ * Encrypted requests (proto 3, §20): with the private key of `proxy.runQueryEx` the body is decrypted
+ * before validation, and every answer object is encrypted back to the sender after the token counter.
  */
 import {
-  CocoonError, decodeHttpRequest, encodeHttpResponse, errorAnswerMessage, toCocoonError, unixSecondsHeader, withoutFramingHeaders,
+  CocoonError, decodeHttpRequest, encodeHttpResponse, errorAnswerMessage, isAllZero, toCocoonError, unixSecondsHeader, withoutFramingHeaders,
 } from '@cocoon/protocol';
-import type { AdjustedTokens, Logger, NetworkParamsSource, SessionExtension, TlObject } from '@cocoon/protocol';
-import { validateInferenceRequest } from '../request/index.ts';
+import type { AdjustedTokens, Logger, NetworkParamsSource, RandomBytes, SessionExtension, TlObject } from '@cocoon/protocol';
+import { openEncryptedRequest, validateInferenceRequest } from '../request/index.ts';
+import { AnswerEncryptor } from './answer-encryptor.ts';
 import { UsageTokenCounter } from '../accounting/index.ts';
 import { readEngineBody } from '../engine/index.ts';
 import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
@@ -30,6 +33,8 @@ export interface WorkerQueryContext {
   stats: WorkerStats;
   logger: Logger;
   now: () => number;
+  /** Randomness for encrypted answers (nonces, paddings); default WebCrypto. */
+  encryptionRandom?: RandomBytes;
 }
 
 type Send = (message: TlObject) => void;
@@ -62,14 +67,19 @@ export class WorkerQueryHandler {
       const request = decodeHttpRequest(query.query as Buffer);
       const headers: Record<string, string> = {};
       for (const [name, value] of withoutFramingHeaders(request.headers)) headers[name.toLowerCase()] = value;
-      const validated = validateInferenceRequest({ method: request.method, url: request.url, headers, body: request.payload, modelBaseName: this.context.modelBaseName });
+      const privateKey = privateKeyOf(query);
+      const opened = openEncryptedRequest({ url: request.url, headers, body: request.payload, privateKey });
+      const validated = validateInferenceRequest({ method: request.method, url: request.url, headers, body: opened.body, modelBaseName: this.context.modelBaseName });
+      const encryptor = privateKey && opened.senderPublicKey
+        ? new AnswerEncryptor({ privateKey, receiverPublicKey: opened.senderPublicKey, ...(this.context.encryptionRandom ? { random: this.context.encryptionRandom } : {}) })
+        : undefined;
       const coefficient = Number(query.coefficient as bigint);
       const params = this.context.params.current(); // the request is billed with the params in force when it started
       counter = new UsageTokenCounter({ coefficient, multipliers: params.multipliers, pricePerToken: params.pricePerToken });
       const timeoutMs = Math.max(1, (query.timeout as number) * 0.95 * 1000);
       const signal = controls?.signal;
       const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs, ...(signal ? { signal } : {}) });
-      await this.relay(response, validated.stream, counter, requestId, startedAt, send, controls);
+      await this.relay(response, validated.stream, counter, encryptor, requestId, startedAt, send, controls);
       success = response.status < 400;
       if (counter.unbilledAudioSeconds > 0) {
         this.context.logger.warn('the engine reported transcription usage as a duration, not tokens: billed 0 tokens (stream with stream_include_usage for token usage)', { seconds: counter.unbilledAudioSeconds });
@@ -91,8 +101,10 @@ export class WorkerQueryHandler {
    * other bodies are sent complete. The last message carries `final_info`.
    */
   private async relay(
-    response: EngineResponse, stream: boolean, counter: UsageTokenCounter, requestId: Buffer, startedAt: number, send: Send, controls?: QueryControls,
+    response: EngineResponse, stream: boolean, counter: UsageTokenCounter, encryptor: AnswerEncryptor | undefined, requestId: Buffer, startedAt: number, send: Send,
+    controls?: QueryControls,
   ): Promise<void> {
+    const seal = (bytes: Buffer): Buffer => (encryptor ? encryptor.transform(bytes) : bytes); // after the usage and cost fields, as the reference
     const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
     headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
     let answered = false;
@@ -115,7 +127,7 @@ export class WorkerQueryHandler {
     const takePending = (): Buffer => {
       const raw = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
       pending = [];
-      return counter.transform(raw);
+      return seal(counter.transform(raw));
     };
     const flushPending = () => {
       flushScheduled = false;
@@ -139,13 +151,21 @@ export class WorkerQueryHandler {
       throw error;
     }
     const counted = pending.length > 0 ? takePending() : Buffer.alloc(0);
-    const tail = counter.flush();
-    emit(tail.length === 0 ? counted : Buffer.concat([counted, tail]), true);
+    const tail = seal(counter.flush());
+    const sealedTail = encryptor ? encryptor.flush() : Buffer.alloc(0);
+    emit(tail.length === 0 && sealedTail.length === 0 ? counted : Buffer.concat([counted, tail, sealedTail]), true);
   }
 
   private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {
     return finalInfoOf(tokens, startedAt, this.context.now());
   }
+}
+
+/** The private key of an encrypted request: flag bit 1 and not all zero (a proto-3 proxy sends zeros for clear requests). */
+function privateKeyOf(query: TlObject): Uint8Array | undefined {
+  const key = query.private_key as Buffer | undefined;
+  if ((((query.flags as number | undefined) ?? 0) & 2) === 0 || key === undefined || isAllZero(key)) return undefined;
+  return Uint8Array.from(key);
 }
 
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);

@@ -1,5 +1,9 @@
-/** The worker's `/jsonstats` pieces (§8.3): request/adjusted-token counters and the `proxies[]` rows. */
-import { ADJUSTED_TOKEN_COUNTERS, CounterSet, addAdjustedTokens } from '@cocoon/protocol';
+/**
+ * The worker's `/jsonstats` pieces (§8.3): request/adjusted-token counters and the `proxies[]` rows.
+ * The one place the worker counts: its Prometheus metrics (`metrics`) are views over these
+ * counters, and the duration histogram is observed here when a request finishes.
+ */
+import { ADJUSTED_TOKEN_COUNTERS, CounterSet, WorkerMetrics, addAdjustedTokens, costNanoton } from '@cocoon/protocol';
 import type { AdjustedTokens, DecayingCounterSnapshot } from '@cocoon/protocol';
 import { sameAddress } from '@cocoon/ton';
 
@@ -7,9 +11,19 @@ const NAMES = ['queries', 'success', 'failed', 'rejected', 'time', ...ADJUSTED_T
 
 export class WorkerStats {
   private readonly counters: CounterSet<(typeof NAMES)[number]>;
+  private earnedNanoton = 0n;
+  /** `/metrics`: views over the counters below, plus the duration histogram. */
+  readonly metrics: WorkerMetrics;
 
-  constructor(now: () => number) {
+  /** `workerFeePerToken`: the fee in force now (§5.2), what one billed token earns; default none (0). */
+  constructor(now: () => number, private readonly workerFeePerToken: () => bigint = () => 0n) {
     this.counters = new CounterSet(now, NAMES);
+    const total = (name: (typeof NAMES)[number]) => this.counters.total(name);
+    this.metrics = new WorkerMetrics({
+      requestTotals: () => ({ success: total('success'), failed: total('failed'), rejected: total('rejected') }),
+      tokenTotals: () => ({ prompt: total('prompt_adjusted_tokens_used'), cached: total('cached_adjusted_tokens_used'), completion: total('completion_adjusted_tokens_used'), reasoning: total('reasoning_adjusted_tokens_used') }),
+      earnedNanoton: () => this.earnedNanoton,
+    });
   }
 
   started(): void {
@@ -24,6 +38,8 @@ export class WorkerStats {
     this.counters.add(success ? 'success' : 'failed');
     this.counters.add('time', durationMs / 1000);
     addAdjustedTokens(this.counters, tokens);
+    this.earnedNanoton += costNanoton(tokens.total, this.workerFeePerToken());
+    this.metrics.observeRequest(durationMs / 1000);
   }
 
   json(): Record<string, DecayingCounterSnapshot> {

@@ -20,6 +20,7 @@ const code = beginCell().storeStringTail('code').endCell();
 const devRoot: RootConfig = {
   owner: new Address(0, Buffer.alloc(32, 1)), version: 5, params: devCocoonParams({ proxyCode: code, workerCode: code, clientCode: code }),
   proxyHashes: new Set(), workerHashes: new Set(), modelHashes: new Set(), registeredProxies: [], lastProxySeqno: 0,
+  registeredPublicKeys: [], keyManager: undefined, verifiedProxyKeys: new Set(), verifiedWorkerKeys: new Set(), verifiedKeyManagerKeys: new Set(),
 };
 /** The same root after an admin change: prompt 1.5×, cached 0.5×, completion 2×, reasoning 1×, price 30. */
 const changedRoot: RootConfig = {

@@ -1,0 +1,59 @@
+/**
+ * Answers keyManager.getProxyPrivateKeys / keyManager.getWorkerPrivateKeys (reference
+ * KeyManagerRunner::receive_query): with hash checks on, only a peer whose attested image hash
+ * is in the root's proxy_hashes (resp. worker_hashes) gets the keys; it gets every currently
+ * valid private key. Any other peer, or any other query, gets a clear TL error.
+ */
+import { CocoonError, type KeyManagerPrivateKeys, type TlObject } from '@cocoon/protocol';
+import type { PeerAttestation } from '@cocoon/attestation';
+import type { ManagedKey } from '../keys/managed-key.ts';
+
+/** The root's image-hash lists (lowercase hex). */
+export interface PeerHashLists {
+  proxyHashes: ReadonlySet<string>;
+  workerHashes: ReadonlySet<string>;
+}
+
+export interface PrivateKeyServiceOptions {
+  keys: () => readonly ManagedKey[];
+  /** The root's lists; undefined = check_hashes off (test networks only). */
+  hashes: (() => PeerHashLists) | undefined;
+}
+
+export interface PrivateKeyServiceCounters {
+  served: number;
+  refused: number;
+}
+
+const ROLE_OF_QUERY: Record<string, { role: 'proxy' | 'worker'; list: keyof PeerHashLists; listName: string }> = {
+  'keyManager.getProxyPrivateKeys': { role: 'proxy', list: 'proxyHashes', listName: 'proxy_hashes' },
+  'keyManager.getWorkerPrivateKeys': { role: 'worker', list: 'workerHashes', listName: 'worker_hashes' },
+};
+
+export class PrivateKeyService {
+  readonly counters: PrivateKeyServiceCounters = { served: 0, refused: 0 };
+
+  constructor(private readonly options: PrivateKeyServiceOptions) {}
+
+  /** The answer to one query from an attested peer; throws a CocoonError the session sends back as a TL error. */
+  answer(query: TlObject, peer: PeerAttestation): KeyManagerPrivateKeys {
+    const kind = ROLE_OF_QUERY[query._];
+    if (!kind) {
+      this.counters.refused += 1;
+      throw new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `the key manager does not answer ${query._.slice(0, 80)}`);
+    }
+    const hashes = this.options.hashes?.();
+    if (hashes) {
+      const imageHash = peer.imageHash.toString('hex');
+      if (!hashes[kind.list].has(imageHash)) {
+        this.counters.refused += 1;
+        throw new CocoonError('CCN_ERR_KEY_MANAGER_PEER_REFUSED', `unknown ${kind.role} hash ${imageHash}: not in the root contract's ${kind.listName}`);
+      }
+    }
+    this.counters.served += 1;
+    return {
+      _: 'keyManager.privateKeys',
+      keys: this.options.keys().map((key) => ({ _: 'keyManager.privateKey', valid_until_utime: key.validUntil, private_key: key.privateKey })),
+    };
+  }
+}
