@@ -10,7 +10,7 @@ import { DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken }
 import type { CleanupStack, Logger, NetworkParamsSource } from '@cocoon/protocol';
 import { RootHashPolicy, RunnerAttestation, type PeerVerifier } from '@cocoon/attestation';
 import type { ClientConfig } from './config/index.ts';
-import { startClientHttpServer } from './http/index.ts';
+import { ReceiverKeyPolicy, configuredReceiverKeys, startClientHttpServer } from './http/index.ts';
 import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
 import { ProtocolInferenceGateway } from './gateway/protocol-inference-gateway.ts';
 import type { ClientStats } from './client-stats.ts';
@@ -118,6 +118,10 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
       ? { requestRoutes: (request, response, url) => handleClientChainRequest(clientChain, request, response, url) }
       : {}),
     defaults: { maxCoefficient: config.default_max_coefficient, maxTokens: config.default_max_tokens, timeoutSeconds: config.default_timeout_seconds },
+    // §20: on chain the root's registered encryption keys, off chain the configured ones (any on a test network).
+    receiverKeys: new ReceiverKeyPolicy(clientChain
+      ? { isTest: () => clientChain.root.params.isTest, isRegistered: (hex, nowSeconds) => clientChain.isRegisteredEncryptionKey(hex, nowSeconds) }
+      : configuredReceiverKeys({ isTest: config.is_test, keys: config.encryption_public_keys }), now),
     stats: {
       jsonStats: () => {
         const onChain = clientChain?.json();

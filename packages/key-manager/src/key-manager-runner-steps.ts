@@ -12,7 +12,7 @@ import { loadOrCreateKeyPair } from '@cocoon/ton';
 import type { KeyPair } from '@ton/crypto';
 import type { KeyManagerConfig } from './config/index.ts';
 import { openKeyManagerChain, type KeyManagerChain } from './chain/key-manager-chain.ts';
-import { debugKey, describeKey, type ManagedKey } from './keys/managed-key.ts';
+import { debugKey, describeKey, keyLogFields, type ManagedKey } from './keys/managed-key.ts';
 import { SignedKeyStore } from './keys/signed-key-store.ts';
 import { KeyRotation } from './keys/key-rotation.ts';
 import { KeyPublicationQueue, type PublicKeyPublisher } from './publishing/public-key-publisher.ts';
@@ -79,7 +79,7 @@ export function checkRootStep(context: AfterChain): void {
   const ownKey = machineKey.publicKey.toString('hex');
   if (onChain && named?.publicKey.toLowerCase() !== ownKey) {
     logger.warn('the root contract names another key manager key: publications will be refused until root_change_key_manager names this one', {
-      machine_public_key: ownKey, root_key_manager_public_key: named?.publicKey ?? null,
+      this_machine: ownKey, named_on_root: named?.publicKey ?? null,
     });
   }
 }
@@ -95,7 +95,7 @@ export async function openAttestationStep(context: AfterChain): Promise<{ attest
   const named = onChain?.root().keyManager;
   if (named && named.imageHash.toLowerCase() !== attestation.imageHash.toString('hex')) {
     logger.warn('this key manager\'s image hash is not the root\'s key_manager_image_hash: proxies and workers will refuse it', {
-      image_hash: attestation.imageHash.toString('hex'), root_key_manager_image_hash: named.imageHash,
+      image_hash: attestation.imageHash.toString('hex'), image_hash_named_on_root: named.imageHash,
     });
   }
   return { attestation };
@@ -119,7 +119,7 @@ export async function openKeysStep(context: AfterAttestation, stack: CleanupStac
     store, now, configVersion, ...(deps.random ? { random: deps.random } : {}),
     extraKeys: config.add_default_key ? [debugKey(Math.floor(now() / 1000), configVersion())] : [],
     onMinted: (key) => {
-      logger.info('new key minted', describeKey(key));
+      logger.info('new key minted', keyLogFields(key));
       publications?.add(key);
     },
   });
@@ -160,7 +160,7 @@ export async function startStatsStep(context: AfterKeys, stack: CleanupStack): P
         if (!/^[0-9a-f]{64}$/.test(hex)) throw new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', 'key must be a 32-byte public key in hex (64 characters)', { param: 'key' });
         const removed = await rotation.remove(Buffer.from(hex, 'hex'));
         publications?.forget(Buffer.from(hex, 'hex'));
-        if (removed) logger.warn('key removed by the operator: no longer served; a key already on the root stays listed until it expires', { public_key: hex });
+        if (removed) logger.warn('key removed by the operator: no longer served; a key already on the root stays listed until it expires', { public: hex });
         return { removed };
       },
     },

@@ -153,7 +153,7 @@ export function buildRoutingStep(context: AfterAttestation, stack: CleanupStack)
     registry, workerLinks, accounting, logger, now, random: deps.random, configVersion: onChain?.settlement.configVersion ?? deps.configVersion ?? 0,
     retryPolicy: new RetryPolicy({ maxAttempts: config.max_attempts }),
     stats,
-    keyRing: new EncryptionKeyRing(),
+    keyRing: deps.encryptionKeys ?? new EncryptionKeyRing(),
   };
 
   const newAccounts = () => new ClientAccountRegistry({

@@ -5,7 +5,7 @@
  * Start-up is a short sequence of named steps (./proxy-runner-steps.ts) on one cleanup stack.
  */
 import { CleanupStack, createLogger } from '@cocoon/protocol';
-import type { RunnerHandle, Logger } from '@cocoon/protocol';
+import type { EncryptionKeyRing, RunnerHandle, Logger } from '@cocoon/protocol';
 import type { Chain } from '@cocoon/ton';
 import type { ProxyConfig } from './config/index.ts';
 import type { Ledger } from './ledger/index.ts';
@@ -23,6 +23,8 @@ export interface ProxyRunnerDeps {
   random?: (bytes: number) => Buffer;
   /** Root contract config version the proxy serves (stands in for the chain until TON lands; 0). */
   configVersion?: number;
+  /** The request-encryption key ring (tests and `cocoon dev` fill it; on chain the key manager client does). */
+  encryptionKeys?: EncryptionKeyRing;
 }
 
 export async function startProxyRunner(config: ProxyConfig, deps: ProxyRunnerDeps = {}): Promise<RunnerHandle> {

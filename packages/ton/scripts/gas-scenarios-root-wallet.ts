@@ -8,6 +8,7 @@ import { keyPairFromSeed } from '@ton/crypto';
 import { Blockchain, type SandboxContract, type TreasuryContract } from '@ton/sandbox';
 import { loadContractCode } from '../src/contracts/contract-compiler.ts';
 import { devCocoonParams } from '../src/params/cocoon-params.ts';
+import { ADD_PUBLIC_KEY_SIGNED_VALUE_NANOTON, buildSignedPublicKeyBody } from '../src/root/signed-public-key.ts';
 import { CocoonRootContract, type RootAdminMessage } from '../src/wrappers/cocoon-root-contract.ts';
 import { CocoonWalletContract, type WalletMessage } from '../src/wrappers/cocoon-wallet-contract.ts';
 
@@ -63,6 +64,33 @@ function rootAdminScenario(name: string, message: RootAdminMessage): GasScenario
 }
 
 const keyPair = keyPairFromSeed(Buffer.alloc(32, 0x11));
+const keyManagerPair = keyPairFromSeed(Buffer.alloc(32, 0x4b));
+
+/** A root naming a key manager and holding a day of its keys (one an hour, valid 24 h). */
+function signedPublicKeyScenario(name: string, storedKeys: number): GasScenario {
+  return {
+    name,
+    run: async () => {
+      const blockchain = await Blockchain.create();
+      const now = Math.floor(Date.now() / 1000);
+      blockchain.now = now;
+      const owner = await blockchain.treasury('root-owner');
+      const relayer = await blockchain.treasury('key-manager-wallet');
+      const params = devCocoonParams({ proxyCode: optionalCode('proxy'), workerCode: optionalCode('worker'), clientCode: optionalCode('client') });
+      const registeredPublicKeys = Array.from({ length: storedKeys }, (_, index) => ({ publicKey: Buffer.alloc(32, 0x80 + index), keyType: 1, expireAt: now + 3600 * (index + 1) }));
+      const root = blockchain.openContract(CocoonRootContract.fromConfig({
+        owner: owner.address, params, registeredPublicKeys,
+        keyManager: { publicKey: keyManagerPair.publicKey, imageHash: Buffer.alloc(32, 1), address: '203.0.113.9:13001' },
+      }));
+      await root.sendDeploy(owner.getSender(), toNano('0.5'));
+      const body = buildSignedPublicKeyBody(keyManagerPair.secretKey, {
+        publicKey: Buffer.alloc(32, 0x20), keyType: 1, expireAt: now + 86_400, queryId: 7n, sendExcessesTo: relayer.address,
+      });
+      const result = await relayer.send({ to: root.address, value: ADD_PUBLIC_KEY_SIGNED_VALUE_NANOTON, body });
+      return measure(result.transactions, root.address);
+    },
+  };
+}
 
 async function walletWithOwner() {
   const blockchain = await Blockchain.create();
@@ -98,6 +126,12 @@ export const rootWalletGasScenarios: GasScenario[] = [
     type: 'changeParams', pricePerToken: 30n, workerFeePerToken: 25n, proxyDelayBeforeClose: 600,
     clientDelayBeforeClose: 300, minProxyStake: toNano('1'), minClientStake: toNano('1'),
   }),
+  rootAdminScenario('root: change key manager', {
+    type: 'changeKeyManager', publicKey: Buffer.alloc(32, 3), imageHash: Buffer.alloc(32, 4), address: '203.0.113.9:13001',
+  }),
+  rootAdminScenario('root: add public key (owner)', { type: 'addPublicKey', publicKey: Buffer.alloc(32, 5), keyType: 1, expireAt: 0xffff_fff0 }),
+  signedPublicKeyScenario('root: add public key signed (empty)', 0),
+  signedPublicKeyScenario('root: add public key signed (24 stored)', 24),
   {
     name: 'wallet: deploy + 1 message (external)',
     run: async () => {

@@ -13,7 +13,7 @@ import type { CertificateExtension } from '../certificate/certificate-reader.ts'
 import { requestTsmReport } from '../tee/configfs-tsm-request.ts';
 import type { TeeProvider } from '../tee/tee-provider.ts';
 import { nodeTsmFileSystem, type TsmFileSystem } from '../tee/tsm-file-system.ts';
-import { AmdKdsClient } from './amd-kds-client.ts';
+import type { AmdKdsClient } from './amd-kds-client.ts';
 import { sevSnpCertificateExtensions } from './sev-snp-extensions.ts';
 import { decodeTcbVersion, parseSevSnpReport, type SevSnpReport } from './sev-snp-report.ts';
 import { readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';

@@ -4,7 +4,6 @@
  * `generation` checked to detect a concurrent writer (retried), the directory always removed.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { CocoonError } from '@cocoon/protocol';
 import type { CertificateExtension } from '../certificate/certificate-reader.ts';
 import { quoteCertificateExtensions, reportDataForPublicKey } from './quote-extensions.ts';

@@ -1,6 +1,7 @@
 /**
- * The local COCOON dev network: the proxy, N workers and the client, each a child process of
- * `cocoon <role>`. Engines: `llama` (default: every worker embeds llama.cpp on a GGUF — --model,
+ * The local COCOON dev network: the proxy, N workers and the client (on chain also the key
+ * manager, named on the dev root, which proxies and workers fetch the request-encryption keys
+ * from), each a child process of `cocoon <role>`. Engines: `llama` (default: every worker embeds llama.cpp on a GGUF — --model,
  * the newest cached model, or a generated tiny random-weights one), `openai` (forward to an
  * engine URL) or `test` (a TEST ENGINE child with canned answers). Starts the children in
  * dependency order, waits for their ready lines, multiplexes their output with name prefixes,
@@ -10,7 +11,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CocoonError, DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from '@cocoon/protocol';
+import { CocoonError, DEV_PROXY_OWNER_ADDRESS, DEV_WORKER_OWNER_ADDRESS, createLogger, type Logger } from '@cocoon/protocol';
 import { LocalChainFaucet, createChain } from '@cocoon/ton';
 import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap.ts';
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
@@ -120,7 +121,7 @@ const defaultOnLine = (name: string, stream: 'stdout' | 'stderr', line: string):
 };
 
 /** Flags that put each runner on the dev chain. */
-function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainBootstrap): { proxy: string[]; client: string[]; worker: (index: number) => string[] } {
+function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainBootstrap): { proxy: string[]; client: string[]; worker: (index: number) => string[]; keyManager: string[] } {
   const directory = options.chain?.directory ?? '.';
   const common = ['--ton-endpoint', endpoint, '--root-contract-address', boot.rootAddress, '--ton-poll-interval-ms', `${options.chain?.pollIntervalMs ?? 300}`];
   return {
@@ -129,6 +130,8 @@ function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainB
     client: [...common, '--node-wallet-key-file', boot.keys.clientWallet],
     worker: (index) => [...common, '--node-wallet-key-file', boot.keys.workerWallets[index] ?? '', '--owner-address', DEV_WORKER_OWNER_ADDRESS,
       '--worker-state-dir', join(directory, `worker-${index + 1}-state`)],
+    keyManager: [...common, '--node-wallet-key-file', boot.keys.keyManagerWallet, '--machine-key-file', boot.keys.keyManagerMachine,
+      '--owner-address', DEV_PROXY_OWNER_ADDRESS, '--db-path', join(directory, 'key-manager-db'), '--root-refresh-interval-ms', '1000'],
   };
 }
 
@@ -170,6 +173,17 @@ function childSpecs(
       '--http-cors-origins', JSON.stringify([`http://${HOST}:${ports.clientHttp}`]), ...(onChain?.client ?? []), ...extra('client')],
   };
   return { proxy, later: [...workers, client] };
+}
+
+/** The key manager child (on chain): key requests on the port the root names, stats on its own. */
+function keyManagerSpec(options: DevNetworkOptions, ports: DevNetworkPorts, attestation: DevAttestation['args'], onChain: ReturnType<typeof chainArgs>): DevChildSpec {
+  return {
+    name: 'key-manager',
+    role: 'key-manager',
+    args: ['key-manager', '--host', HOST, '--rpc-port', `${ports.keyManagerRpc}`, '--http-port', `${ports.keyManagerHttp}`,
+      '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, '--admin-token-file', adminTokenFile(options, 'key-manager'),
+      ...onChain.keyManager, ...attestation['key-manager'], ...(options.extraArgs?.['key-manager'] ?? [])],
+  };
 }
 
 function devEngineKind(options: DevNetworkOptions): DevEngineKind {
@@ -268,6 +282,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
           chain, faucet: new LocalChainFaucet({ url }), directory: options.chain.directory,
           workers: options.workers ?? 2, workerOwnerAddress: DEV_WORKER_OWNER_ADDRESS, logger,
           ...(attestation.allowedHashes ? { allowedHashes: attestation.allowedHashes } : {}),
+          keyManager: { imageHash: attestation.keyManagerImageHash, address: `${HOST}:${ports.keyManagerRpc}` },
         }), startupAborted]);
         onChain = chainArgs(options, endpoint, boot);
         chainInfo = { endpoint, rootAddress: boot.rootAddress, clientWalletAddress: boot.clientWalletAddress };
@@ -275,6 +290,8 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
         await chain.close();
       }
     }
+    // The key manager first: its first key is on the root and ready to serve when the proxy and workers ask.
+    if (onChain) await awaitStage([spawnChild(keyManagerSpec(options, ports, attestation.args, onChain))]);
     let engineUrl = options.engineUrl ?? '';
     const stageOne = [];
     if (engineKind === 'test') {
@@ -288,7 +305,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
     await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation.args, onChain).later.map(spawnChild));
     phase = 'running';
-    const statsUrls: Record<string, string> = { proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
+    const statsUrls: Record<string, string> = { ...(onChain ? { 'key-manager': `http://${HOST}:${ports.keyManagerHttp}/stats` } : {}), proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
     statsUrls.client = `http://${HOST}:${ports.clientHttp}/stats`;
     const adminTokenFiles = Object.fromEntries(Object.keys(statsUrls).map((name) => [name, adminTokenFile(options, name)]));

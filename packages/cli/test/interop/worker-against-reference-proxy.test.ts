@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MULTIPLIERS, WireErrorCode, adjustTokens, createLogger, decodeHttpResponse } from '@cocoon/protocol';
+import { DEFAULT_MULTIPLIERS, REFERENCE_PROTOCOL_VERSIONS, WireErrorCode, adjustTokens, createLogger, decodeHttpResponse } from '@cocoon/protocol';
 import type { RunnerHandle, TlObject } from '@cocoon/protocol';
 import type { SecureServer } from '@cocoon/attestation';
 import { startTestEngine, startWorkerRunner, workerConfigSchema } from '@cocoon/worker';
@@ -35,7 +35,10 @@ describe('our worker against the reference proxy (golden frames)', () => {
       connection.write({ _: 'tcp.connected', id: connect.id as bigint });
       const hello = await connection.expect('worker.connectToProxy');
       handshake = hello.inner;
-      connection.answer(hello.packet.id as bigint, goldenInner(golden(leg, 'worker.connectedToProxy').hex));
+      // The recorded proxy (b75d444) chose 2, below a 9060ce5 worker's minimum 3 (ours too): answer with the
+      // recorded bytes' fields and the version a 9060ce5 proxy chooses for a 3..4 worker (§3.3).
+      const connected = goldenInner(golden(leg, 'worker.connectedToProxy').hex);
+      connection.answer(hello.packet.id as bigint, { ...connected, params: { ...(connected.params as TlObject), proto_version: 4 } });
       const compare = await connection.expect('worker.compareBalanceWithProxy');
       connection.answer(compare.packet.id as bigint, goldenInner(golden(leg, 'worker.compareBalanceWithProxyResult').hex));
       const complete = await connection.expect('worker.proxyHandshakeComplete');
@@ -56,12 +59,14 @@ describe('our worker against the reference proxy (golden frames)', () => {
     await engine?.close();
   });
 
-  test('our worker.params match the reference worker (flags, protocol range, limits)', () => {
+  test('our worker.params match the reference worker (flags, limits; the protocol range of 9060ce5)', () => {
     const ours = handshake.params as TlObject;
     const reference = goldenInner(leg.find((frame) => frame.inner === 'worker.connectToProxy')!.hex).params as TlObject;
-    for (const field of ['flags', 'coefficient', 'is_test', 'proxy_cnt', 'max_active_requests', 'min_proto_version', 'max_proto_version', 'model']) {
+    for (const field of ['flags', 'coefficient', 'is_test', 'proxy_cnt', 'max_active_requests', 'model']) {
       assert.deepEqual(ours[field], reference[field], field);
     }
+    assert.equal(ours.min_proto_version, REFERENCE_PROTOCOL_VERSIONS.worker.min);
+    assert.equal(ours.max_proto_version, REFERENCE_PROTOCOL_VERSIONS.worker.max);
   });
 
   test('serves the reference proxy.runQueryEx and bills the engine usage', async () => {

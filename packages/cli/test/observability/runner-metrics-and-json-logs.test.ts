@@ -161,6 +161,22 @@ describe('runner metrics and JSON logs (proxy, worker, client in process)', () =
     }
   });
 
+  test('docs/observability.md documents every metric the runners serve, and the Grafana dashboard queries only those', async () => {
+    const served = new Set<string>();
+    for (const metrics of [await scrape('proxy', bearer('proxy')), await scrape('worker', bearer('worker')), await scrape('client')]) {
+      for (const name of metrics.types.keys()) if (!/^cocoon_(process|nodejs)_/.test(name)) served.add(name);
+    }
+    const notServedHere = (name: string) => name.startsWith('cocoon_key_manager_') || name === 'cocoon_chain_root_sync_age_seconds'; // no key manager, off chain
+    const documentation = readFileSync(new URL('../../../../docs/observability.md', import.meta.url), 'utf8');
+    const documented = new Set([...documentation.matchAll(/^\| `(cocoon_[a-z0-9_]+)` \|/gm)].map((match) => match[1]!));
+    for (const name of served) assert.ok(documented.has(name), `${name} is served but not documented`);
+    for (const name of documented) assert.ok(served.has(name) || notServedHere(name), `${name} is documented but not served`);
+    const dashboard = JSON.parse(readFileSync(new URL('../../../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const queried = dashboard.panels.flatMap((panel) => panel.targets ?? []).flatMap((target) => [...target.expr.matchAll(/cocoon_[a-z0-9_]+/g)].map((match) => match[0].replace(/_(bucket|count|sum)$/, '')));
+    assert.ok(queried.length > 20);
+    for (const name of queried) assert.ok(served.has(name) || notServedHere(name) || name === 'cocoon_process_start_time_seconds', `the dashboard queries ${name}, which no runner serves`);
+  });
+
   test('every runner logged JSON lines that parse, and none carries the prompt or a secret', () => {
     assert.ok(logLines.length > 5, `only ${logLines.length} log lines`);
     const roles = new Set<string>();
@@ -170,7 +186,7 @@ describe('runner metrics and JSON logs (proxy, worker, client in process)', () =
       assert.match(String(entry.time), /^\d{4}-\d\d-\d\dT/);
       assert.ok(['debug', 'info', 'warn', 'error'].includes(String(entry.level)), line);
       assert.equal(typeof entry.msg, 'string');
-      roles.add(String(entry.role).split('/')[0]);
+      roles.add(String(entry.role).split('/')[0]!);
       assert.ok(!line.includes(PROMPT_MARKER), `prompt text in a log line: ${line}`);
       for (const secret of secrets) assert.ok(!line.includes(secret), `secret in a log line: ${line}`);
     }

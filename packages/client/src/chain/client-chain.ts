@@ -8,7 +8,7 @@
  * ours triggers an immediate root refresh (the reconnect then derives the new ones).
  */
 import { CocoonError, toCocoonError, type NetworkParamsSource } from '@cocoon/protocol';
-import { RootNetworkParamsSource, sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
+import { RootNetworkParamsSource, isRegisteredPublicKey, sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
 import { ClientChainAccount } from './client-chain-account.ts';
 import type { ClientChainAccountContext, ProxyContractIdentity } from './client-chain-context.ts';
 
@@ -42,6 +42,14 @@ export class ClientChain {
   /** The newest root config seen. */
   get root(): RootConfig {
     return this.options.watcher?.current ?? this.options.rootConfig;
+  }
+
+  /**
+   * Whether apps may encrypt requests to `publicKeyHex` (§20): registered on the newest root and unexpired at
+   * `nowSeconds`; the reference's public test key only on an is_test root.
+   */
+  isRegisteredEncryptionKey(publicKeyHex: string, nowSeconds: number): boolean {
+    return isRegisteredPublicKey(this.root, publicKeyHex, nowSeconds);
   }
 
   /** Root `version` the client has seen (`min_config_version`). */

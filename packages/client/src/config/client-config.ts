@@ -51,6 +51,11 @@ export const clientConfigSchema = z
     ton_automation_interval_ms: z.number().int().min(50).max(600_000).default(2000),
     /** Root contract refresh period, ms (§6.9/§16: 30–60 s). */
     root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
+    /**
+     * Off chain only: the Ed25519 keys (64 hex digits) apps may encrypt requests to (§20); on chain the root's
+     * registered keys are used. With is_test off chain any key is accepted.
+     */
+    encryption_public_keys: z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'an Ed25519 public key: 64 hex digits')).max(64).default([]),
   })
   .strict();
 

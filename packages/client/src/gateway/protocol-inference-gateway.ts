@@ -6,7 +6,9 @@
  * aborted request (the app left, the client timer fired) is cancelled at the proxy
  * (ext.cancelQuery), the answer body grants the proxy credit as the HTTP edge drains it, and an error
  * keeps the CCN_ERR_* code the proxy sent (ext.clientQueryAnswerErrorCoded); only a reference proxy's
- * errors are read by their texts.
+ * errors are read by their texts. An encrypted request (§20) carries its `receiver_public_key` in
+ * `public_key` (flags bit 1, as the reference sets it on every protocol ≥ 3 session: zeros when clear);
+ * a session below protocol 3 cannot carry it and the request is refused (CCN_ERR_ENCRYPTION_UNSUPPORTED).
  */
 import {
   CocoonError, randomIdBytes, PeerReportedError, cocoonCodeOfPeerError, decodeHttpResponse, encodeHttpRequest, peerErrorOfAnswer, unixSecondsHeader,
@@ -40,6 +42,7 @@ export class ProtocolInferenceGateway implements InferenceGateway {
 
   async run(request: GatewayRequest): Promise<GatewayAnswer> {
     const connection = this.readyConnection();
+    const keyFields = publicKeyFields(connection.protoVersion, request.receiverPublicKey);
     const requestId = this.random(32);
     const query = encodeHttpRequest({
       method: request.method, url: request.path, httpVersion: 'HTTP/1.1',
@@ -58,8 +61,8 @@ export class ProtocolInferenceGateway implements InferenceGateway {
       timeout: (request.timeoutMs / 1000) * 0.95,
       request_id: requestId,
       min_config_version: 0,
-      flags: 1,
       enable_debug: request.enableDebug,
+      ...keyFields,
     }, exchange);
     return exchange.answer;
   }
@@ -198,6 +201,18 @@ class ClientAnswerExchange implements AnswerListener {
     else this.rejectAnswer(failure);
     this.resolveUsage(tokens === undefined ? undefined : { totalTokens: Number(tokens), costNanoton: tokens * this.pricePerToken });
   }
+}
+
+const ENCRYPTION_PROTO_VERSION = 3;
+
+/** `flags` and `public_key` of client.runQueryEx, as the reference: `1 | (proto >= 3 ? 2 : 0)`, the key or zeros. */
+function publicKeyFields(protoVersion: number, receiverPublicKey: Buffer | undefined): { flags: number; public_key?: Buffer } {
+  if (protoVersion >= ENCRYPTION_PROTO_VERSION) return { flags: 3, public_key: receiverPublicKey ?? Buffer.alloc(32) };
+  if (receiverPublicKey) {
+    // The reference client drops the key here and the worker then refuses the request; we say why at once.
+    throw new CocoonError('CCN_ERR_ENCRYPTION_UNSUPPORTED', `the proxy connection speaks protocol ${protoVersion}: encrypted requests need ${ENCRYPTION_PROTO_VERSION} or newer`, { param: 'receiver_public_key' });
+  }
+  return { flags: 1 };
 }
 
 /** The app's headers plus a JSON content type when it sent none. */

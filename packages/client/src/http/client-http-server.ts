@@ -14,6 +14,7 @@ import type { HttpAccessOptions, MetricsEndpoint } from '@cocoon/protocol';
 import type { ClientStatsSource, InferenceGateway, InferencePath } from './inference-gateway.ts';
 import { DEFAULT_INFERENCE_SETTINGS } from './inference-request-parser.ts';
 import { runInferenceExchange } from './inference-exchange.ts';
+import type { ReceiverKeyPolicy } from './receiver-key-policy.ts';
 import type { InferenceExchangeContext } from './inference-exchange.ts';
 import type { ExchangeTimers } from './gateway-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
@@ -48,6 +49,8 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
   /** `GET /metrics` (Prometheus text format) when set; guarded like the stats pages, or by the admin token with `metricsRequireToken`. */
   metrics?: MetricsEndpoint;
   metricsRequireToken?: boolean;
+  /** Which `receiver_public_key` encrypted requests may name (§20); without it they are refused. */
+  receiverKeys?: ReceiverKeyPolicy;
 }
 
 export interface ClientHttpServer {
@@ -74,6 +77,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     now,
     track: (controller) => drain.track(controller),
     timers: options.timers,
+    receiverKeys: options.receiverKeys,
   };
   const modelsTimeoutMs = options.modelsTimeoutMs ?? 10_000;
   const telegramContext = { modelsTimeoutMs, ...options.telegram, ...context }; // Telegram tasks

@@ -11,3 +11,5 @@ export type { InferenceDefaults, ParsedInferenceRequest } from './inference-requ
 export { modelsListBody } from './models-list-body.ts';
 export type { ModelsListBody, ModelsListEntry, ModelsListWorker } from './models-list-body.ts';
 export { renderStatsPage } from '@cocoon/protocol';
+export { ReceiverKeyPolicy, configuredReceiverKeys, REFERENCE_TEST_ENCRYPTION_KEY_HEX } from './receiver-key-policy.ts';
+export type { ReceiverKeySource } from './receiver-key-policy.ts';

@@ -6,6 +6,7 @@
  * GatewayExchange's; this file adds the request parsing and the answer's headers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CocoonError } from '@cocoon/protocol';
 import type { GatewayAnswer, InferenceGateway, InferencePath } from './inference-gateway.ts';
 import { GatewayExchange } from './gateway-exchange.ts';
 import type { ExchangeTimers, ExchangeTracker } from './gateway-exchange.ts';
@@ -15,6 +16,7 @@ import type { InferenceDefaults, ParsedInferenceRequest } from './inference-requ
 import { readRequestBody } from './request-body-reader.ts';
 import type { BodyReadLimits } from './request-body-reader.ts';
 import { sendError } from './json-response.ts';
+import type { ReceiverKeyPolicy } from './receiver-key-policy.ts';
 
 export interface InferenceExchangeContext {
   gateway: InferenceGateway;
@@ -25,6 +27,8 @@ export interface InferenceExchangeContext {
   track: ExchangeTracker;
   /** The exchanges' request timers (default: the system's). */
   timers?: ExchangeTimers | undefined;
+  /** Which `receiver_public_key` an encrypted request may name (§20); without one, encrypted requests are refused. */
+  receiverKeys?: ReceiverKeyPolicy | undefined;
 }
 
 /** Handles one POST to an inference path; never throws. */
@@ -33,6 +37,7 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
   let parsed: ParsedInferenceRequest;
   try {
     parsed = parseInferenceRequest(await readRequestBody(request, context.bodyLimits), context.defaults);
+    if (parsed.receiverPublicKey) checkReceiverKey(parsed.receiverPublicKey, context.receiverKeys);
   } catch (error) {
     // The unread rest of a refused body (413, 408) is not worth draining: the answer says
     // `connection: close` and the server closes the socket once it is sent.
@@ -56,6 +61,7 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
       ...(parsed.requestGuid === undefined ? {} : { requestGuid: parsed.requestGuid }),
       signal: exchange.signal,
       stream: parsed.stream,
+      ...(parsed.receiverPublicKey ? { receiverPublicKey: parsed.receiverPublicKey } : {}),
     }));
     exchange.writeHead(answer.status, answerHead(answer, parsed.stream, cocoonTimestamp(startedAt), cocoonTimestamp(context.now())));
     await exchange.relay(answer.body);
@@ -64,6 +70,12 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
   } finally {
     exchange.release();
   }
+}
+
+/** 400 unless the network lists the key (CCN_ERR_ENCRYPTION_UNREGISTERED_KEY). */
+function checkReceiverKey(publicKey: Buffer, policy: ReceiverKeyPolicy | undefined): void {
+  if (!policy) throw new CocoonError('CCN_ERR_ENCRYPTION_UNREGISTERED_KEY', 'this client accepts no encrypted requests (no encryption keys are known)', { param: 'receiver_public_key' });
+  policy.check(publicKey);
 }
 
 /** The answer's headers for the app: the worker's, the client timing headers, and defaults by kind. */

@@ -26,6 +26,8 @@ export interface GatewayRequest {
   signal: AbortSignal;
   /** Whether the app asked for a streamed (SSE) answer (`stream: true` or `stream_options` in the body). */
   stream?: boolean;
+  /** The key an encrypted request is encrypted to (§20), already checked against the network's registered keys. */
+  receiverPublicKey?: Buffer;
 }
 
 export interface GatewayUsage {

@@ -3,9 +3,11 @@
  * non-empty string `model`, within the strict JSON limits (depth, values, no duplicate keys); the
  * client-only fields (`max_coefficient`, `timeout`, `enable_debug`, `request_guid`) are type-checked
  * and removed; `max_completion_tokens` wins over `max_tokens` (which is then deleted). Everything
- * else is kept as is (the worker validates it).
+ * else is kept as is (the worker validates it). `receiver_public_key` (an encrypted request, §20: 64 hex
+ * digits, 44 base64 characters or 32 raw bytes, as the reference reads it) is read and kept in the body:
+ * the worker needs the envelope.
  */
-import { CocoonError, parseCheckedJson } from '@cocoon/protocol';
+import { CocoonError, parseCheckedJson, parseEncryptionPublicKey } from '@cocoon/protocol';
 
 export interface InferenceDefaults {
   maxCoefficient: number;
@@ -31,6 +33,8 @@ export interface ParsedInferenceRequest {
   requestGuid: string | undefined;
   /** Whether the app asked for an SSE answer. */
   stream: boolean;
+  /** `receiver_public_key`: the request is encrypted to this key (it goes in `client.runQueryEx.public_key`). */
+  receiverPublicKey?: Buffer;
 }
 
 function invalid(param: string, message: string): CocoonError {
@@ -67,6 +71,15 @@ function readString(fields: Record<string, unknown>, name: string): string | und
   return value;
 }
 
+/** `receiver_public_key` in any of its three forms; a malformed one is a 400 naming the field. */
+function readPublicKey(fields: Record<string, unknown>): Buffer | undefined {
+  const value = readString(fields, 'receiver_public_key');
+  if (value === undefined) return undefined;
+  const key = parseEncryptionPublicKey(value);
+  if (key === undefined) throw new CocoonError('CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY', undefined, { param: 'receiver_public_key' });
+  return Buffer.from(key);
+}
+
 /** Depth, size and duplicate keys are checked before JSON.parse (400 CCN_ERR_HTTP_JSON_*). */
 function parseObject(raw: Buffer): Record<string, unknown> {
   const value = parseCheckedJson(raw);
@@ -88,6 +101,7 @@ export function parseInferenceRequest(raw: Buffer, defaults: InferenceDefaults =
   const requestGuid = readString(fields, 'request_guid');
   const maxTokensField = readCount(fields, 'max_tokens');
   const maxCompletionTokens = readCount(fields, 'max_completion_tokens');
+  const receiverPublicKey = readPublicKey(fields);
 
   delete fields['max_coefficient'];
   delete fields['timeout'];
@@ -104,5 +118,6 @@ export function parseInferenceRequest(raw: Buffer, defaults: InferenceDefaults =
     enableDebug,
     requestGuid,
     stream: fields['stream'] === true || (fields['stream'] === undefined && fields['stream_options'] !== undefined),
+    ...(receiverPublicKey ? { receiverPublicKey } : {}),
   };
 }

@@ -29,6 +29,7 @@ describe('clientConfigSchema', () => {
       admin_token_file: '.cocoon/client/admin.token',
       http_cors_origins: [],
       http_allowed_hosts: [],
+      metrics_require_token: false,
       ton_endpoint: '',
       ton_api_key: '',
       root_contract_address: '',
@@ -36,6 +37,7 @@ describe('clientConfigSchema', () => {
       ton_poll_interval_ms: 5000,
       ton_automation_interval_ms: 2000,
       root_refresh_interval_ms: 45000,
+      encryption_public_keys: [],
     });
   });
 

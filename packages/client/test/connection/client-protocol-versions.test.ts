@@ -7,12 +7,12 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createLogger, type TlObject } from '@cocoon/protocol';
-import { AnyPolicyVerifier, NoTeeProvider, createAttestedCertificate, type AttestedCertificate } from '@cocoon/attestation';
+import { AnyPolicyVerifier, NoTeeProvider, createAttestedCertificate, type SecureIdentitySource } from '@cocoon/attestation';
 import { scriptClientHandshake, startScriptedProxy } from '@cocoon/test-support';
 import { ClientProxyConnection } from '../../src/connection/client-proxy-connection.ts';
 
 const SECRET = 'client-secret';
-let identity: AttestedCertificate;
+let identity: SecureIdentitySource;
 
 before(async () => {
   identity = await createAttestedCertificate({ provider: new NoTeeProvider(), now: new Date() });

@@ -46,7 +46,12 @@ export function debugKey(nowSeconds: number, configVersion: number): ManagedKey 
   };
 }
 
-/** The public view of a key (stats, logs): never the private half. */
+/** Log fields of a key (the logger hides fields named `*key*`, so the public half goes under `public`). */
+export function keyLogFields(key: ManagedKey): Record<string, unknown> {
+  return { public: key.publicKey.toString('hex'), type: key.keyType, valid_since: key.validSince, valid_until: key.validUntil };
+}
+
+/** The public view of a key (stats): never the private half. */
 export function describeKey(key: ManagedKey): Record<string, unknown> {
   return {
     public_key: key.publicKey.toString('hex'), key_type: key.keyType, valid_since_config_version: key.validSinceConfigVersion,

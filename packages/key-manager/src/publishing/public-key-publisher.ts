@@ -92,12 +92,12 @@ export class KeyPublicationQueue {
         // Without a view of the root the send is final; with one, check it lands and resend if not.
         if (!registered) this.pending.delete(hex);
         else entry.nextAttemptAt = now + Math.max(delay, CONFIRM_WITHIN_MS);
-        this.options.logger.info('public key published on the root', { public_key: hex, key_type: entry.key.keyType, expire_at: entry.key.expireAt });
+        this.options.logger.info('public key published on the root', { public: hex, type: entry.key.keyType, expire_at: entry.key.expireAt });
       } catch (error) {
         this.failures += 1;
         entry.nextAttemptAt = now + delay;
         this.options.logger.warn('publishing a public key on the root failed; will retry', {
-          public_key: hex, attempt: entry.attempts, retry_in_ms: delay, error: toCocoonError(error).message,
+          public: hex, attempt: entry.attempts, retry_in_ms: delay, error: toCocoonError(error).message,
         });
       }
     }

@@ -36,7 +36,7 @@ export async function listenForKeyRequests(options: KeyManagerListenerOptions): 
       session.on('query', (query, reply) => {
         try {
           reply.answer(service.answer(query, peer));
-          logger.info('private keys served', { query: query._, image_hash: peer.imageHash.toString('hex') });
+          logger.debug('private keys served', { query: query._, image_hash: peer.imageHash.toString('hex') });
         } catch (error) {
           logger.warn('private key request refused', { query: query._, image_hash: peer.imageHash.toString('hex'), error: (error as Error).message });
           reply.fail(error);

@@ -21,7 +21,8 @@ export interface PrivateKeyServiceOptions {
 }
 
 export interface PrivateKeyServiceCounters {
-  served: number;
+  served_to_proxies: number;
+  served_to_workers: number;
   refused: number;
 }
 
@@ -31,7 +32,7 @@ const ROLE_OF_QUERY: Record<string, { role: 'proxy' | 'worker'; list: keyof Peer
 };
 
 export class PrivateKeyService {
-  readonly counters: PrivateKeyServiceCounters = { served: 0, refused: 0 };
+  readonly counters: PrivateKeyServiceCounters = { served_to_proxies: 0, served_to_workers: 0, refused: 0 };
 
   constructor(private readonly options: PrivateKeyServiceOptions) {}
 
@@ -50,7 +51,8 @@ export class PrivateKeyService {
         throw new CocoonError('CCN_ERR_KEY_MANAGER_PEER_REFUSED', `unknown ${kind.role} hash ${imageHash}: not in the root contract's ${kind.listName}`);
       }
     }
-    this.counters.served += 1;
+    if (kind.role === 'proxy') this.counters.served_to_proxies += 1;
+    else this.counters.served_to_workers += 1;
     return {
       _: 'keyManager.privateKeys',
       keys: this.options.keys().map((key) => ({ _: 'keyManager.privateKey', valid_until_utime: key.validUntil, private_key: key.privateKey })),

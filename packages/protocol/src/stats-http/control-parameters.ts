@@ -2,7 +2,7 @@
  * The parameters of a `/request/<name>` operator call (§8.2): the query string, plus the body where
  * one is sent — `application/x-www-form-urlencoded` as the reference's operator endpoints take it
  * (e.g. `connection_id=…&new_model_name=…`), or a flat JSON object. At most 16 KiB; another media
- * type is 415, a malformed body 400, a parameter given twice 400.
+ * type is 415, a body without a Content-Type is ignored, a malformed body 400, a parameter given twice 400.
  */
 import type { IncomingMessage } from 'node:http';
 import { CocoonError } from '../errors/error-table.ts';
@@ -50,14 +50,13 @@ function jsonParameters(body: Buffer): Array<[string, string]> {
 /** The query string's parameters merged with the body's (see the header). Always consumes the body. */
 export async function readControlParameters(request: IncomingMessage, query: URLSearchParams): Promise<URLSearchParams> {
   const body = await readBody(request);
-  if (body.length === 0) return query;
   const mediaType = mediaTypeOf(request.headers['content-type']);
+  if (body.length === 0 || mediaType === '') return query; // an unlabelled body is ignored, as before bodies were read
   let entries: Array<[string, string]>;
   if (mediaType === 'application/x-www-form-urlencoded') entries = [...new URLSearchParams(body.toString('utf8'))];
   else if (mediaType === 'application/json') entries = jsonParameters(body);
   else {
-    const what = mediaType === '' ? 'no content-type' : `content-type ${mediaType.slice(0, 100)}`;
-    throw new CocoonError('CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `request body must be application/x-www-form-urlencoded or application/json (got ${what})`, { param: 'content-type' });
+    throw new CocoonError('CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', `request body must be application/x-www-form-urlencoded or application/json (got content-type ${mediaType.slice(0, 100)})`, { param: 'content-type' });
   }
   const merged = new URLSearchParams(query);
   for (const [name, value] of entries) {

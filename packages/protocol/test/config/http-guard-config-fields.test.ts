@@ -24,7 +24,7 @@ const load = (argv: string[], configFile?: string, env: Record<string, string> =
 
 describe('HTTP guard config fields', () => {
   test('defaults: a per-role token file, no CORS origins, no extra host names', () => {
-    assert.deepEqual(load([]), { admin_token_file: '.cocoon/proxy/admin.token', http_cors_origins: [], http_allowed_hosts: [] });
+    assert.deepEqual(load([]), { admin_token_file: '.cocoon/proxy/admin.token', http_cors_origins: [], http_allowed_hosts: [], metrics_require_token: false });
     assert.ok(getConfigFieldMeta(schema.shape.http_cors_origins).securitySubset);
     assert.ok(getConfigFieldMeta(schema.shape.http_allowed_hosts).securitySubset);
   });
@@ -50,5 +50,13 @@ describe('HTTP guard config fields', () => {
     assert.deepEqual(load(['--http-allowed-hosts', '["COCOON.example"]'], configFile).http_allowed_hosts, ['cocoon.example'], 'compared after normalization');
     const empty = file({});
     assert.deepEqual(load(['--http-cors-origins', '["http://127.0.0.1:10000"]'], empty).http_cors_origins, ['http://127.0.0.1:10000'], 'not set in the file: flags may set it');
+  });
+
+  test('metrics_require_token set in the file cannot be turned off by env or flags; they may turn it on', () => {
+    const strict = file({ metrics_require_token: true });
+    assert.equal(load([], strict).metrics_require_token, true);
+    assert.throws(() => load(['--metrics-require-token', 'false'], strict), /metrics_require_token/);
+    assert.throws(() => load([], strict, { COCOON_PROXY_METRICS_REQUIRE_TOKEN: 'false' }), /metrics_require_token/);
+    assert.equal(load(['--metrics-require-token'], file({})).metrics_require_token, true);
   });
 });

@@ -88,7 +88,7 @@ describe('RunnerMetrics', () => {
   test('a failing read keeps the last value and is counted; a gauge without a value is absent, not 0', async () => {
     const metrics = new RunnerMetrics();
     let fail = false;
-    let age: number | undefined;
+    let age: number | undefined = undefined;
     metrics.counterView({ name: 'cocoon_test_things_total', help: 'x' }, () => {
       if (fail) throw new Error('ledger unavailable');
       return 5;

@@ -4,7 +4,7 @@ export {
   MAX_PROXY_ADDRESS_BYTES, type HashInput, type RegisteredProxy, type RootData, type RootConfig, type RootInit,
 } from './root-state.ts';
 export {
-  isRegisteredPublicKey, buildKeyManagerCell, buildVerifiedKeysCell, parseKeyManagerState, storeKeyManagerAddress,
+  isRegisteredPublicKey, emptyKeyManagerState, buildKeyManagerCell, buildVerifiedKeysCell, parseKeyManagerState, storeKeyManagerAddress,
   MAX_KEY_MANAGER_ADDRESS_BYTES, PUBLIC_KEY_TYPE_ENCRYPTION, REFERENCE_DEBUG_PUBLIC_KEY_HEX,
   type RegisteredPublicKey, type RootKeyManager, type RootKeyManagerInit, type RootKeyManagerState,
 } from './root-key-manager-state.ts';

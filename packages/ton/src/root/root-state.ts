@@ -8,7 +8,7 @@
 import { beginCell, Dictionary, type Address, type Cell, type DictionaryValue } from '@ton/core';
 import { CocoonError } from '@cocoon/protocol';
 import { loadCocoonParams, MIN_WRITTEN_PARAMS_STRUCT_VERSION, storeCocoonParams, type CocoonParams } from '../params/cocoon-params.ts';
-import { emptyValue, hashDictionary, hashSet, hashToHex, type HashInput } from './root-hashes.ts';
+import { emptyValue, hashDictionary, hashSet, type HashInput } from './root-hashes.ts';
 import {
   buildKeyManagerCell, buildVerifiedKeysCell, emptyKeyManagerState, hasKeyManagerFields, hasVerifiedKeys, parseKeyManagerState,
   type RootKeyManagerInit, type RootKeyManagerState,

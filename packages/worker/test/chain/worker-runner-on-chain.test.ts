@@ -33,7 +33,7 @@ async function handshakeUntilCompare(world: WorkerChainWorld, peer: ScriptedPeer
   peer.write({ _: 'tcp.connected', id: connect.id as bigint });
   const hello = await peer.expect('worker.connectToProxy');
   peer.answer(hello.packet.id as bigint, {
-    _: 'worker.connectedToProxy', params: { ...world.proxyParams, flags: 3, proto_version: 2 }, worker_sc_address: world.workerContract.toString(),
+    _: 'worker.connectedToProxy', params: { ...world.proxyParams, flags: 3, proto_version: 4 }, worker_sc_address: world.workerContract.toString(),
   });
   const compare = await peer.expect('worker.compareBalanceWithProxy');
   return { id: compare.packet.id as bigint, claim: compare.inner };

@@ -30,6 +30,7 @@ describe('workerConfigSchema', () => {
       admin_token_file: '.cocoon/worker/admin.token',
       http_cors_origins: [],
       http_allowed_hosts: [],
+      metrics_require_token: false,
       ton_endpoint: '',
       ton_api_key: '',
       root_contract_address: '',
@@ -37,6 +38,7 @@ describe('workerConfigSchema', () => {
       ton_poll_interval_ms: 5000,
       worker_state_dir: '.cocoon-worker',
       payout_threshold_nanoton: 10_000_000_000n,
+      change_model_timeout_seconds: 50,
       payment_status_interval_ms: 10_000,
     });
     assert.equal(DEV_WORKER_MODEL, `test/tiny-chat@dev:${'0'.repeat(64)}`);
@@ -82,6 +84,17 @@ describe('workerConfigSchema', () => {
     assert.equal(defaultLlamaThreads({ CI: 'true' }, 32), 1);
     assert.equal(defaultLlamaThreads({}, 32), 4);
     assert.equal(defaultLlamaThreads({ CI: 'false' }, 2), 2);
+  });
+
+  test('change_model_script, its timeout and machine_description_json (a JSON object) are checked and name their key', () => {
+    const load = (argv: string[]) => loadConfig(workerConfigSchema, { env: {}, envPrefix: 'COCOON_WORKER_', argv });
+    const config = load(['--engine-url', 'http://127.0.0.1:8000', '--change-model-script', '/opt/switch-model', '--change-model-timeout-seconds', '20', '--machine-description-json', '{"gpu":"H200"}']);
+    assert.deepEqual([config.change_model_script, config.change_model_timeout_seconds, config.machine_description_json], ['/opt/switch-model', 20, '{"gpu":"H200"}']);
+    for (const bad of ['[1]', 'not json', '"text"', 'null']) {
+      assert.throws(() => load(['--engine-url', 'http://127.0.0.1:8000', '--machine-description-json', bad]), (error: unknown) => error instanceof CocoonError && error.param === 'machine_description_json' && /JSON object/.test(error.message), bad);
+    }
+    assert.throws(() => load(['--engine-url', 'http://127.0.0.1:8000', '--change-model-timeout-seconds', '0']), (error: unknown) => error instanceof CocoonError && error.param === 'change_model_timeout_seconds');
+    assert.throws(() => load(['--engine', 'llama', '--model-path', 'm.gguf', '--change-model-script', '/opt/switch-model']), (error: unknown) => error instanceof CocoonError && error.param === 'change_model_script' && /engine 'openai'/.test(error.message));
   });
 
   test('strict: unknown keys rejected', () => {

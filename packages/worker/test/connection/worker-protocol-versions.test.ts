@@ -7,14 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger, type TlObject } from '@cocoon/protocol';
-import { AnyPolicyVerifier, FakeTdxProvider, createAttestedCertificate, type SecureServer } from '@cocoon/attestation';
-import type { AttestedCertificate } from '@cocoon/attestation';
+import { AnyPolicyVerifier, FakeTdxProvider, createAttestedCertificate, type SecureIdentitySource, type SecureServer } from '@cocoon/attestation';
 import { scriptWorkerHandshake, startScriptedProxy, type ScriptedPeerConnection } from '@cocoon/test-support';
 import { WorkerProxyConnection, type WorkerProxyConnectionOptions } from '../../src/connection/worker-proxy-connection.ts';
 import type { WorkerQueryHandler } from '../../src/serving/worker-query-handler.ts';
 
 const MODEL = `org/model@rev:${'1'.repeat(64)}`;
-let identity: AttestedCertificate;
+let identity: SecureIdentitySource;
 
 before(async () => {
   identity = await createAttestedCertificate({ provider: new FakeTdxProvider(), now: new Date() });
