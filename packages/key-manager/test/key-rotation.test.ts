@@ -86,7 +86,7 @@ describe('key rotation and the signed key store', () => {
     await store.close();
     const raw = open<Buffer, string>({ path: directory, encoding: 'binary', compression: false });
     const value = Buffer.from(raw.get(recordKeyOf(victim.publicKey))!);
-    value[12] ^= 0x01; // inside valid_until_utime
+    value.writeUInt8(value.readUInt8(12) ^ 0x01, 12); // inside the record body
     await raw.put(recordKeyOf(victim.publicKey), value);
     const foreignPrivate = Buffer.alloc(32, 0x77);
     const foreign = { privateKey: foreignPrivate, publicKey: publicKeyOf(foreignPrivate), keyType: 1, validSinceConfigVersion: 0, validSince: START, validUntil: START + 100 };

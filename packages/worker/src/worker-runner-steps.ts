@@ -7,7 +7,7 @@
  * the earlier ones opened, and close() unwinds everything, newest first (health watch,
  * connection, attestation, stats server, engine, chain account).
  */
-import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, modelBaseName, startStatsHttpServer } from '@cocoon/protocol';
+import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, startStatsHttpServer } from '@cocoon/protocol';
 import { EncryptionKeyRing } from '@cocoon/protocol';
 import type { CleanupStack, Logger, NetworkParamsSource, StatsHttpServer } from '@cocoon/protocol';
 import { RootNetworkParamsSource } from '@cocoon/ton';

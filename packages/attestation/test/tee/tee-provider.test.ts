@@ -47,15 +47,15 @@ describe('TEE providers', () => {
 });
 
 describe('createTeeProvider', () => {
-  test('lists the four kinds and builds tdx with the default configfs root', () => {
-    assert.deepEqual([...TEE_PROVIDER_KINDS], ['none', 'fake_tdx', 'tdx', 'simulated']);
+  test('lists the six kinds and builds tdx with the default configfs root', () => {
+    assert.deepEqual([...TEE_PROVIDER_KINDS], ['none', 'fake_tdx', 'tdx', 'simulated', 'sev-snp', 'simulated-sev-snp']);
     const tdx = createTeeProvider('tdx');
     assert.ok(tdx instanceof ConfigfsTsmProvider);
     assert.equal(tdx.reportRoot, DEFAULT_TSM_REPORT_ROOT);
   });
 
   const refused: Array<[string, () => unknown, RegExp]> = [
-    ['an unknown kind, listing the known ones', () => createTeeProvider('sev_snp'), /^unknown tee kind 'sev_snp' \(expected one of none, fake_tdx, tdx, simulated\)$/],
+    ['an unknown kind, listing the known ones', () => createTeeProvider('sev_snp'), /^unknown tee kind 'sev_snp' \(expected one of none, fake_tdx, tdx, simulated, sev-snp, simulated-sev-snp\)$/],
     ['a kind in the wrong case', () => createTeeProvider('TDX'), /unknown tee kind 'TDX'/],
     ['the empty kind', () => createTeeProvider(''), /unknown tee kind ''/],
     ['simulated without options', () => createTeeProvider('simulated', {}), /needs a dev attestation authority/],

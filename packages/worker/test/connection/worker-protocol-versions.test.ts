@@ -4,7 +4,7 @@
  * exposed; one choosing 2 (a b75d444 proxy) or sending no version is refused with a clear error; with
  * a machine description the worker offers 4..4 with flags 7 and the description.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger, type TlObject } from '@cocoon/protocol';
 import { AnyPolicyVerifier, FakeTdxProvider, createAttestedCertificate, type SecureIdentitySource, type SecureServer } from '@cocoon/attestation';
