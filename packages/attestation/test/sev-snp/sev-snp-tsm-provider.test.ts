@@ -26,7 +26,7 @@ function certificateTable(vcekDer: Buffer): Buffer {
 /** configfs-tsm in memory: each request directory holds its attributes; outblob is a signed report of inblob. */
 class FakeSevGuest implements TsmFileSystem {
   provider = 'sev_guest';
-  auxblob = Buffer.alloc(0);
+  auxblob: Buffer = Buffer.alloc(0);
   tcb: { bootLoader: number; tee: number; snp: number; microcode: number } | undefined;
   private readonly files = new Map<string, Buffer>();
   constructor(private readonly sign: (bytes: Buffer) => Buffer) {}

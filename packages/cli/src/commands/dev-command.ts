@@ -11,6 +11,7 @@ import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
 import { DEV_POW_DIFFICULTY, startDevNetwork, type DevNetwork } from '../dev/dev-network.ts';
 import { runDevSettleCommand } from './dev-settle-command.ts';
+import type { DevModelPullOptions } from '../dev/dev-model-pull.ts';
 import { resolve } from 'node:path';
 
 export const devCommandOptionsSchema = z
@@ -25,6 +26,13 @@ export const devCommandOptionsSchema = z
     model: z.string().min(1).optional(),
     /** llama: the model cache (default $COCOON_MODELS_DIR, else ~/.cache/cocoon/models). */
     models_dir: z.string().min(1).optional(),
+    /**
+     * llama, no --model and an empty cache: true pulls a small real instruct GGUF when online, false never
+     * does; unset asks y/N on a terminal (elsewhere it serves the generated tiny model).
+     */
+    pull_model: z.boolean().optional(),
+    /** Where --pull-model downloads from (a Hugging Face mirror); default https://huggingface.co. */
+    model_base_url: z.url({ protocol: /^https?$/ }).optional(),
     /** llama: decoding threads per worker (default 1 under CI, else min(4, cores)). */
     llama_threads: z.number().int().min(1).max(512).optional(),
     pow_difficulty: z.number().int().min(0).max(28).default(DEV_POW_DIFFICULTY),
@@ -89,6 +97,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       ...(options.engine_url ? { engineUrl: options.engine_url } : {}),
       ...(engine === 'llama' && options.model ? { modelPath: resolve(options.model) } : {}),
       ...(options.models_dir ? { modelsDir: options.models_dir } : {}),
+      ...(engine === 'llama' && !options.model ? { modelPull: devModelPullOptions(options, io) } : {}),
       ...(options.llama_threads ? { llamaThreads: options.llama_threads } : {}),
       dataDir: resolve(options.data_dir),
       powDifficulty: options.pow_difficulty,
@@ -123,6 +132,16 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
   } finally {
     shutdown.dispose();
   }
+}
+
+/** How `cocoon dev` offers the real-model pull: --pull-model yes, --no-pull-model no, else ask on a terminal. */
+export function devModelPullOptions(options: Pick<DevCommandOptions, 'pull_model' | 'model_base_url'>, io: CliIo): DevModelPullOptions {
+  return {
+    mode: options.pull_model === undefined ? 'ask' : options.pull_model ? 'yes' : 'no',
+    ...(options.model_base_url ? { baseUrl: options.model_base_url } : {}),
+    ...(io.env.HF_TOKEN ? { token: io.env.HF_TOKEN } : {}),
+    line: io.stderr,
+  };
 }
 
 /** Dev model strings: a bare name gets a local revision and an all-zero hash (the dev root allows exactly this string). */

@@ -1,7 +1,9 @@
 /**
  * Which GGUF `cocoon dev` serves with the embedded llama engine: `--model PATH`, else the newest
- * GGUF in the model cache (`cocoon models pull`), else a tiny RANDOM-WEIGHTS GGUF generated into
- * the dev data dir, announced loudly once: it proves the loading path offline, not quality.
+ * GGUF in the model cache (`cocoon models pull`), else (when `pull` allows it and the machine is
+ * online, see dev-model-pull.ts) a small real instruct GGUF pulled into the cache, else a tiny
+ * RANDOM-WEIGHTS GGUF generated into the dev data dir, announced loudly once with the reason no
+ * real model was pulled: it proves the loading path offline, not quality.
  * Returns the file and its identity `name@revision:sha256` (the workers advertise and verify it).
  */
 import { existsSync } from 'node:fs';
@@ -9,13 +11,15 @@ import { basename, join } from 'node:path';
 import { CocoonError } from '@cocoon/protocol';
 import type { Logger } from '@cocoon/protocol';
 import type * as WorkerPackage from '@cocoon/worker';
+import { DEV_PULL_MODEL_SOURCE, offerDevModelPull } from './dev-model-pull.ts';
+import type { DevModelPullOptions } from './dev-model-pull.ts';
 
 export interface DevLlamaModel {
   path: string;
   identity: string;
   /** Set for the generated tiny model (TINY_GGUF_LABEL). */
   label?: string;
-  origin: 'flag' | 'cache' | 'generated';
+  origin: 'flag' | 'cache' | 'pulled' | 'generated';
 }
 
 export interface DevLlamaModelOptions {
@@ -26,12 +30,14 @@ export interface DevLlamaModelOptions {
   dataDir: string;
   env?: Record<string, string | undefined>;
   logger: Logger;
+  /** Whether and how to pull a real model when the cache is empty; absent: never (the generated tiny model). */
+  pull?: DevModelPullOptions;
 }
 
 /** The generated model's advertised name: clients ask for `tiny-random`. */
 export const DEV_TINY_MODEL_NAME = 'tiny-random';
 const TINY_VOCABULARY = [' hello', ' world', ' the', ' a', ' model', ' answer', ' random', ' weights', ' cocoon', ' network'];
-export const SUGGESTED_MODEL = 'hf:Qwen/Qwen3-0.6B-GGUF/Qwen3-0.6B-Q8_0.gguf';
+export const SUGGESTED_MODEL = DEV_PULL_MODEL_SOURCE;
 
 async function workerPackage(): Promise<typeof WorkerPackage> {
   const name = '@cocoon/worker';
@@ -56,12 +62,15 @@ export async function resolveDevLlamaModel(options: DevLlamaModelOptions): Promi
   if (newest !== undefined) {
     return { path: newest.path, identity: newest.record?.identity ?? (await localIdentity(worker, newest.path)), origin: 'cache' };
   }
+  const pull = options.pull === undefined ? undefined : await offerDevModelPull(options.pull, modelsDir);
+  if (pull?.pulled === true) return { path: pull.path, identity: pull.identity, origin: 'pulled' };
+  const why = pull === undefined ? '' : ` (no real model pulled: ${pull.reason})`;
   const path = join(options.dataDir, 'models', `${DEV_TINY_MODEL_NAME}.gguf`);
   // A trained context of 4096 lets the workers use 2048 tokens per sequence: room for tool definitions.
   await worker.writeTinyGguf(path, { seed: 1, vocab: TINY_VOCABULARY, contextLength: 4096 });
   const identity = `${DEV_TINY_MODEL_NAME}@generated:${await worker.sha256OfFile(path)}`;
   options.logger.warn(
-    `NO MODEL AVAILABLE OFFLINE (none in ${modelsDir}): serving ${path}, a ${worker.TINY_GGUF_LABEL}: ` +
+    `NO MODEL AVAILABLE OFFLINE (none in ${modelsDir})${why}: serving ${path}, a ${worker.TINY_GGUF_LABEL}: ` +
       `its answers are gibberish. For a real model: cocoon models pull ${SUGGESTED_MODEL} (or --model FILE.gguf)`,
   );
   return { path, identity, label: worker.TINY_GGUF_LABEL, origin: 'generated' };

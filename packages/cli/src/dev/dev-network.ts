@@ -18,6 +18,7 @@ import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, 
 import { DevChildSupervisor, type DevChildEvent, type DevRestartPolicy, type DevSupervisionTimers } from './dev-child-supervisor.ts';
 import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
 import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
+import type { DevModelPullOptions } from './dev-model-pull.ts';
 import { prepareDevAttestation, type DevAttestation, type DevAttestationKind } from './dev-attestation.ts';
 import { DEV_WORKER_MODEL } from '@cocoon/worker';
 
@@ -38,6 +39,8 @@ export interface DevNetworkOptions {
   modelPath?: string;
   /** llama: the model cache; default $COCOON_MODELS_DIR, else ~/.cache/cocoon/models. */
   modelsDir?: string;
+  /** llama: whether to pull a small real GGUF when no model is given or cached (dev-model-pull.ts); default never. */
+  modelPull?: DevModelPullOptions;
   /** Where generated files go (the tiny GGUF); default `.cocoon/dev`. */
   dataDir?: string;
   /** llama: decoding threads per worker (default: the worker's, 1 under CI, else min(4, cores)). */
@@ -203,6 +206,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       ...(options.modelPath === undefined ? {} : { modelPath: options.modelPath }),
       ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
       ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.modelPull === undefined ? {} : { pull: options.modelPull }),
     })
     : undefined;
   if (model) logger.info(`workers embed llama.cpp serving ${model.path} as ${model.identity}`);

@@ -73,7 +73,7 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
 }
 
 /** 400 unless the network lists the key (CCN_ERR_ENCRYPTION_UNREGISTERED_KEY). */
-function checkReceiverKey(publicKey: Buffer, policy: ReceiverKeyPolicy | undefined): void {
+export function checkReceiverKey(publicKey: Buffer, policy: ReceiverKeyPolicy | undefined): void {
   if (!policy) throw new CocoonError('CCN_ERR_ENCRYPTION_UNREGISTERED_KEY', 'this client accepts no encrypted requests (no encryption keys are known)', { param: 'receiver_public_key' });
   policy.check(publicKey);
 }

@@ -14,6 +14,7 @@ export type EncryptionRefusal =
   | 'unexpected-public-key'
   | 'envelope'
   | 'bad-public-key'
+  | 'not-a-point'
   | 'key-mismatch'
   | 'sender-mismatch'
   | 'bad-method'
@@ -25,6 +26,7 @@ const REFUSALS: Readonly<Record<EncryptionRefusal, { code: CocoonErrorCode; text
   'unexpected-public-key': { code: 'CCN_ERR_ENCRYPTION_UNEXPECTED_KEY', text: 'public key is provided, but request is unencrypted' },
   envelope: { code: 'CCN_ERR_ENCRYPTION_ENVELOPE', text: 'not all encryption-related fields are present' },
   'bad-public-key': { code: 'CCN_ERR_ENCRYPTION_ENVELOPE', text: 'public_key bad length' },
+  'not-a-point': { code: 'CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY', text: 'public key is not a usable Ed25519 key' },
   'key-mismatch': { code: 'CCN_ERR_ENCRYPTION_KEY_MISMATCH', text: 'public key mismatch' },
   'sender-mismatch': { code: 'CCN_ERR_ENCRYPTION_SENDER_MISMATCH', text: 'sender public key mismatch' },
   'bad-method': { code: 'CCN_ERR_ENCRYPTION_BAD_VALUE', text: 'bad encryption method' },

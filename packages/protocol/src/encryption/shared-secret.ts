@@ -32,12 +32,12 @@ export function x25519SharedSecret(privateSeed: Uint8Array, peerPublicKey: Uint8
   try {
     peerMontgomery = ed25519.utils.toMontgomery(peerPublicKey);
   } catch {
-    throw encryptionRefusal('bad-public-key', 'not an Ed25519 public key');
+    throw encryptionRefusal('not-a-point', 'not a point of the curve');
   }
   try {
     return x25519.getSharedSecret(ed25519.utils.toMontgomerySecret(privateSeed), peerMontgomery);
   } catch {
-    throw encryptionRefusal('bad-public-key', 'a low-order public key');
+    throw encryptionRefusal('not-a-point', 'a low-order point');
   }
 }
 

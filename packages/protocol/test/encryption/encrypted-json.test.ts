@@ -117,7 +117,9 @@ describe('refusals', () => {
     refuses(() => open({ ...sealed, sender_public_key: 'abcd' }), 'CCN_ERR_ENCRYPTION_ENVELOPE', /^public_key bad length/);
     refuses(() => open({ ...sealed, sender_public_key: 'zz'.repeat(32) }), 'CCN_ERR_ENCRYPTION_ENVELOPE', /public_key bad length/);
     const notAPoint = Buffer.alloc(32, 0xff); notAPoint[31] = 0x7f; // y = p+... is not a valid encoding
-    refuses(() => open({ ...sealed, sender_public_key: notAPoint.toString('hex') }), 'CCN_ERR_ENCRYPTION_ENVELOPE', /not an Ed25519 public key|low-order/);
+    refuses(() => open({ ...sealed, sender_public_key: notAPoint.toString('hex') }), 'CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY', /^public key is not a usable Ed25519 key: (not a point of the curve|a low-order point)/);
+    const lowOrder = Buffer.alloc(32); lowOrder[0] = 1; // the identity point (y = 1): u = (1+y)/(1−y) has no inverse
+    refuses(() => open({ ...sealed, sender_public_key: lowOrder.toString('hex') }), 'CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY', /not a usable Ed25519 key/);
   });
 
   test('a private key that is not the receiver key the envelope names', () => {

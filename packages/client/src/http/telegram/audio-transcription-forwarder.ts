@@ -3,10 +3,12 @@
  * optional `model` field, `response_format` json only so the worker can bill the engine's
  * `usage`), picks an audio model when none is named (inserting the `model` field), forwards the
  * multipart body through the gateway and relays the answer. When the network has no worker for
- * it, answers `no worker serves audio transcription for model X`.
+ * it, answers `no worker serves audio transcription for model X`. An encrypted upload (§20: an
+ * `is_encrypted` field, every field but `model` an `ENC_` value) is checked only for what stays in clear,
+ * and its `receiver_public_key` field goes to the proxy as for JSON requests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CocoonError, isCocoonError } from '@cocoon/protocol';
+import { CocoonError, isCocoonError, parseEncryptionPublicKey } from '@cocoon/protocol';
 import type { GatewayAnswer, InferencePath } from '../inference-gateway.ts';
 import { answerResponseHeaders, forwardableRequestHeaders } from '../http-headers.ts';
 import { readRequestBody } from '../request-body-reader.ts';
@@ -18,13 +20,17 @@ import { parseJsonObject, withGatewayCall } from './telegram-gateway-call.ts';
 import type { GatewayExchange } from '../gateway-exchange.ts';
 import { DEFAULT_MAX_AUDIO_BYTES, DEFAULT_MODELS_TIMEOUT_MS, MAX_TASK_ANSWER_BYTES } from './telegram-route-context.ts';
 import type { TelegramRouteContext } from './telegram-route-context.ts';
+import { checkReceiverKey } from '../inference-exchange.ts';
 
 /** Not in InferencePath yet: the gateway forwards any path verbatim (see the report). */
 const TRANSCRIPTIONS_PATH: string = '/v1/audio/transcriptions';
 
 export interface TranscriptionUpload {
   model: string | undefined;
+  /** False for an encrypted upload: its `stream` field is not readable here. */
   stream: boolean;
+  /** The `receiver_public_key` field of an encrypted upload. */
+  receiverPublicKey?: Buffer;
 }
 
 function invalid(param: string, message: string): CocoonError {
@@ -48,11 +54,17 @@ export function checkTranscriptionUpload(form: MultipartForm): TranscriptionUplo
   if (files[0]!.filename === undefined || files[0]!.data.length === 0) throw invalid('file', 'must be a non-empty file part with a filename');
   const model = singleField(form.parts, 'model');
   if (model !== undefined && (model.trim() === '' || /[\r\n]/.test(model))) throw invalid('model', 'must be a non-empty single-line string');
+  const receiverKey = singleField(form.parts, 'receiver_public_key');
+  const receiverPublicKey = receiverKey === undefined ? undefined : parseEncryptionPublicKey(receiverKey);
+  if (receiverKey !== undefined && receiverPublicKey === undefined) throw new CocoonError('CCN_ERR_ENCRYPTION_BAD_PUBLIC_KEY', undefined, { param: 'receiver_public_key' });
+  if (form.parts.some((part) => part.name === 'is_encrypted')) {
+    return { model, stream: false, ...(receiverPublicKey ? { receiverPublicKey: Buffer.from(receiverPublicKey) } : {}) }; // the rest is ENC_ values: the worker checks it
+  }
   const responseFormat = singleField(form.parts, 'response_format');
   if (responseFormat !== undefined && responseFormat !== 'json') throw invalid('response_format', "must be 'json' (the answer's usage is what gets billed)");
   const stream = singleField(form.parts, 'stream');
   if (stream !== undefined && stream !== 'true' && stream !== 'false') throw invalid('stream', "must be 'true' or 'false'");
-  return { model, stream: stream === 'true' };
+  return { model, stream: stream === 'true', ...(receiverPublicKey ? { receiverPublicKey: Buffer.from(receiverPublicKey) } : {}) };
 }
 
 function noWorker(model: string, notFound: boolean): CocoonError {
@@ -75,6 +87,7 @@ export async function forwardAudioTranscription(request: IncomingMessage, respon
   const raw = await readRequestBody(request, { maxBytes: context.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES, timeoutMs: context.bodyLimits.timeoutMs });
   const form = parseMultipartForm(raw, boundary);
   const upload = checkTranscriptionUpload(form);
+  if (upload.receiverPublicKey) checkReceiverKey(upload.receiverPublicKey, context.receiverKeys);
   const model = upload.model ?? chooseAudioModel(await listGatewayModels(context.gateway, context.modelsTimeoutMs ?? DEFAULT_MODELS_TIMEOUT_MS));
   const body = upload.model === undefined ? insertFormField(raw, form, 'model', model) : raw;
   const timeoutMs = Math.max(1, Math.round(context.defaults.timeoutSeconds * 1000));
@@ -94,6 +107,7 @@ export async function forwardAudioTranscription(request: IncomingMessage, respon
         enableDebug: false,
         signal: exchange.signal,
         stream: upload.stream,
+        ...(upload.receiverPublicKey ? { receiverPublicKey: upload.receiverPublicKey } : {}),
       }));
     } catch (error) {
       throw transcriptionRefusal(error, model) ?? error;
