@@ -6,7 +6,7 @@
  * Run: npm run bench:encryption [-- runs]   (node --import tsx packages/protocol/bench/encryption-benchmark.ts [runs])
  */
 import {
-  SseAnswerDecryptor, canonicalJson, directionSecret, ed25519PublicKeyOf, encryptRequest, openJsonObject, sealJsonText, x25519SharedSecret,
+  KeyAgreement, SseAnswerDecryptor, canonicalJson, directionSecret, ed25519PublicKeyOf, encryptRequest, openJsonObject, sealJsonText, x25519SharedSecret,
 } from '../src/index.ts';
 import type { JsonObject } from '../src/index.ts';
 
@@ -48,7 +48,11 @@ function medianMicros(run: () => unknown): number {
 }
 
 const encryptedRequest = encryptRequest(chatRequest, app);
-const sealAnswer = () => chunkTexts.map((text) => `data: ${sealJsonText(JSON.parse(text) as JsonObject, { senderPrivateKey: networkKey, receiverPublicKey: appPublic, direction: 'w' })}\n\n`).join('');
+/** As the worker's AnswerEncryptor: one key agreement per stream, a fresh nonce per chunk. */
+const sealAnswer = () => {
+  const agreement = new KeyAgreement(networkKey);
+  return chunkTexts.map((text) => `data: ${sealJsonText(JSON.parse(text) as JsonObject, { senderPrivateKey: networkKey, receiverPublicKey: appPublic, direction: 'w', agreement })}\n\n`).join('');
+};
 const encryptedStream = `${sealAnswer()}data: [DONE]\n\n`;
 
 const results = {

@@ -195,7 +195,7 @@ export async function listenStep(context: AfterRouting, stack: CleanupStack): Pr
   const workerServer = await listenFor(context, 'worker', config.worker_port, nextId, (session, id, authorization, peer) => {
     new ProxyWorkerConnection({
       id, session, identity: proxyIdentity, registry, workerLinks, ledger, chain: chainLink, logger, authorization,
-      attestation: { policy: peer.policy, imageHash: peer.imageHash.toString('hex'), tcbStatus: peer.tcbStatus },
+      attestation: { policy: peer.policy, imageHash: peer.imageHash.toString('hex'), tcbStatus: peer.tcbStatus, tee: peer.tee ?? (peer.policy === 'tdx' ? 'tdx' : 'none') },
       ...(workerHashes ? { checkModel: (model: string) => workerHashes.checkModel(model) } : {}),
     });
   });

@@ -12,6 +12,7 @@ import { waitForShutdown } from '../shutdown-signal.ts';
 import { DEV_POW_DIFFICULTY, startDevNetwork, type DevNetwork } from '../dev/dev-network.ts';
 import { runDevSettleCommand } from './dev-settle-command.ts';
 import type { DevModelPullOptions } from '../dev/dev-model-pull.ts';
+import { DEV_ATTESTATION_KINDS, describeDevAttestation } from '../dev/dev-attestation.ts';
 import { resolve } from 'node:path';
 
 export const devCommandOptionsSchema = z
@@ -49,8 +50,11 @@ export const devCommandOptionsSchema = z
     data_dir: z.string().min(1).default('.cocoon/dev'),
     /** No chain (in-memory accounting): for tests. */
     off_chain: z.boolean().default(false),
-    /** simulated: simulated TDX quotes verified under policy tdx against a dev authority; fake_tdx: unattested test mode. */
-    tee: z.enum(['simulated', 'fake_tdx']).default('simulated'),
+    /**
+     * simulated: simulated TDX quotes verified under policy tdx against a dev authority; simulated-sev-snp: simulated
+     * SEV-SNP reports (dev ARK); mixed: proxy and key manager TDX, odd workers SEV-SNP, even TDX; fake_tdx: unattested test mode.
+     */
+    tee: z.enum(DEV_ATTESTATION_KINDS).default('simulated'),
   })
   .strict();
 
@@ -59,9 +63,7 @@ export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
 export function describeDevNetwork(network: DevNetwork): string[] {
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
   if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
-  lines.push(network.attestation === 'simulated'
-    ? '  attest    simulated TDX (dev root of trust, NOT Intel): every hop verified under policy tdx'
-    : '  attest    fake_tdx: peers are NOT attested');
+  lines.push(`  attest    ${describeDevAttestation(network.attestation)}`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
   if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
   else lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);

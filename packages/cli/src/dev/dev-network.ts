@@ -79,8 +79,10 @@ export interface DevNetworkOptions {
   /**
    * simulated (default): the proxy and workers attest with simulated TDX quotes signed by a dev
    * authority kept in the data directory, every hop verifies its peer under policy tdx and, on
-   * chain, the dev root allows exactly these runner images and the served model. fake_tdx: the
-   * reference's unattested test mode.
+   * chain, the dev root allows exactly these runner images and the served model.
+   * simulated-sev-snp: the same with simulated SEV-SNP reports (the authority's dev ARK); mixed:
+   * proxy and key manager on simulated TDX, odd workers on simulated SEV-SNP, even ones on TDX.
+   * fake_tdx: the reference's unattested test mode.
    */
   attestation?: DevAttestationKind;
   /** openai/test engines: the full model string the workers advertise (default the worker's). */
@@ -101,7 +103,7 @@ export interface DevNetwork {
   /** The admin token file (for `/request/*`) of every runner, by child name (`proxy`, `worker-1`, …, `client`). */
   adminTokenFiles: Record<string, string>;
   ports: DevNetworkPorts;
-  /** How the runners attest (simulated TDX or fake_tdx). */
+  /** How the runners attest (simulated TDX, simulated SEV-SNP, mixed or fake_tdx). */
   attestation: DevAttestationKind;
   /** On chain: the local chain's toncenter endpoint and the dev root contract. */
   chain?: { endpoint: string; rootAddress: string; clientWalletAddress: string };
@@ -152,9 +154,9 @@ function adminTokenFile(options: DevNetworkOptions, childName: string): string {
 }
 
 function childSpecs(
-  options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation['args'], onChain?: ReturnType<typeof chainArgs>,
+  options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation, onChain?: ReturnType<typeof chainArgs>,
 ): { proxy: DevChildSpec; later: DevChildSpec[] } {
-  const extra = (role: DevChildSpec['role']): string[] => [...(role === 'proxy' || role === 'worker' || role === 'client' ? attestation[role] : []), ...(options.extraArgs?.[role] ?? [])];
+  const extra = (role: 'proxy' | 'client'): string[] => [...attestation.args[role], ...(options.extraArgs?.[role] ?? [])];
   const token = (name: string): string[] => ['--admin-token-file', adminTokenFile(options, name)];
   const proxy: DevChildSpec = {
     name: 'proxy',
@@ -166,7 +168,7 @@ function childSpecs(
     name: `worker-${index + 1}`,
     role: 'worker',
     args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`, ...token(`worker-${index + 1}`),
-      ...engine, ...(options.workerModel === undefined ? [] : ['--model', options.workerModel]), ...(onChain?.worker(index) ?? []), ...extra('worker')],
+      ...engine, ...(options.workerModel === undefined ? [] : ['--model', options.workerModel]), ...(onChain?.worker(index) ?? []), ...attestation.workerArgs(index), ...(options.extraArgs?.worker ?? [])],
   }));
   const client: DevChildSpec = {
     name: 'client',
@@ -211,7 +213,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     : undefined;
   if (model) logger.info(`workers embed llama.cpp serving ${model.path} as ${model.identity}`);
   const attestation = await prepareDevAttestation({
-    kind: options.attestation ?? 'simulated', directory: options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'),
+    kind: options.attestation ?? 'simulated', directory: options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'), workers: options.workers ?? 2,
     workerModel: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL, logger,
   });
   const graceMs = options.stopGraceMs ?? 15_000; // above the client's 10 s drain of in-flight answers
@@ -303,11 +305,11 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       stageOne.push(spawnChild({ name: 'test-engine', role: 'test-engine', args: ['test-engine', '--host', HOST, '--port', `${ports.engine}`, ...(options.extraArgs?.['test-engine'] ?? [])] }));
     }
     const placeholderUrl = `http://${HOST}:${ports.engine}`;
-    const { proxy } = childSpecs(options, ports, [], attestation.args, onChain);
+    const { proxy } = childSpecs(options, ports, [], attestation, onChain);
     stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
     if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
-    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation.args, onChain).later.map(spawnChild));
+    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation, onChain).later.map(spawnChild));
     phase = 'running';
     const statsUrls: Record<string, string> = { ...(onChain ? { 'key-manager': `http://${HOST}:${ports.keyManagerHttp}/stats` } : {}), proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;

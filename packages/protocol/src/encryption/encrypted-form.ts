@@ -9,9 +9,10 @@ import { constantTimeEqual, systemRandomBytes, toBase64, toHex, utf8Bytes } from
 import { decryptValueBytes, encryptValue } from './encrypted-value.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
 import { parseEncryptionPublicKey } from './encryption-public-key.ts';
-import { ENCRYPTION_SCHEME, ENVELOPE_FIELDS, isEncryptedField } from './encrypted-json.ts';
+import { ENCRYPTION_SCHEME, ENVELOPE_FIELDS, agreementFor, isEncryptedField } from './encrypted-json.ts';
 import type { OpenOptions, SealOptions } from './encrypted-json.ts';
-import { directionSecret, ed25519PublicKeyOf, x25519SharedSecret } from './shared-secret.ts';
+import { directionSecret } from './shared-secret.ts';
+import type { KeyAgreement } from './shared-secret.ts';
 
 /** One form field: its name and its bytes (headers such as filename are the caller's). */
 export interface FormField {
@@ -23,6 +24,8 @@ export interface OpenedForm {
   fields: FormField[];
   encrypted: boolean;
   senderPublicKey: Uint8Array | undefined;
+  /** The private key's agreement, holding the secret with the sender: an answer reuses it. */
+  agreement?: KeyAgreement;
 }
 
 const textOf = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -52,19 +55,21 @@ export function openFormFields(fields: readonly FormField[], options: OpenOption
   if (options.expectedSenderPublicKey !== undefined && !constantTimeEqual(options.expectedSenderPublicKey, senderPublicKey)) {
     throw encryptionRefusal('sender-mismatch', undefined, 'sender_public_key');
   }
-  if (!constantTimeEqual(ed25519PublicKeyOf(privateKey), receiverPublicKey)) throw encryptionRefusal('key-mismatch', undefined, 'receiver_public_key');
+  const agreement = agreementFor(privateKey, options.agreement);
+  if (!constantTimeEqual(agreement.publicKey, receiverPublicKey)) throw encryptionRefusal('key-mismatch', undefined, 'receiver_public_key');
   const nonce = textOf(byName.get('encryption_nonce') as Uint8Array);
-  const secret = directionSecret(x25519SharedSecret(privateKey, senderPublicKey), nonce, options.direction);
+  const secret = directionSecret(agreement.sharedSecret(senderPublicKey), nonce, options.direction);
   const opened = fields.map((field) => (isEncryptedField(field.name) ? { name: field.name, value: decryptValueBytes(field.value, secret, field.name) } : field));
-  return { fields: opened, encrypted: true, senderPublicKey };
+  return { fields: opened, encrypted: true, senderPublicKey, agreement };
 }
 
 /** Encrypts a form's fields to the receiver; the four envelope fields are appended. */
 export function sealFormFields(fields: readonly FormField[], options: SealOptions): FormField[] {
   const random = options.random ?? systemRandomBytes;
-  const senderPublicKey = ed25519PublicKeyOf(options.senderPrivateKey);
+  const agreement = agreementFor(options.senderPrivateKey, options.agreement);
+  const senderPublicKey = agreement.publicKey;
   const nonce = toBase64(random(32));
-  const secret = directionSecret(x25519SharedSecret(options.senderPrivateKey, options.receiverPublicKey), nonce, options.direction);
+  const secret = directionSecret(agreement.sharedSecret(options.receiverPublicKey), nonce, options.direction);
   const sealed = fields
     .filter((field) => !(ENVELOPE_FIELDS as readonly string[]).includes(field.name))
     .map((field) => (isEncryptedField(field.name) ? { name: field.name, value: utf8Bytes(encryptValue(field.value, secret, random)) } : field));

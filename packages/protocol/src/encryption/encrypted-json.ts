@@ -16,7 +16,7 @@ import type { JsonObject, JsonValue } from './canonical-json.ts';
 import { decryptTextValue, encryptValue } from './encrypted-value.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
 import { parseEncryptionPublicKey } from './encryption-public-key.ts';
-import { directionSecret, ed25519PublicKeyOf, x25519SharedSecret } from './shared-secret.ts';
+import { KeyAgreement, directionSecret } from './shared-secret.ts';
 import type { EncryptionDirection } from './shared-secret.ts';
 
 /** The envelope fields, in clear, added to every encrypted object. */
@@ -41,6 +41,8 @@ export interface SealOptions {
   receiverPublicKey: Uint8Array;
   direction: EncryptionDirection;
   random?: RandomBytes;
+  /** The sender key's agreement, to reuse across the objects of one stream (its private key must be senderPrivateKey). */
+  agreement?: KeyAgreement;
 }
 
 export interface OpenOptions {
@@ -52,6 +54,8 @@ export interface OpenOptions {
    * Then a clear object is refused too ("public key is provided, but request is unencrypted").
    */
   expectedSenderPublicKey?: Uint8Array;
+  /** The private key's agreement, to reuse across the objects of one stream. */
+  agreement?: KeyAgreement;
 }
 
 export interface OpenedObject {
@@ -60,12 +64,19 @@ export interface OpenedObject {
   encrypted: boolean;
   /** The sender's public key (who an answer is encrypted back to); undefined for a clear object. */
   senderPublicKey: Uint8Array | undefined;
+  /** The private key's agreement, holding the secret with the sender: an answer reuses it. */
+  agreement?: KeyAgreement;
 }
 
-/** The secret of one object, after checking that `privateKey` is the key `ownPublicKey` names. */
-function objectSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array, ownPublicKey: Uint8Array, nonce: string, direction: EncryptionDirection): Uint8Array {
-  if (!constantTimeEqual(ed25519PublicKeyOf(privateKey), ownPublicKey)) throw encryptionRefusal('key-mismatch', undefined, 'receiver_public_key');
-  return directionSecret(x25519SharedSecret(privateKey, peerPublicKey), nonce, direction);
+/** The agreement for `privateKey`: the one given when it is for that key, else a new one. */
+export function agreementFor(privateKey: Uint8Array, given: KeyAgreement | undefined): KeyAgreement {
+  return given !== undefined && constantTimeEqual(given.privateKey, privateKey) ? given : new KeyAgreement(privateKey);
+}
+
+/** The secret of one object, after checking that the agreement's key is the key `ownPublicKey` names. */
+function objectSecret(agreement: KeyAgreement, peerPublicKey: Uint8Array, ownPublicKey: Uint8Array, nonce: string, direction: EncryptionDirection): Uint8Array {
+  if (!constantTimeEqual(agreement.publicKey, ownPublicKey)) throw encryptionRefusal('key-mismatch', undefined, 'receiver_public_key');
+  return directionSecret(agreement.sharedSecret(peerPublicKey), nonce, direction);
 }
 
 function encryptNode(node: JsonValue, secret: Uint8Array, random: RandomBytes): JsonValue {
@@ -95,7 +106,8 @@ function decryptNode(node: JsonValue, secret: Uint8Array, path: string): JsonVal
 /** Encrypts `object` to the receiver (a new object with the envelope; the input is not changed). */
 export function sealJsonObject(object: JsonObject, options: SealOptions): JsonObject {
   const random = options.random ?? systemRandomBytes;
-  const senderPublicKey = ed25519PublicKeyOf(options.senderPrivateKey);
+  const agreement = agreementFor(options.senderPrivateKey, options.agreement);
+  const senderPublicKey = agreement.publicKey;
   const nonce = toBase64(random(NONCE_BYTES));
   const enveloped: JsonObject = {
     ...object,
@@ -104,7 +116,7 @@ export function sealJsonObject(object: JsonObject, options: SealOptions): JsonOb
     receiver_public_key: toHex(options.receiverPublicKey),
     encryption_nonce: nonce,
   };
-  const secret = objectSecret(options.senderPrivateKey, options.receiverPublicKey, senderPublicKey, nonce, options.direction);
+  const secret = objectSecret(agreement, options.receiverPublicKey, senderPublicKey, nonce, options.direction);
   return encryptNode(enveloped, secret, random) as JsonObject;
 }
 
@@ -137,6 +149,7 @@ export function openJsonObject(object: JsonObject, options: OpenOptions): Opened
   if (options.expectedSenderPublicKey !== undefined && !constantTimeEqual(options.expectedSenderPublicKey, senderPublicKey)) {
     throw encryptionRefusal('sender-mismatch', undefined, 'sender_public_key');
   }
-  const secret = objectSecret(options.privateKey, senderPublicKey, receiverPublicKey, object.encryption_nonce as string, options.direction);
-  return { object: decryptNode(object, secret, '') as JsonObject, encrypted: true, senderPublicKey };
+  const agreement = agreementFor(options.privateKey, options.agreement);
+  const secret = objectSecret(agreement, senderPublicKey, receiverPublicKey, object.encryption_nonce as string, options.direction);
+  return { object: decryptNode(object, secret, '') as JsonObject, encrypted: true, senderPublicKey, agreement };
 }

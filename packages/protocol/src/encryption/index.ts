@@ -7,7 +7,7 @@ export { systemRandomBytes, toHex, toBase64, fromHexOrUndefined, fromBase64OrUnd
 export type { RandomBytes } from './encryption-bytes.ts';
 export { encryptionRefusal } from './encryption-refusal.ts';
 export type { EncryptionRefusal } from './encryption-refusal.ts';
-export { ed25519PublicKeyOf, x25519SharedSecret, directionSecret, ENCRYPTION_KEY_BYTES } from './shared-secret.ts';
+export { ed25519PublicKeyOf, x25519SharedSecret, directionSecret, KeyAgreement, ENCRYPTION_KEY_BYTES } from './shared-secret.ts';
 export type { EncryptionDirection } from './shared-secret.ts';
 export { encryptMessage, decryptMessage, paddingLength } from './tde2e-message-encryption.ts';
 export { encryptValue, decryptValueBytes, decryptTextValue, ENCRYPTED_PREFIX, CLEAR_PREFIX } from './encrypted-value.ts';

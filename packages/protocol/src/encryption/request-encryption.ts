@@ -13,12 +13,18 @@ import type { JsonObject } from './canonical-json.ts';
 import { ENVELOPE_FIELDS, openJsonObject, sealJsonText } from './encrypted-json.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
 import { parseEncryptionPublicKey } from './encryption-public-key.ts';
+import { KeyAgreement } from './shared-secret.ts';
 
 export interface RequestEncryptionKeys {
   /** The app's 32-byte Ed25519 private seed (only used to agree keys; keep one per app or per session). */
   senderKey: Uint8Array;
   /** The network's encryption key: 32 bytes, or 64 hex digits / 44 base64 characters. */
   receiverPublicKey: Uint8Array | string;
+  /**
+   * `new KeyAgreement(senderKey)`, kept by an app across its requests: request and answer share one X25519
+   * secret per pair of keys, so only the first request pays the two scalar multiplications.
+   */
+  agreement?: KeyAgreement;
 }
 
 export interface EncryptRequestOptions extends RequestEncryptionKeys {
@@ -50,6 +56,7 @@ export function encryptRequest(body: string | JsonObject, options: EncryptReques
   const receiverPublicKey = receiverKeyOf(options);
   return sealJsonText(objectOf(body, 'the request body'), {
     senderPrivateKey: options.senderKey, receiverPublicKey, direction: 'c', ...(options.random ? { random: options.random } : {}),
+    ...(options.agreement ? { agreement: options.agreement } : {}),
   });
 }
 
@@ -60,8 +67,10 @@ function withoutEnvelope(object: JsonObject): JsonObject {
 }
 
 /** One decrypted answer object; refuses a clear one, one from another sender, or a tampered one. */
-export function decryptAnswerObject(answer: JsonObject, keys: RequestEncryptionKeys): JsonObject {
-  const opened = openJsonObject(answer, { privateKey: keys.senderKey, direction: 'w', expectedSenderPublicKey: receiverKeyOf(keys) });
+export function decryptAnswerObject(answer: JsonObject, keys: RequestEncryptionKeys, agreement = keys.agreement): JsonObject {
+  const opened = openJsonObject(answer, {
+    privateKey: keys.senderKey, direction: 'w', expectedSenderPublicKey: receiverKeyOf(keys), ...(agreement ? { agreement } : {}),
+  });
   return withoutEnvelope(opened.object);
 }
 
@@ -79,8 +88,12 @@ export type SseAnswerEvent =
 /** Reads an SSE answer as it arrives: push text chunks, get the decrypted events of every complete line. */
 export class SseAnswerDecryptor {
   #pending = '';
+  /** One key agreement for the whole stream: every chunk has a fresh nonce, but the same two keys. */
+  readonly #agreement: KeyAgreement;
 
-  constructor(private readonly keys: RequestEncryptionKeys) {}
+  constructor(private readonly keys: RequestEncryptionKeys) {
+    this.#agreement = keys.agreement ?? new KeyAgreement(keys.senderKey);
+  }
 
   push(chunk: string): SseAnswerEvent[] {
     this.#pending += chunk;
@@ -104,17 +117,17 @@ export class SseAnswerDecryptor {
       const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
       if (!line.startsWith('data:')) continue; // blank separators, comments, event names
       const data = line.slice(line.startsWith('data: ') ? 6 : 5).trim();
-      events.push(decryptSseData(data, this.keys));
+      events.push(decryptSseData(data, this.keys, this.#agreement));
     }
     return events;
   }
 }
 
 /** One SSE `data:` payload: `[DONE]`, a clear client-runner error, or an encrypted answer chunk. */
-export function decryptSseData(data: string, keys: RequestEncryptionKeys): SseAnswerEvent {
+export function decryptSseData(data: string, keys: RequestEncryptionKeys, agreement?: KeyAgreement): SseAnswerEvent {
   if (data === '[DONE]') return { type: 'done' };
   const object = objectOf(data, 'an SSE data line');
   if (!Object.hasOwn(object, 'is_encrypted') && isJsonObject(object.error) && Object.keys(object).length === 1) return { type: 'error', error: object.error };
   if (!Object.hasOwn(object, 'is_encrypted')) throw encryptionRefusal('unexpected-public-key', 'a streamed answer chunk is not encrypted');
-  return { type: 'data', data: decryptAnswerObject(object, keys) };
+  return { type: 'data', data: decryptAnswerObject(object, keys, agreement) };
 }

@@ -5,11 +5,13 @@
  * public key its Montgomery u = (1 + y) / (1 − y); the raw X25519 output is then bound to the
  * object's nonce text and direction: secret = SHA-256(shared ‖ encryption_nonce ‖ "c" | "w").
  * A public key that is not a point of the curve, or of low order, is refused (the reference converts
- * without checking; for valid keys both agree byte for byte).
+ * without checking; for valid keys both agree byte for byte). A KeyAgreement keeps one private key's
+ * public key and its raw secrets with a few peers: a streamed answer seals each chunk with a fresh
+ * nonce but the same two keys, so the two scalar multiplications are done once per stream, not per chunk.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatenate, utf8Bytes } from './encryption-bytes.ts';
+import { concatenate, toHex, utf8Bytes } from './encryption-bytes.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
 
 /** "c": an app's request to the worker; "w": the worker's answer to the app. */
@@ -44,4 +46,31 @@ export function x25519SharedSecret(privateSeed: Uint8Array, peerPublicKey: Uint8
 /** The per-object secret: SHA-256(shared ‖ nonce text as sent ‖ direction). */
 export function directionSecret(shared: Uint8Array, nonceText: string, direction: EncryptionDirection): Uint8Array {
   return sha256(concatenate(shared, utf8Bytes(nonceText), utf8Bytes(direction)));
+}
+
+/** Peers whose raw secrets one KeyAgreement keeps (a stream has one; a bound, not a cache policy). */
+const MAX_PEERS = 8;
+
+/** One private key's public key and raw X25519 secrets, computed once each. */
+export class KeyAgreement {
+  readonly privateKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly #shared = new Map<string, Uint8Array>();
+
+  constructor(privateKey: Uint8Array) {
+    this.privateKey = Uint8Array.from(privateKey);
+    this.publicKey = ed25519PublicKeyOf(this.privateKey);
+  }
+
+  /** x25519SharedSecret(privateKey, peerPublicKey), remembered for the next object with this peer. */
+  sharedSecret(peerPublicKey: Uint8Array): Uint8Array {
+    const key = toHex(peerPublicKey);
+    let shared = this.#shared.get(key);
+    if (shared === undefined) {
+      shared = x25519SharedSecret(this.privateKey, peerPublicKey);
+      if (this.#shared.size >= MAX_PEERS) this.#shared.clear();
+      this.#shared.set(key, shared);
+    }
+    return shared;
+  }
 }

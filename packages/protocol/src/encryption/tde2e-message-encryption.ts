@@ -21,9 +21,18 @@ const MESSAGE_ID_BYTES = 16;
 /** le32(len(extra)) with no additional data. */
 const NO_EXTRA = new Uint8Array(4);
 
-function messageKeys(secret: Uint8Array): { encryptKey: Uint8Array; macKey: Uint8Array } {
+interface MessageKeys { secret: Uint8Array; encryptKey: Uint8Array; macKey: Uint8Array }
+
+/** The keys of a secret, derived once per secret object (every string of one JSON object shares its secret). */
+const derivedKeys = new WeakMap<Uint8Array, MessageKeys>();
+
+function messageKeys(secret: Uint8Array): MessageKeys {
+  const known = derivedKeys.get(secret);
+  if (known !== undefined && constantTimeEqual(known.secret, secret)) return known; // unchanged since
   const large = hmac(sha512, secret, KEY_INFO);
-  return { encryptKey: large.subarray(0, 32), macKey: large.subarray(32, 64) };
+  const keys = { secret: Uint8Array.from(secret), encryptKey: large.subarray(0, 32), macKey: large.subarray(32, 64) };
+  derivedKeys.set(secret, keys);
+  return keys;
 }
 
 function cipherFor(encryptKey: Uint8Array, messageId: Uint8Array) {

@@ -2,7 +2,7 @@
 // chunk by chunk (split anywhere), with the refusals an app relies on (clear or foreign answers).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SseAnswerDecryptor, canonicalJson, decryptAnswer, encryptRequest, openJsonObject, sealJsonObject } from '@cocoon/protocol';
+import { KeyAgreement, SseAnswerDecryptor, canonicalJson, decryptAnswer, encryptRequest, openJsonObject, sealJsonObject } from '@cocoon/protocol';
 import type { JsonObject } from '@cocoon/protocol';
 import { counterRandom, hex, loadEncryptionVectors } from './encryption-vectors.ts';
 
@@ -51,7 +51,7 @@ describe('decryptAnswer', () => {
     assert.throws(() => decryptAnswer(asRequest, app), { code: 'CCN_ERR_ENCRYPTION_BAD_VALUE' }); // a request replayed as an answer
     // The reference scheme's known weakness (docs/protocol.md §20): no position binding, so a hop can
     // move encrypted values between fields of one object undetected.
-    assert.equal(decryptAnswer({ ...sealed, id: sealed.object }, app).id, 'chat.completion');
+    assert.equal(decryptAnswer({ ...sealed, id: sealed.object as string }, app).id, 'chat.completion');
   });
 });
 
@@ -73,5 +73,19 @@ describe('SseAnswerDecryptor', () => {
     const decryptor = new SseAnswerDecryptor(app);
     assert.deepEqual(decryptor.push('data: {"error":{"message":"boom","code":"CCN_ERR_TIMEOUT"}}\n\n'), [{ type: 'error', error: { message: 'boom', code: 'CCN_ERR_TIMEOUT' } }]);
     assert.throws(() => decryptor.push(`data: ${JSON.stringify(chunks[0])}\n`), { code: 'CCN_ERR_ENCRYPTION_UNEXPECTED_KEY' });
+  });
+});
+
+describe('KeyAgreement reuse', () => {
+  test('one agreement per app key serves its requests and answers; one for another key is not used', async () => {
+    const { replayRandom } = await import('./encryption-vectors.ts');
+    const agreement = new KeyAgreement(app.senderKey);
+    const withAgreement = encryptRequest(chatRequest.input_dump, { ...app, receiverPublicKey: chatRequest.receiver_public_hex, agreement, random: replayRandom(chatRequest.rng_hex).random });
+    assert.equal(withAgreement, chatRequest.output_dump, 'the same bytes as without it');
+    const foreign = new KeyAgreement(new Uint8Array(32).fill(9));
+    const withForeign = encryptRequest(chatRequest.input_dump, { ...app, receiverPublicKey: chatRequest.receiver_public_hex, agreement: foreign, random: replayRandom(chatRequest.rng_hex).random });
+    assert.equal(withForeign, chatRequest.output_dump, 'an agreement for another key is ignored, not trusted');
+    const answer = { choices: [{ message: { content: 'ok' } }] };
+    assert.deepEqual(decryptAnswer(workerSeal(answer), { ...app, agreement }), answer);
   });
 });

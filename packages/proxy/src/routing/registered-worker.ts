@@ -33,6 +33,8 @@ export interface WorkerRegistration {
 export interface WorkerAttestationView {
   policy: string;
   imageHash: string;
+  /** Which TEE attested it: 'tdx', 'sev-snp', or 'none' (policy any / fake_tdx: not attested). */
+  tee?: string;
   tcbStatus?: string | undefined;
 }
 
@@ -59,6 +61,8 @@ export interface WorkerConnectionStats {
   attestation_policy?: string;
   image_hash?: string;
   tcb_status?: string;
+  /** Ours: which TEE attested the worker (tdx, sev-snp; none when its policy attests nothing). */
+  tee?: string;
 }
 
 /** A running request on a worker; `end` once when it finishes. */
@@ -175,6 +179,7 @@ export class RegisteredWorker {
       ...(this.attestation ? {
         attestation_policy: this.attestation.policy, image_hash: this.attestation.imageHash,
         ...(this.attestation.tcbStatus === undefined ? {} : { tcb_status: this.attestation.tcbStatus }),
+        ...(this.attestation.tee === undefined ? {} : { tee: this.attestation.tee }),
       } : {}),
     };
   }

@@ -2,7 +2,8 @@
  * The worker runner's config (§8.4 `workerRunner.config`, trimmed): stats port, proxy
  * connection, advertised model and coefficient, the inference engine (`openai`: forward to an
  * OpenAI-compatible server at engine_url; `llama`: embedded llama.cpp on a GGUF at model_path,
- * optionally checked against model_identity), the TON settings (chain, root, node wallet,
+ * optionally checked against model_identity; `whisper`: embedded whisper.cpp speech to text on a
+ * ggml model at model_path), the TON settings (chain, root, node wallet,
  * payout ledger and threshold), the model switch script and the machine description.
  */
 import { z } from 'zod';
@@ -48,8 +49,11 @@ export const workerConfigSchema = z
     /** Price multiplier, 1000 = 1.0× (§5.2). */
     coefficient: z.number().int().min(0).lt(1_000_000_000).default(1000),
     max_active_requests: z.number().int().min(1).max(100_000).default(60),
-    /** 'openai': forward to engine_url (vLLM, SGLang, Ollama, llama.cpp server…); 'llama': embedded llama.cpp on model_path. */
-    engine: z.enum(['openai', 'llama']).default('openai'),
+    /**
+     * 'openai': forward to engine_url (vLLM, SGLang, Ollama, llama.cpp server…); 'llama': embedded llama.cpp on model_path;
+     * 'whisper': embedded whisper.cpp speech to text on the ggml model at model_path.
+     */
+    engine: z.enum(['openai', 'llama', 'whisper']).default('openai'),
     /** OpenAI-compatible inference engine base URL, e.g. http://127.0.0.1:8000. Required with engine 'openai'. */
     engine_url: z.url({ protocol: /^https?$/ }).optional(),
     /** GGUF model file. Required with engine 'llama'. */
@@ -64,6 +68,10 @@ export const workerConfigSchema = z
     llama_context_size: z.number().int().min(16).max(1_048_576).optional(),
     /** llama: parallel sequences = concurrent generations (default 4). */
     llama_sequences: z.number().int().min(1).max(256).optional(),
+    /** whisper: decoding threads (default 1 when CI is set, else min(4, CPU cores)). */
+    whisper_threads: z.number().int().min(1).max(512).optional(),
+    /** whisper: false (CPU), or the binding's 'cuda' / 'vulkan' build. */
+    whisper_gpu: z.union([z.enum(['cuda', 'vulkan']), z.literal(false), z.literal('false').transform(() => false as const)], { error: "expected 'cuda', 'vulkan' or false" }).default(false),
     is_test: z.boolean().default(true),
     /** Attestation the proxy must present. Security-sensitive. */
     proxy_policy: peerPolicyField('fake_tdx'),
@@ -109,6 +117,12 @@ export const workerConfigSchema = z
     }
     if (config.engine === 'llama' && config.model_path === undefined) {
       context.addIssue({ code: 'custom', path: ['model_path'], message: "model_path is required with engine 'llama' (--model-path FILE.gguf or COCOON_WORKER_MODEL_PATH)" });
+    }
+    if (config.engine === 'whisper' && config.model_path === undefined) {
+      context.addIssue({ code: 'custom', path: ['model_path'], message: "model_path is required with engine 'whisper' (--model-path ggml-MODEL.bin or COCOON_WORKER_MODEL_PATH)" });
+    }
+    if (config.engine === 'whisper' && config.change_model_script !== undefined) {
+      context.addIssue({ code: 'custom', path: ['change_model_script'], message: "change_model_script needs engine 'openai': the embedded whisper engine cannot be switched by a script" });
     }
   });
 

@@ -9,7 +9,7 @@
  * Refusals keep the reference's "worker: invalid http request: " texts and carry CCN_ERR_ENCRYPTION_*.
  */
 import { CocoonError, ENVELOPE_FIELDS, openFormFields, openJsonObject, parseCheckedJson } from '@cocoon/protocol';
-import type { JsonObject } from '@cocoon/protocol';
+import type { JsonObject, KeyAgreement } from '@cocoon/protocol';
 import { AUDIO_TRANSCRIPTIONS_PATH } from './audio-transcription-validator.ts';
 import { boundaryOf, buildMultipartBody, invalidRequest, parseParts } from './multipart-form-parts.ts';
 
@@ -27,6 +27,8 @@ export interface OpenedRequest {
   body: Buffer;
   /** Who the answer is encrypted back to; undefined for a clear request. */
   senderPublicKey: Uint8Array | undefined;
+  /** The key agreement that decrypted it: the answer reuses its secret (same two keys). */
+  agreement?: KeyAgreement;
 }
 
 const ENVELOPE = new Set<string>(ENVELOPE_FIELDS);
@@ -59,7 +61,7 @@ function openJson(input: EncryptedRequestInput): OpenedRequest {
   }
   const clear: JsonObject = { ...opened.object };
   for (const field of ENVELOPE_FIELDS) delete clear[field];
-  return { body: Buffer.from(JSON.stringify(clear), 'utf8'), senderPublicKey: opened.senderPublicKey };
+  return { body: Buffer.from(JSON.stringify(clear), 'utf8'), senderPublicKey: opened.senderPublicKey, ...(opened.agreement ? { agreement: opened.agreement } : {}) };
 }
 
 function openForm(input: EncryptedRequestInput): OpenedRequest {
@@ -76,7 +78,7 @@ function openForm(input: EncryptedRequestInput): OpenedRequest {
   const clear = parts
     .map((part, index) => ({ ...part, data: Buffer.from(opened.fields[index]!.value) }))
     .filter((part) => !ENVELOPE.has(part.name));
-  return { body: buildMultipartBody(boundary, clear), senderPublicKey: opened.senderPublicKey };
+  return { body: buildMultipartBody(boundary, clear), senderPublicKey: opened.senderPublicKey, ...(opened.agreement ? { agreement: opened.agreement } : {}) };
 }
 
 /** Decrypts the request if it is encrypted; refuses as the reference does. */

@@ -8,7 +8,7 @@
  * the worker in clear otherwise (a non-JSON data line, a JSON value that is not an object, stray text)
  * fails the request instead (CCN_ERR_ENGINE_FAILED).
  */
-import { CocoonError, sealJsonText } from '@cocoon/protocol';
+import { CocoonError, KeyAgreement, sealJsonText } from '@cocoon/protocol';
 import type { JsonObject, RandomBytes } from '@cocoon/protocol';
 import { JsonValueScanner } from '../accounting/index.ts';
 
@@ -18,6 +18,8 @@ export interface AnswerEncryptorOptions {
   /** The app's key, from the request's envelope. */
   receiverPublicKey: Uint8Array;
   random?: RandomBytes;
+  /** The agreement that decrypted the request (same two keys): its secret is reused. */
+  agreement?: KeyAgreement;
 }
 
 type BodyFormat = 'unknown' | 'sse' | 'json';
@@ -39,8 +41,12 @@ export class AnswerEncryptor {
   #pending: Buffer = EMPTY;
   #scanned = 0;
   readonly #scanner = new JsonValueScanner();
+  /** Both keys stay the same for the whole answer: the key agreement is done once, the nonce is fresh per object. */
+  readonly #agreement: KeyAgreement;
 
-  constructor(private readonly options: AnswerEncryptorOptions) {}
+  constructor(private readonly options: AnswerEncryptorOptions) {
+    this.#agreement = options.agreement ?? new KeyAgreement(options.privateKey);
+  }
 
   /** Feeds forwarded bytes; returns the encrypted bytes that can be sent now. */
   transform(chunk: Buffer): Buffer {
@@ -69,7 +75,7 @@ export class AnswerEncryptor {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw leaks('a JSON value that is not an object');
     return sealJsonText(value as JsonObject, {
-      senderPrivateKey: this.options.privateKey, receiverPublicKey: this.options.receiverPublicKey, direction: 'w',
+      senderPrivateKey: this.options.privateKey, receiverPublicKey: this.options.receiverPublicKey, direction: 'w', agreement: this.#agreement,
       ...(this.options.random ? { random: this.options.random } : {}),
     });
   }

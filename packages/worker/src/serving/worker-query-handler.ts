@@ -71,7 +71,10 @@ export class WorkerQueryHandler {
       const opened = openEncryptedRequest({ url: request.url, headers, body: request.payload, privateKey });
       const validated = validateInferenceRequest({ method: request.method, url: request.url, headers, body: opened.body, modelBaseName: this.context.modelBaseName });
       const encryptor = privateKey && opened.senderPublicKey
-        ? new AnswerEncryptor({ privateKey, receiverPublicKey: opened.senderPublicKey, ...(this.context.encryptionRandom ? { random: this.context.encryptionRandom } : {}) })
+        ? new AnswerEncryptor({
+          privateKey, receiverPublicKey: opened.senderPublicKey, ...(opened.agreement ? { agreement: opened.agreement } : {}),
+          ...(this.context.encryptionRandom ? { random: this.context.encryptionRandom } : {}),
+        })
         : undefined;
       const coefficient = Number(query.coefficient as bigint);
       const params = this.context.params.current(); // the request is billed with the params in force when it started

@@ -67,6 +67,10 @@ interface NativeContext {
   release(): Promise<void>;
 }
 
+/**
+ * The binding's native log listener (toggleNativeLog) is NOT used: with it on, a transcription
+ * deadlocks (its log calls block on the main thread). whisper.cpp's own lines go to stderr.
+ */
 type WhisperBinding = { initWhisper(options: { filePath: string; useGpu?: boolean }, variant?: 'default' | 'cuda' | 'vulkan'): Promise<NativeContext> };
 
 async function loadBinding(): Promise<WhisperBinding> {
