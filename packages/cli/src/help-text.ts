@@ -23,14 +23,19 @@ usage:
                                          verified); prints its identity name@revision:sha256
   cocoon models list [--cache-dir DIR]   list cached models with their identities
                                          (cache: --cache-dir, $COCOON_MODELS_DIR, ~/.cache/cocoon/models)
-  cocoon attest self [--tee simulated|tdx|fake_tdx] [--authority-dir DIR] [--json]
-                                         this machine's measurements (MRTD, RTMR0-3) and image hash
+  cocoon attest self [--tee simulated|simulated-sev-snp|tdx|sev-snp|fake_tdx] [--role R] [--authority-dir DIR] [--json]
+                                         this machine's measurements (TDX: MRTD, RTMR0-3; SEV-SNP:
+                                         MEASUREMENT) and image hash, and what goes into them
   cocoon attest verify-quote FILE [--collateral FILE] [--at ISO-TIME] [--allow-status S,...] [--json]
                                          verify a TDX quote (DCAP with collateral; without it only the
                                          signature chain to Intel: TCB status not checked)
+  cocoon attest verify-report FILE --vcek FILE [--chain FILE --crl FILE | --dev-authority DIR] [--json]
+                                         verify an AMD SEV-SNP report (VCEK -> ASK -> pinned ARK, CRL)
   cocoon attest verify-peer HOST:PORT [--policy tdx|fake_tdx|any] [--dev-authority DIR] [--json]
                                          connect, show and verify the peer's RA-TLS certificate
-                                         (exit 0 verified, 1 refused)
+                                         (TDX or SEV-SNP; exit 0 verified, 1 refused)
+  cocoon attest verify-certificate FILE [--policy tdx|fake_tdx|any] [--dev-authority DIR] [--json]
+                                         the same for an RA-TLS certificate file (PEM or DER)
   cocoon wallet new --key-file FILE [--owner ADDR]
                                          create a node wallet key (0600; never overwrites one)
   cocoon wallet show|balance (--key-file FILE --owner ADDR | --role R --config FILE) [--ton-endpoint URL]

@@ -103,6 +103,7 @@ export function checkModelHash(config: OperatorConfig, root: RootConfig | undefi
 
 export async function checkEngine(config: OperatorConfig, probes: DoctorProbes): Promise<DoctorCheck> {
   if (text(config, 'engine') === 'llama') return check('engine', true, `embedded llama.cpp on ${text(config, 'model_path') ?? '?'}: usage is counted by the worker itself`);
+  if (text(config, 'engine') === 'whisper') return check('engine', true, `embedded whisper.cpp on ${text(config, 'model_path') ?? '?'}: usage (audio tokens) is counted by the worker itself`);
   const base = (text(config, 'engine_url') ?? '').replace(/\/+$/, '');
   if (!base) return check('engine', false, 'no engine_url configured', 'set engine_url (e.g. http://127.0.0.1:8000 for vLLM) or engine llama with model_path');
   let modelId: string | undefined;

@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { keyPairFromSeed } from '@ton/crypto';
 import { CocoonError } from '@cocoon/protocol';
 import {
-  ConfigfsTsmProvider, EMPTY_IMAGE_HASH, REPORT_DATA_LENGTH, computeImageHash, measureSimulatedRunner, parseTdxQuote, zeroMeasurements,
+  ConfigfsTsmProvider, EMPTY_IMAGE_HASH, REPORT_DATA_LENGTH, SevSnpTsmProvider, computeImageHash, computeSevSnpImageHash, measureSimulatedRunner,
+  measureSimulatedSevSnpRunner, parseSevSnpReport, parseTdxQuote, zeroMeasurements,
 } from '@cocoon/attestation';
 import { CocoonWalletContract, readRootConfig, type Chain } from '@cocoon/ton';
 import type { DoctorProbes } from './doctor-checks.ts';
@@ -25,6 +26,14 @@ async function imageHashOf(role: OperatorRole, config: OperatorConfig): Promise<
   if (tee === 'tdx') {
     const quote = await new ConfigfsTsmProvider().getQuote(Buffer.alloc(REPORT_DATA_LENGTH));
     return { hash: computeImageHash(parseTdxQuote(quote).measurements).toString('hex'), how: 'tdx: from a configfs-tsm quote of this guest' };
+  }
+  if (tee === 'simulated-sev-snp') {
+    if (role !== 'proxy' && role !== 'worker') throw new CocoonError('CCN_ERR_CONFIG_INVALID', `tee simulated-sev-snp measures proxies and workers only, not a ${role}`);
+    return { hash: (await measureSimulatedSevSnpRunner(role)).imageHash.toString('hex'), how: 'simulated-sev-snp: this checkout measured as `cocoon attest self --tee simulated-sev-snp --role' + ` ${role}\`` };
+  }
+  if (tee === 'sev-snp') {
+    const { report } = await new SevSnpTsmProvider({ vcekPath: '' }).getReport(Buffer.alloc(REPORT_DATA_LENGTH));
+    return { hash: computeSevSnpImageHash(parseSevSnpReport(report).measurement).toString('hex'), how: 'sev-snp: from a configfs-tsm report of this guest' };
   }
   if (tee === 'fake_tdx') return { hash: computeImageHash(zeroMeasurements()).toString('hex'), how: 'fake_tdx: all-zero registers' };
   return { hash: EMPTY_IMAGE_HASH.toString('hex'), how: 'tee none: no attestation' };

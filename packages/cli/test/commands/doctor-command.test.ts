@@ -127,6 +127,14 @@ describe('cocoon doctor', () => {
     assert.match(noDetails.fix, /--enable-prompt-tokens-details/);
   });
 
+  test('engine: an embedded whisper.cpp worker counts its own usage and needs no engine_url', async () => {
+    const whisperConfig = join(directory, 'whisper-worker.json');
+    writeFileSync(whisperConfig, JSON.stringify({ tee: 'tdx', model: MODEL, engine: 'whisper', model_path: '/models/ggml-base.bin', http_port: 12000 }));
+    const engine = byName((await doctor(['--role', 'worker', '--config', whisperConfig], probes({ engine: { down: true } }))).report, 'engine');
+    assert.equal(engine.ok, true);
+    assert.match(engine.detail, /whisper\.cpp on \/models\/ggml-base\.bin/);
+  });
+
   test('a wallet below what the next operations need, busy ports, a skewed clock', async () => {
     const clientConfig = join(directory, 'client.json');
     writeFileSync(clientConfig, JSON.stringify({ http_port: 10500 }));

@@ -76,7 +76,7 @@ function proxySections(data) {
       { key: 'success', label: 'Success', value: (worker) => percent(worker.queries_success_10m, worker.queries_10m) },
       { key: 'latency', label: 'Avg time', value: (worker) => averageMs(worker.queries_time_10m, worker.queries_10m) },
       { key: 'enabled', label: 'Enabled', value: (worker) => flag(worker.enabled) },
-      { key: 'tee', label: 'TEE', value: (worker) => worker.attestation_policy },
+      { key: 'tee', label: 'TEE', value: (worker) => (worker.tee === 'sev-snp' ? 'sev-snp' : worker.attestation_policy) },
       { key: 'tcb', label: 'TCB', value: (worker) => worker.tcb_status },
       { key: 'image-hash', label: 'Image hash', kind: 'hash', value: (worker) => worker.image_hash },
       { key: 'owner', label: 'Owner', kind: 'address', value: (worker) => worker.owner_address },

@@ -26,7 +26,7 @@ export type ProtocolRole = 'client' | 'proxy' | 'worker';
 
 /**
  * The protocol versions of reference 9060ce5 (ClientRunner.hpp, ProxyRunner.hpp, WorkerRunner.h):
- * client 1–4, proxy 0–4, worker 3–4. Kept for documentation and tests; ours are PROTOCOL_VERSIONS.
+ * client 1–4, proxy 0–4, worker 3–4. Ours (PROTOCOL_VERSIONS) are the same.
  */
 export const REFERENCE_PROTOCOL_VERSIONS: Readonly<Record<ProtocolRole, ProtocolVersionRange>> = Object.freeze({
   client: Object.freeze({ min: 1, max: 4 }),
@@ -35,14 +35,10 @@ export const REFERENCE_PROTOCOL_VERSIONS: Readonly<Record<ProtocolRole, Protocol
 });
 
 /**
- * The protocol versions our runners speak — the one place of truth (§3.3). As the reference's, except
- * that our proxy starts at 1: it never sends the version-0 answers (legacy non-Ex messages).
+ * The protocol versions our runners speak — the one place of truth (§3.3). Exactly the reference's: the
+ * proxy takes version-0 peers too (legacy `client.runQuery` / `proxy.runQuery` with the non-Ex answers).
  */
-export const PROTOCOL_VERSIONS: Readonly<Record<ProtocolRole, ProtocolVersionRange>> = Object.freeze({
-  client: REFERENCE_PROTOCOL_VERSIONS.client,
-  proxy: Object.freeze({ min: 1, max: 4 }),
-  worker: REFERENCE_PROTOCOL_VERSIONS.worker,
-});
+export const PROTOCOL_VERSIONS: Readonly<Record<ProtocolRole, ProtocolVersionRange>> = REFERENCE_PROTOCOL_VERSIONS;
 
 /**
  * From this version on a worker takes encrypted requests (`proxy.runQueryEx.private_key`) and a client

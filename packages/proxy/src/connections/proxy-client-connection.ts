@@ -1,7 +1,8 @@
 /**
  * The proxy's side of one client connection (§3.1): handshake states None → Auth → Ok,
  * the protocol version (§3.3), short authorization against the client's secret hash, worker-type listing, payment
- * status, and `client.runQueryEx` messages turned into ProxyRequests; with our extensions (§19)
+ * status, and `client.runQueryEx` (and, as the reference, the legacy `client.runQuery`) messages turned into
+ * ProxyRequests, answered in the shape the client's protocol version reads; with our extensions (§19)
  * `ext.cancelQuery` and `ext.grantCredit` for a running request, and the session's 'drain'
  * resuming the requests' relays.
  */
@@ -228,10 +229,12 @@ export class ProxyClientConnection implements ProxyRequestSink {
       this.byClientId.get((message.request_id as Buffer).toString('hex'))?.grantClientCredit(Number(message.bytes as bigint));
       return;
     }
-    if (message._ !== 'client.runQueryEx') {
+    if (message._ !== 'client.runQueryEx' && message._ !== 'client.runQuery') {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected client message ${message._}`));
       return;
     }
+    // client.runQuery (version 0) is runQueryEx without flags: no debug, no encryption (the reference's conversion).
+    const flags = message._ === 'client.runQueryEx' ? (message.flags as number | undefined) ?? 0 : 0;
     const request = new ProxyRequest(this.options.requestContext, this, {
       modelName: message.model_name as string,
       query: message.query as Buffer,
@@ -239,8 +242,8 @@ export class ProxyClientConnection implements ProxyRequestSink {
       maxTokens: message.max_tokens as number,
       timeoutSeconds: message.timeout as number,
       clientRequestId: message.request_id as Buffer,
-      enableDebug: ((message.flags as number) & 1) !== 0 && message.enable_debug === true,
-      ...(((message.flags as number) & 2) !== 0 && message.public_key ? { publicKey: message.public_key as Buffer } : {}), // proto 3: encrypted to it (§20)
+      enableDebug: (flags & 1) !== 0 && message.enable_debug === true,
+      ...((flags & 2) !== 0 && message.public_key ? { publicKey: message.public_key as Buffer } : {}), // proto 3: encrypted to it (§20)
     });
     const key = (message.request_id as Buffer).toString('hex');
     this.running.add(request);

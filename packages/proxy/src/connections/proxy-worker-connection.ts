@@ -2,7 +2,8 @@
  * The proxy's side of one worker connection (§3.2): handshake states None → Compare →
  * FinishingHandshake → Ok, the protocol version (§3.3) and machine description, registration in
  * the worker registry (initially disabled), enable/disable and coefficient messages, answer routing
- * to requests (coded error answers too, where the worker negotiated them, §19), payment messages,
+ * to requests (coded error answers too, where the worker negotiated them, §19; the legacy non-Ex answers
+ * of a version-0 worker, §3.3), payment messages,
  * and the operator's model switch (`worker.changeModel`, §3.2).
  */
 import { CocoonError, EMPTY_SIGNED_PAYMENT, PeerReportedError, isTlObject, modelBaseName } from '@cocoon/protocol';
@@ -255,6 +256,7 @@ export class ProxyWorkerConnection implements WorkerLink {
     }
     if (!isTlObject(
       message, 'proxy.queryAnswerEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerErrorEx', 'ext.proxyQueryAnswerErrorCoded', 'worker.enabledDisabled', 'worker.newCoefficient',
+      'proxy.queryAnswer', 'proxy.queryAnswerPart', 'proxy.queryAnswerError', 'proxy.queryAnswerPartError',
     )) {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected worker message ${message._}`));
       return;
@@ -263,7 +265,11 @@ export class ProxyWorkerConnection implements WorkerLink {
       case 'proxy.queryAnswerEx':
       case 'proxy.queryAnswerPartEx':
       case 'proxy.queryAnswerErrorEx':
-      case 'ext.proxyQueryAnswerErrorCoded': {
+      case 'ext.proxyQueryAnswerErrorCoded':
+      case 'proxy.queryAnswer': // legacy answers (any worker may send them, as to the reference): read as Ex by the request
+      case 'proxy.queryAnswerPart':
+      case 'proxy.queryAnswerError':
+      case 'proxy.queryAnswerPartError': {
         const request = this.requests.get(message.request_id.toString('hex'));
         request?.onWorkerMessage(message); // answers for finished/timed-out requests are dropped
         return;

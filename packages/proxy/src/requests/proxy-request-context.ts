@@ -28,6 +28,8 @@ export interface ProxyRequestSink {
   detached: boolean;
   /** What the client's session negotiated (§19); absent = none (a reference client). */
   readonly extensions?: ReadonlySet<SessionExtension>;
+  /** The protocol version the client negotiated (§3.3); 0: it reads only the legacy non-Ex answers. Absent: ≥ 1. */
+  readonly protoVersion?: number;
   /** False while the client session's socket buffer is full (its 'drain' calls ProxyRequest.onClientDrain). */
   readonly writable?: boolean;
   send(message: TlObject): void;

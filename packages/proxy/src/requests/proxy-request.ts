@@ -13,6 +13,8 @@
  * encrypted to; the proxy finds its private key in the key ring (unknown: CCN_ERR_ENCRYPTION_UNKNOWN_KEY,
  * the reference's `unknown public key`), sends it only to workers of protocol ≥ 3 in
  * `proxy.runQueryEx.private_key`, and never logs it.
+ * Version 0 (§3.3): a worker of version 0 gets `proxy.runQuery` and its legacy answers are read as Ex; a
+ * client of version 0 gets the legacy answers with their `tokensUsed` (answer-shape.ts).
  */
 import {
   CocoonError, isAllZero, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, errorAnswerMessage, peerErrorOfAnswer,
@@ -24,11 +26,10 @@ import type { ProxyRequestContext, ProxyRequestSink, WorkerLink } from './proxy-
 import type { Admission, Reservation } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
 import { ClientAnswerRelay } from './client-answer-relay.ts';
+import { ENCRYPTION_PROTO_VERSION, ZERO_TOKENS, clientAnswerShape, workerAnswerAsEx, workerRunQuery } from './answer-shape.ts';
 
 /** Least time the final answer waits for a durable ledger entry, even at the request's deadline. */
 const MIN_LEDGER_WAIT_MS = 250;
-
-const ZERO_TOKENS: TlObject = { _: 'tokensUsed', prompt_tokens_used: 0n, cached_tokens_used: 0n, completion_tokens_used: 0n, reasoning_tokens_used: 0n, total_tokens_used: 0n };
 
 export interface ClientRunQuery {
   modelName: string;
@@ -41,10 +42,6 @@ export interface ClientRunQuery {
   /** `client.runQueryEx.public_key` when its flag is set and it is not all zero: the request is encrypted to it. */
   publicKey?: Buffer;
 }
-
-/** The least worker protocol version that carries `proxy.runQueryEx.private_key` (the reference's `choose_connection(…, 3)`). */
-const ENCRYPTION_PROTO_VERSION = 3;
-const NO_PRIVATE_KEY = Buffer.alloc(32);
 
 type Phase = 'selecting' | 'waiting' | 'streaming' | 'done';
 
@@ -73,6 +70,8 @@ export class ProxyRequest {
   private cancelled = false;
   /** The private key of an encrypted request, from the key ring; undefined for a clear one. */
   private privateKey: Buffer | undefined;
+  /** Whether a (non-final) first answer was relayed: a version-0 client's error is then `client.queryAnswerPartError`. */
+  private answerSent = false;
 
   constructor(
     private readonly context: ProxyRequestContext,
@@ -116,9 +115,10 @@ export class ProxyRequest {
   }
 
   /** An answer message from the worker currently serving this request. */
-  onWorkerMessage(message: TlObject): void {
+  onWorkerMessage(received: TlObject): void {
     if (this.phase === 'done' || this.phase === 'selecting') return;
     try {
+      const message = workerAnswerAsEx(received); // a legacy (version-0) answer as its Ex form
       switch (message._) {
         case 'proxy.queryAnswerEx':
           return this.onWorkerAnswer(message);
@@ -236,17 +236,15 @@ export class ProxyRequest {
     try {
       link.attach(this);
       this.relay.useWorker(link, this.workerRequestId);
-      link.send({
-        _: 'proxy.runQueryEx',
+      link.send(workerRunQuery(registered.protoVersion, {
         query: request.query,
-        signed_payment: link.signedPayment(),
-        coefficient: BigInt(registered.coefficient),
-        timeout: remainingSeconds * 0.95,
-        request_id: this.workerRequestId,
-        enable_debug: request.enableDebug,
-        // As the reference: flag bit 1 (private_key) for every worker of protocol ≥ 3, zeros for a clear request.
-        ...(registered.protoVersion >= ENCRYPTION_PROTO_VERSION ? { flags: 3, private_key: this.privateKey ?? NO_PRIVATE_KEY } : { flags: 1 }),
-      });
+        signedPayment: link.signedPayment(),
+        coefficient: registered.coefficient,
+        timeoutSeconds: remainingSeconds * 0.95,
+        requestId: this.workerRequestId,
+        enableDebug: request.enableDebug,
+        privateKey: this.privateKey,
+      }));
     } catch (error) {
       this.failAttempt(toCocoonError(error, 'CCN_ERR_WORKER_DISCONNECTED'), ZERO_TOKENS);
     }
@@ -261,7 +259,7 @@ export class ProxyRequest {
     const flags = message.flags as number;
     const answer: TlObject = { _: 'client.queryAnswerEx', request_id: this.request.clientRequestId, answer: encodeHttpResponse(response), flags };
     if (flags & 1) this.complete(message.final_info as TlObject, answer);
-    else this.relay.push(answer, (message.answer as Buffer).length);
+    else this.toClient(answer, (message.answer as Buffer).length);
   }
 
   private onWorkerPart(message: TlObject): void {
@@ -269,7 +267,14 @@ export class ProxyRequest {
     const flags = message.flags as number;
     const part: TlObject = { _: 'client.queryAnswerPartEx', request_id: this.request.clientRequestId, answer: message.answer as Buffer, flags };
     if (flags & 1) this.complete(message.final_info as TlObject, part);
-    else this.relay.push(part, (message.answer as Buffer).length);
+    else this.toClient(part, (message.answer as Buffer).length);
+  }
+
+  /** Queues a message for the client in the shape its protocol version reads (§3.3). */
+  private toClient(message: TlObject, bytes: number, final = false): void {
+    const shaped = clientAnswerShape(this.sink.protoVersion ?? 1, message, this.answerSent);
+    if (message._ === 'client.queryAnswerEx') this.answerSent = true;
+    this.relay.push(shaped, bytes, final);
   }
 
   private onWorkerError(error: PeerReportedError, message: TlObject): void {
@@ -320,7 +325,7 @@ export class ProxyRequest {
    */
   private sendFinal(message: TlObject, accounted: Accounted | undefined): void {
     if (!accounted) {
-      this.relay.push(message, 0, true);
+      this.toClient(message, 0, true);
       return;
     }
     const waitMs = Math.max(MIN_LEDGER_WAIT_MS, this.request.timeoutSeconds * 1000 - (this.context.now() - this.startedAt));
@@ -332,13 +337,13 @@ export class ProxyRequest {
     void Promise.race([accounted.durable, stalled]).then((outcome) => {
       clearTimeout(stall);
       if (outcome !== 'stalled') {
-        this.relay.push(message, 0, true);
+        this.toClient(message, 0, true);
         if (outcome) accounted.sendPayments(outcome);
         return;
       }
       this.context.logger.error('ledger write not durable within the request timeout; answering with an error', { request: this.workerRequestIdHex, waited_ms: waitMs });
       const failure = new CocoonError('CCN_ERR_TIMEOUT', 'proxy: timeout (ledger write did not complete)');
-      this.relay.push(this.clientErrorAnswer(failure, message.final_info as TlObject), 0, true);
+      this.toClient(this.clientErrorAnswer(failure, message.final_info as TlObject), 0, true);
       void accounted.durable.then((totals) => { if (totals) accounted.sendPayments(totals); }); // late but still paid
     });
   }

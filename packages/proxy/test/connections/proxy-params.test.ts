@@ -1,6 +1,6 @@
 /**
  * The handshake params checks of the proxy (§3.1/§3.2) on decoded client.params and worker.params:
- * protocol version negotiation reads the versions only when their flag bit is set, checkTestMode
+ * protocol version negotiation reads the versions only when their flag bit is set (else 0, which the proxy takes), checkTestMode
  * refuses a peer without the is_test bit (too old) or with the other test mode, proxyParams sets
  * the proto_version bit only for version > 0, and anything but client/worker params is refused.
  */
@@ -26,9 +26,15 @@ describe('negotiateProtocolVersion', () => {
     assert.equal(negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1, min_proto_version: 1, max_proto_version: 1 })), 1);
   });
 
-  test('a peer without the version bit speaks version 0, which this proxy refuses', () => {
-    assert.throws(() => negotiateProtocolVersion(clientParams({ is_test: true })), hasCode('CCN_ERR_PROTOCOL_VERSION'));
-    assert.throws(() => negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1 })), /worker speaks 0\.\.0, this runner 1\.\.4/);
+  test('a peer without the version bit, or offering max 0, speaks version 0, which this proxy takes (as the reference, 0..4)', () => {
+    assert.equal(negotiateProtocolVersion(clientParams({ is_test: true })), 0);
+    assert.equal(negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1 })), 0);
+    assert.equal(negotiateProtocolVersion(clientParams({ is_test: true, min_proto_version: 0, max_proto_version: 0 })), 0);
+  });
+
+  test('a range above ours is refused, naming both ranges', () => {
+    assert.throws(() => negotiateProtocolVersion(clientParams({ is_test: true, min_proto_version: 5, max_proto_version: 7 })), hasCode('CCN_ERR_PROTOCOL_VERSION'));
+    assert.throws(() => negotiateProtocolVersion(workerParams({ is_test: true, proxy_cnt: 1, max_active_requests: 1, min_proto_version: 5, max_proto_version: 5 })), /worker speaks 5\.\.5, this runner 0\.\.4/);
   });
 
   test('refuses objects that are not client or worker params', () => {

@@ -1,8 +1,9 @@
 /**
  * Our proxy's handshakes at every protocol version (§3.3), over real sessions: a 9060ce5 worker
  * (3..4, flags 3), one sending a machine description (flags 7), a 3-only one, an old 1..2 one, a
- * 9060ce5 client (1..4) and an old client (1..2) are accepted with `min(peer max, 4)`; a 0-only peer
- * and a worker with a malformed description are refused with a clear error and never registered.
+ * 9060ce5 client (1..4) and an old client (1..2) are accepted with `min(peer max, 4)`; a version-0 peer
+ * (no version bit, or max 0) gets 0, as from the reference proxy (0..4); a peer above 4 and a worker with
+ * a malformed description are refused with a clear error and never registered.
  * `/jsonstats` shows each worker's negotiated version and description.
  */
 import { after, before, describe, test } from 'node:test';
@@ -83,14 +84,20 @@ describe('worker handshakes', () => {
     assert.equal(versions['UQ-w2'], 2);
   });
 
-  test('a worker speaking only 0 or 5.. is refused, naming both ranges', async () => {
-    const old = await refusal(await peer('worker'), { _: 'worker.connectToProxy', params: { ...reference9060ce5WorkerParams({ ownerAddress: 'UQ-w0' }), flags: 1 } });
-    assert.equal(old.wireCode, WireErrorCode.protoViolation);
-    assert.equal(old.message, 'no common protocol version: worker speaks 0..0, this runner 1..4');
+  test('a version-0 worker (no version bit) gets 0: proxy.params flags 1 without proto_version', async () => {
+    const { proxyParams } = await connectWorker({ ...reference9060ce5WorkerParams({ ownerAddress: 'UQ-w0' }), flags: 1 });
+    assert.equal(proxyParams.flags, 1);
+    assert.equal(proxyParams.proto_version, undefined);
+    const versions = Object.fromEntries((await workerConnections()).map((worker) => [worker.owner_address, worker.proto_version]));
+    assert.equal(versions['UQ-w0'], 0);
+  });
+
+  test('a worker speaking only 5.. is refused, naming both ranges', async () => {
     const future = await refusal(await peer('worker'), { _: 'worker.connectToProxy', params: reference9060ce5WorkerParams({ ownerAddress: 'UQ-w5', minProtoVersion: 5, maxProtoVersion: 6 }) });
-    assert.equal(future.message, 'no common protocol version: worker speaks 5..6, this runner 1..4');
+    assert.equal(future.wireCode, WireErrorCode.protoViolation);
+    assert.equal(future.message, 'no common protocol version: worker speaks 5..6, this runner 0..4');
     const owners = (await workerConnections()).map((worker) => worker.owner_address);
-    assert.ok(!owners.includes('UQ-w0') && !owners.includes('UQ-w5'));
+    assert.ok(!owners.includes('UQ-w5'));
   });
 
   test('a malformed machine description is refused', async () => {
@@ -112,8 +119,15 @@ describe('client handshakes', () => {
     }
   });
 
-  test('a 0-only client is refused', async () => {
-    const error = await refusal(await peer('client'), { _: 'client.connectToProxy', params: { ...reference9060ce5ClientParams(), flags: 1 }, min_config_version: 0 });
-    assert.equal(error.message, 'no common protocol version: client speaks 0..0, this runner 1..4');
+  test('a version-0 client (no version bit, or max 0) gets 0; a 5.. one is refused', async () => {
+    for (const params of [{ ...reference9060ce5ClientParams(), flags: 1 }, reference9060ce5ClientParams({ minProtoVersion: 0, maxProtoVersion: 0 })]) {
+      const session = await peer('client');
+      const connected = await session.query({ _: 'client.connectToProxy', params, min_config_version: 0 });
+      assert.ok(isTlObject(connected, 'client.connectedToProxy'));
+      assert.equal(connected.params.flags, 1);
+      assert.equal(connected.params.proto_version, undefined);
+    }
+    const error = await refusal(await peer('client'), { _: 'client.connectToProxy', params: reference9060ce5ClientParams({ minProtoVersion: 5, maxProtoVersion: 5 }), min_config_version: 0 });
+    assert.equal(error.message, 'no common protocol version: client speaks 5..5, this runner 0..4');
   });
 });

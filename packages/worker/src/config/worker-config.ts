@@ -70,8 +70,8 @@ export const workerConfigSchema = z
     llama_sequences: z.number().int().min(1).max(256).optional(),
     /** whisper: decoding threads (default 1 when CI is set, else min(4, CPU cores)). */
     whisper_threads: z.number().int().min(1).max(512).optional(),
-    /** whisper: false (CPU), or the binding's 'cuda' / 'vulkan' build. */
-    whisper_gpu: z.union([z.enum(['cuda', 'vulkan']), z.literal(false), z.literal('false').transform(() => false as const)], { error: "expected 'cuda', 'vulkan' or false" }).default(false),
+    /** whisper: false (CPU, the default when unset), or the binding's 'cuda' / 'vulkan' build. */
+    whisper_gpu: z.union([z.enum(['cuda', 'vulkan']), z.literal(false), z.literal('false').transform(() => false as const)], { error: "expected 'cuda', 'vulkan' or false" }).optional(),
     is_test: z.boolean().default(true),
     /** Attestation the proxy must present. Security-sensitive. */
     proxy_policy: peerPolicyField('fake_tdx'),
