@@ -1,12 +1,13 @@
 /**
  * The key manager runner's start-up steps, in order: the machine key and the chain, the safety
  * checks against the root (is_test, check_hashes, add_default_key), the attestation, the key
- * store and schedule (a key exists before the port opens), the RPC port, the stats server, and
+ * store and schedule (a key exists before the port opens), the RPC port, the stats server (with
+ * `/metrics`: key requests and publications counted where they happen, views over the keys), and
  * the schedule's timer. Each step pushes how to release what it opened on the runner's one
  * `CleanupStack`; close() unwinds newest first (timer, stats, RPC port, store, chain).
  */
-import { CocoonError, loadOrCreateAdminToken, startStatsHttpServer, toCocoonError } from '@cocoon/protocol';
-import type { CleanupStack, Logger, StatsHttpServer } from '@cocoon/protocol';
+import { CocoonError, createKeyManagerMetrics, loadOrCreateAdminToken, startStatsHttpServer, toCocoonError } from '@cocoon/protocol';
+import type { CleanupStack, KeyManagerMetrics, Logger, StatsHttpServer } from '@cocoon/protocol';
 import { RunnerAttestation } from '@cocoon/attestation';
 import { loadOrCreateKeyPair } from '@cocoon/ton';
 import type { KeyPair } from '@ton/crypto';
@@ -39,6 +40,7 @@ export interface KeyManagerKeysState {
   rotation: KeyRotation;
   publications: KeyPublicationQueue | undefined;
   service: PrivateKeyService;
+  metrics: KeyManagerMetrics;
 }
 
 type AfterChain = KeyManagerStartContext & KeyManagerChainState;
@@ -113,7 +115,10 @@ export async function openKeysStep(context: AfterAttestation, stack: CleanupStac
     wallet: onChain.wallet, rootAddress: onChain.rootAddress, machineKey, registered: () => onChain.root().registeredPublicKeys,
   }) : undefined);
   if (!publisher) logger.warn('off chain: new public keys are not published on a root');
-  const publications = publisher ? new KeyPublicationQueue({ publisher, logger: logger.child('publish'), now }) : undefined;
+  const metrics = createKeyManagerMetrics();
+  const publications = publisher ? new KeyPublicationQueue({
+    publisher, logger: logger.child('publish'), now, onPublication: (result) => metrics.recordKeyPublication(result),
+  }) : undefined;
   const configVersion = () => onChain?.root().version ?? 0;
   const rotation = new KeyRotation({
     store, now, configVersion, ...(deps.random ? { random: deps.random } : {}),
@@ -126,8 +131,11 @@ export async function openKeysStep(context: AfterAttestation, stack: CleanupStac
   for (const key of rotation.validKeys()) publications?.add(key); // the queue drops what the root already lists
   await rotation.tick();
   await publications?.run();
-  const service = new PrivateKeyService({ keys: () => rotation.validKeys(), hashes: config.check_hashes && onChain ? () => onChain.root() : undefined });
-  return { store, rotation, publications, service };
+  const service = new PrivateKeyService({
+    keys: () => rotation.validKeys(), hashes: config.check_hashes && onChain ? () => onChain.root() : undefined,
+    onRequest: (peerRole, result) => metrics.recordKeyRequest(peerRole, result),
+  });
+  return { store, rotation, publications, service, metrics };
 }
 
 /** The RPC port proxies and workers fetch keys on. */
@@ -140,13 +148,23 @@ export async function listenStep(context: AfterKeys, stack: CleanupStack): Promi
   return stack.push(listener, () => listener.close(), 'rpc listener');
 }
 
-/** `/stats`, `/jsonstats`, and POST `/request/generatekey?type=N`, `/request/removekey?key=HEX` behind the admin token. */
+/** `/stats`, `/jsonstats`, `/metrics`, and POST `/request/generatekey?type=N`, `/request/removekey?key=HEX` behind the admin token. */
 export async function startStatsStep(context: AfterKeys, stack: CleanupStack): Promise<StatsHttpServer> {
-  const { config, logger, rotation, publications } = context;
+  const { config, logger, now, rotation, publications, metrics, attestation, onChain } = context;
+  metrics.attach({
+    validKeys: () => rotation.validKeys().length,
+    nextKeyExpirySeconds: () => {
+      const keys = rotation.validKeys();
+      return keys.length === 0 ? undefined : Math.max(0, Math.min(...keys.map((key) => key.validUntil)) - now() / 1000);
+    },
+    certificateRefreshes: () => attestation.certificate.generation - 1,
+    ...(onChain ? { chainSyncAgeSeconds: () => Math.max(0, (now() - onChain.watcher.lastSyncedAt) / 1000) } : {}),
+  });
   const statsServer = await startStatsHttpServer({
     host: config.host, port: config.http_port, title: 'COCOON key manager', accessHash: config.http_access_hash || undefined,
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
     jsonStats: () => keyManagerStats(context),
+    metrics: metrics.metrics, metricsRequireToken: config.metrics_require_token,
     controls: {
       generatekey: async (query) => {
         const text = query.get('type') ?? '1';

@@ -63,4 +63,22 @@ describe('--log-format', () => {
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  test('cocoon key-manager honours --log-format json and its config\'s log_format', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'cocoon-log-format-km-'));
+    try {
+      // Off chain with check_hashes on: the start is refused after the config loaded and the machine key exists.
+      const configFile = join(directory, 'key-manager.json');
+      writeFileSync(configFile, JSON.stringify({ log_format: 'json', machine_key_file: join(directory, 'machine.key'), db_path: join(directory, 'db'), http_port: 0, rpc_port: 0 }));
+      for (const argv of [['key-manager', '--config', configFile], ['--log-format', 'json', 'key-manager', '--machine-key-file', join(directory, 'machine.key')]]) {
+        const { io, err } = captureIo();
+        assert.equal(await runCocoonCli(argv, io), 2);
+        const entry = JSON.parse(err.at(-1)!) as Record<string, unknown>;
+        assert.equal(entry.role, 'key-manager');
+        assert.match(String(entry.msg), /failed to start: check_hashes needs the root contract/);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });

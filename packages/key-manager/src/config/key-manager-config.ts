@@ -4,7 +4,8 @@
  * reference's router exposes), the stats/control HTTP port (13000), the LMDB key store, the
  * machine key that signs stored records and published keys (the root's key_manager_public_key),
  * the TON settings, and the security switches `check_hashes` and `add_default_key`, which
- * the runner refuses on a root that is not is_test.
+ * the runner refuses on a root that is not is_test; `metrics_require_token` and `log_format` as
+ * every runner.
  */
 import { z } from 'zod';
 import {
@@ -13,6 +14,7 @@ import {
   httpAccessHashField,
   httpGuardConfigFields,
   listenPortSchema,
+  logConfigFields,
   peerPolicyField,
   securitySensitive,
   teeField,
@@ -52,8 +54,9 @@ export const keyManagerConfigSchema = z
     /** Root contract refresh period, ms (§16: 30–60 s). */
     root_refresh_interval_ms: z.number().int().min(100).max(3_600_000).default(45_000),
     http_access_hash: httpAccessHashField(),
-    /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
+    /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names, metrics_require_token for /metrics. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/key-manager/admin.token' }),
+    ...logConfigFields(),
   })
   .strict()
   .refine((config) => config.ton_endpoint === '' || config.root_contract_address !== '', {

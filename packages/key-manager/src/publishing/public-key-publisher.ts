@@ -2,7 +2,8 @@
  * Publication of the key manager's public keys on the root (op root_add_public_key_signed): the
  * port the runner uses (`PublicKeyPublisher`) and `KeyPublicationQueue`, which publishes every
  * new key, retries a failed publication with backoff, and on start re-publishes stored keys the
- * root does not list yet (a crash between storing and sending loses nothing).
+ * root does not list yet (a crash between storing and sending loses nothing). Each send, and each
+ * failed one, is reported to `onPublication` (the key manager's metrics).
  */
 import { toCocoonError, type Logger } from '@cocoon/protocol';
 import type { ManagedKey } from '../keys/managed-key.ts';
@@ -29,6 +30,8 @@ export interface KeyPublicationQueueOptions {
   now: () => number;
   /** First retry delay (30 s), doubling up to 30 min. */
   retryDelayMs?: number;
+  /** Told of every publication sent (success) or failed. */
+  onPublication?: (result: 'success' | 'failed') => void;
 }
 
 interface PendingPublication {
@@ -88,6 +91,7 @@ export class KeyPublicationQueue {
       try {
         await this.options.publisher.publish(entry.key);
         this.published += 1;
+        this.options.onPublication?.('success');
         entry.sentAt = now;
         // Without a view of the root the send is final; with one, check it lands and resend if not.
         if (!registered) this.pending.delete(hex);
@@ -95,6 +99,7 @@ export class KeyPublicationQueue {
         this.options.logger.info('public key published on the root', { public: hex, type: entry.key.keyType, expire_at: entry.key.expireAt });
       } catch (error) {
         this.failures += 1;
+        this.options.onPublication?.('failed');
         entry.nextAttemptAt = now + delay;
         this.options.logger.warn('publishing a public key on the root failed; will retry', {
           public: hex, attempt: entry.attempts, retry_in_ms: delay, error: toCocoonError(error).message,
