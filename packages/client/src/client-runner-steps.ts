@@ -10,7 +10,7 @@ import { DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken }
 import type { CleanupStack, Logger, NetworkParamsSource } from '@cocoon/protocol';
 import { RootHashPolicy, RunnerAttestation, type PeerVerifier } from '@cocoon/attestation';
 import type { ClientConfig } from './config/index.ts';
-import { ReceiverKeyPolicy, configuredReceiverKeys, startClientHttpServer } from './http/index.ts';
+import { ReceiverKeyPolicy, configuredEncryptionKeys, configuredReceiverKeys, rootEncryptionKeys, startClientHttpServer } from './http/index.ts';
 import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
 import { ProtocolInferenceGateway } from './gateway/protocol-inference-gateway.ts';
 import type { ClientStats } from './client-stats.ts';
@@ -122,6 +122,10 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
     receiverKeys: new ReceiverKeyPolicy(clientChain
       ? { isTest: () => clientChain.root.params.isTest, isRegistered: (hex, nowSeconds) => clientChain.isRegisteredEncryptionKey(hex, nowSeconds) }
       : configuredReceiverKeys({ isTest: config.is_test, keys: config.encryption_public_keys }), now),
+    // GET /v1/encryption/keys: the same keys, listed for apps (newest expiry first).
+    encryptionKeys: clientChain
+      ? rootEncryptionKeys(() => clientChain.root)
+      : configuredEncryptionKeys({ isTest: config.is_test, keys: config.encryption_public_keys }),
     stats: {
       jsonStats: () => {
         const onChain = clientChain?.json();

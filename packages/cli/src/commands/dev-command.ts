@@ -60,10 +60,12 @@ export const devCommandOptionsSchema = z
 
 export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
 
-export function describeDevNetwork(network: DevNetwork): string[] {
+/** `encryptionKey`: the network key apps encrypt requests to (§20), as the client lists it. */
+export function describeDevNetwork(network: DevNetwork, encryptionKey?: string): string[] {
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
   if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
   lines.push(`  attest    ${describeDevAttestation(network.attestation)}`);
+  if (encryptionKey) lines.push(`  encryption key (proto 3): ${encryptionKey} (GET /v1/encryption/keys)`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
   if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
   else lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
@@ -122,7 +124,8 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),
       signal: cancel.signal,
     });
-    for (const line of describeDevNetwork(network)) io.stdout(line);
+    const encryptionKey = network.chain ? await networkEncryptionKey(network.baseUrl) : undefined; // off chain the dev client lists none
+    for (const line of describeDevNetwork(network, encryptionKey)) io.stdout(line);
     const outcome = await Promise.race([shutdown.requested.then(() => 'signal' as const), network.childFailure.then(() => 'child-failed' as const)]);
     logger.info(outcome === 'signal' ? 'stopping the dev network' : 'a child could not be restarted; the dev network is stopping');
     await network.stop();
@@ -133,6 +136,18 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
     return ExitCode.failure;
   } finally {
     shutdown.dispose();
+  }
+}
+
+/** The newest key the client's `GET /v1/encryption/keys` lists (the key manager's, on chain); undefined when none or unreachable. */
+export async function networkEncryptionKey(baseUrl: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/encryption/keys`, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { data?: Array<{ public_key?: unknown }> };
+    const key = body.data?.[0]?.public_key;
+    return typeof key === 'string' && /^[0-9a-f]{64}$/.test(key) ? key : undefined;
+  } catch {
+    return undefined; // the summary just leaves the line out
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The client runner's OpenAI-compatible HTTP edge (§4.1, §8.2): routes inference requests to an
- * InferenceGateway, answers `/v1/models`, CORS preflights, the stats pages and `/metrics`. Every request
+ * InferenceGateway, answers `/v1/models` and `/v1/encryption/keys` (§20), CORS preflights, the stats pages and `/metrics`. Every request
  * passes the HttpRequestGuard first (Host 421, Origin 403); `/request/*` needs the admin token
  * or the access hash (401); JSON bodies must be application/json (415); CORS only for the
  * configured origins. Bad input never takes the process down: every handler answers errors as
@@ -19,6 +19,8 @@ import type { InferenceExchangeContext } from './inference-exchange.ts';
 import type { ExchangeTimers } from './gateway-exchange.ts';
 import { sendBody, sendError, sendJson } from './json-response.ts';
 import { modelsListBody } from './models-list-body.ts';
+import { encryptionKeysBody } from './encryption-keys-body.ts';
+import type { EncryptionKeysSource } from './encryption-keys-body.ts';
 import { dashboardAnswer, renderStatsPage, toJsonText } from '@cocoon/protocol';
 import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // Telegram tasks (summarize, translate, transcriptions)
 import { HttpShutdownDrain } from './http-shutdown-drain.ts';
@@ -51,6 +53,8 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
   metricsRequireToken?: boolean;
   /** Which `receiver_public_key` encrypted requests may name (§20); without it they are refused. */
   receiverKeys?: ReceiverKeyPolicy;
+  /** What `GET /v1/encryption/keys` lists (§20: the keys `receiverKeys` accepts now); without it the list is empty. */
+  encryptionKeys?: EncryptionKeysSource;
 }
 
 export interface ClientHttpServer {
@@ -61,6 +65,8 @@ export interface ClientHttpServer {
 }
 
 const INFERENCE_PATHS = new Set<string>(['/v1/chat/completions', '/v1/completions']);
+/** The network keys apps encrypt requests to (ours, §20). */
+const ENCRYPTION_KEYS_PATH = '/v1/encryption/keys';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** bigint totals as plain integers (strings only beyond 2^53), like every runner's /jsonstats. */
@@ -104,7 +110,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     if (isTelegramRoute(path) && (await handleTelegramRoute(request, response, telegramContext))) return;
     const dashboard = dashboardAnswer(method, path, 'client', 'COCOON client'); // public page and script; their data is /jsonstats (guarded below)
     if (dashboard) return sendBody(response, dashboard.status, dashboard.headers['content-type']!, dashboard.body, dashboard.headers);
-    const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === '/stats' || path === '/jsonstats' || (path === '/metrics' && options.metrics) ? 'GET' : undefined;
+    const allowed = INFERENCE_PATHS.has(path) ? 'POST' : path === '/v1/models' || path === ENCRYPTION_KEYS_PATH || path === '/stats' || path === '/jsonstats' || (path === '/metrics' && options.metrics) ? 'GET' : undefined;
     if (allowed === undefined) throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
       request.resume();
@@ -118,6 +124,10 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
     if (path === '/v1/models') {
       const models = await options.gateway.listModels(AbortSignal.timeout(modelsTimeoutMs));
       sendJson(response, 200, modelsListBody(models));
+      return;
+    }
+    if (path === ENCRYPTION_KEYS_PATH) { // public like /v1/models: the keys are on the root for anyone to read
+      sendJson(response, 200, options.encryptionKeys ? encryptionKeysBody(options.encryptionKeys, Math.floor(now() / 1000)) : { object: 'list', data: [] });
       return;
     }
     if (path === '/metrics' && options.metrics) {

@@ -10,6 +10,8 @@ export { DEFAULT_INFERENCE_SETTINGS, parseInferenceRequest } from './inference-r
 export type { InferenceDefaults, ParsedInferenceRequest } from './inference-request-parser.ts';
 export { modelsListBody } from './models-list-body.ts';
 export type { ModelsListBody, ModelsListEntry, ModelsListWorker } from './models-list-body.ts';
+export { CONFIGURED_KEY_EXPIRE_AT, configuredEncryptionKeys, encryptionKeysBody, rootEncryptionKeys } from './encryption-keys-body.ts';
+export type { EncryptionKeyEntry, EncryptionKeyRecord, EncryptionKeysBody, EncryptionKeysSource } from './encryption-keys-body.ts';
 export { renderStatsPage } from '@cocoon/protocol';
 export { ReceiverKeyPolicy, configuredReceiverKeys, REFERENCE_TEST_ENCRYPTION_KEY_HEX } from './receiver-key-policy.ts';
 export type { ReceiverKeySource } from './receiver-key-policy.ts';
