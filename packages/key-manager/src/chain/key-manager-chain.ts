@@ -37,7 +37,7 @@ export async function openKeyManagerChain(config: KeyManagerConfig, logger: Logg
     const watcher = await RootConfigWatcher.open({ chain, rootAddress, intervalMs: config.root_refresh_interval_ms, logger: logger.child('root'), now: options.now });
     const wallet = new RunnerWallet({ chain, keyPair: loadOrCreateKeyPair(config.node_wallet_key_file), ownerAddress: Address.parse(config.owner_address), logger });
     logger.info('key manager wallet', { address: wallet.friendlyAddress() });
-    await waitForFunds(wallet, logger, options.fundingRetryMs ?? 5000);
+    await wallet.waitUntilFunded(logger, options.fundingRetryMs ?? 5000);
     watcher.start();
     return {
       chain, wallet, watcher, rootAddress,
@@ -50,18 +50,5 @@ export async function openKeyManagerChain(config: KeyManagerConfig, logger: Logg
   } catch (error) {
     if (!options.chain) await chain.close().catch(() => undefined);
     throw error;
-  }
-}
-
-async function waitForFunds(wallet: RunnerWallet, logger: Logger, retryMs: number): Promise<void> {
-  for (;;) {
-    try {
-      await wallet.ensureBalance();
-      return;
-    } catch (error) {
-      if (!(error instanceof CocoonError) || error.code !== 'CCN_ERR_TON_LOW_BALANCE') throw error;
-      logger.error(error.message);
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
-    }
   }
 }

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { Address } from '@ton/core';
-import { CocoonError, type Logger, type NetworkParamsSource, type TlObject } from '@cocoon/protocol';
+import type { Logger, NetworkParamsSource, TlObject } from '@cocoon/protocol';
 import { RootConfigWatcher, RunnerWallet, createChain, loadOrCreateKeyPair, type Chain } from '@cocoon/ton';
 import type { ProxyConfig } from '../config/index.ts';
 import { InMemoryLedger, LmdbLedger, type Ledger } from '../ledger/index.ts';
@@ -38,19 +38,6 @@ export interface ProxyChainSetup {
   close(): Promise<void>;
 }
 
-/** Waits until the wallet holds the minimum, logging what to do (never crashes on low funds). */
-export async function waitForFundedWallet(wallet: RunnerWallet, logger: Logger, retryMs = 5000): Promise<void> {
-  for (;;) {
-    try {
-      await wallet.ensureBalance();
-      return;
-    } catch (error) {
-      if (!(error instanceof CocoonError) || error.code !== 'CCN_ERR_TON_LOW_BALANCE') throw error;
-      logger.error(error.message);
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
-    }
-  }
-}
 
 export interface ProxyChainSetupOptions {
   chain?: Chain;
@@ -68,7 +55,7 @@ export async function setupProxyChain(config: ProxyConfig, logger: Logger, optio
   const ownerAddress = Address.parse(config.owner_address);
   const wallet = new RunnerWallet({ chain, keyPair: walletKey, ownerAddress, logger });
   logger.info('proxy wallet', { address: wallet.friendlyAddress() });
-  await waitForFundedWallet(wallet, logger);
+  await wallet.waitUntilFunded(logger);
   const signingKey = { publicKey: proxyPublicKey, secretKey: Buffer.from(proxyKey.secretKey) };
   const baseLedger = options.ledger ?? await LmdbLedger.open({ path: config.db_path, signingKey });
   const rootAddress = Address.parse(config.root_contract_address);

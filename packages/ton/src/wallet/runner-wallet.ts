@@ -152,6 +152,23 @@ export class RunnerWallet implements Sender {
     return balance;
   }
 
+  /**
+   * Waits until the wallet holds the minimum, logging the ACTION REQUIRED message every `retryMs`
+   * (a runner never crashes on low funds); any other failure is thrown.
+   */
+  async waitUntilFunded(logger: Pick<Logger, 'error'>, retryMs = 5000): Promise<void> {
+    for (;;) {
+      try {
+        await this.ensureBalance();
+        return;
+      } catch (error) {
+        if (!(error instanceof CocoonError) || error.code !== 'CCN_ERR_TON_LOW_BALANCE') throw error;
+        logger.error(error.message);
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
+  }
+
   /** The non-bounceable user-friendly address (what to send TON to). */
   friendlyAddress(): string {
     return this.address.toString({ bounceable: false });
