@@ -16,16 +16,21 @@ function keyWords(key: string): string[] {
     .filter((word) => word.length > 0);
 }
 
+/** `key` words that name something public: a public key, or the key manager role (`key_manager_image_hash`). */
+function isPublicKeyWord(words: string[], index: number): boolean {
+  return words[index] === 'key' && (words[index - 1] === 'public' || words[index + 1] === 'manager');
+}
+
 /**
  * Whether a field key looks secret: contains secret/private/password/authorization,
- * or has a word ending in `key` or `token` (`api_key`, `hf_token`; not `max_tokens`),
- * or is an access hash.
+ * or has a word ending in `key` or `token` (`api_key`, `hf_token`; not `max_tokens`,
+ * `public_key` or `key_manager_address`), or is an access hash.
  */
 export function isSecretLogKey(key: string): boolean {
   const lower = key.toLowerCase();
   if (SECRET_WORDS.some((word) => lower.includes(word))) return true;
   const words = keyWords(key);
-  if (words.some((word) => word.endsWith('key') || word.endsWith('token'))) return true;
+  if (words.some((word, index) => (word.endsWith('key') && !isPublicKeyWord(words, index)) || word.endsWith('token'))) return true;
   return lower.replaceAll(/[^a-z]/g, '').includes('accesshash');
 }
 

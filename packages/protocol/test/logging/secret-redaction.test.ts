@@ -11,8 +11,10 @@ describe('isSecretLogKey', () => {
   const secret = [
     'secretString', 'walletPrivateKey', 'PASSWORD', 'db_passwd', 'proxy-authorization', 'Cookie', 'set_cookie', 'mnemonic_words',
     'adminToken', 'admin-token', 'hfToken', 'refresh_token', 'sessionKey', 'x-api-key', 'APIKEY', 'accessHash', 'http-access-hash', 'ACCESS_HASH',
+    'key', 'private_key', 'publicKeyToken', 'machine_key', 'key_manager_private_key',
   ];
-  const innocent = ['maxTokens', 'max_tokens', 'total_tokens_used', 'tokens', 'keys', 'keyed_by', 'hash', 'model_hash', 'request_guid', 'tokenizer', 'monkeys'];
+  const innocent = ['maxTokens', 'max_tokens', 'total_tokens_used', 'tokens', 'keys', 'keyed_by', 'hash', 'model_hash', 'request_guid', 'tokenizer', 'monkeys',
+    'public_key', 'sender_public_key', 'publicKey', 'key_manager_image_hash', 'keyManagerAddress'];
 
   test('secret-looking keys', () => {
     for (const key of secret) assert.equal(isSecretLogKey(key), true, key);
