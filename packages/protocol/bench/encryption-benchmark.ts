@@ -2,11 +2,12 @@
  * Measures the proto-3 request encryption (docs/protocol.md §20) on this machine: the app encrypting a
  * typical chat request and the worker decrypting it; the worker encrypting a 50-chunk streamed answer
  * (each SSE object on its own, as it leaves) and the app decrypting it; the key agreement alone.
- * Medians in microseconds, printed as one JSON object.
+ * Medians in microseconds, printed as one JSON object: first with the pure-JS @noble primitives (what a
+ * browser runs), then with node:crypto's native ones (what the worker runs), the latter prefixed `node_`.
  * Run: npm run bench:encryption [-- runs]   (node --import tsx packages/protocol/bench/encryption-benchmark.ts [runs])
  */
 import {
-  KeyAgreement, SseAnswerDecryptor, canonicalJson, directionSecret, ed25519PublicKeyOf, encryptRequest, openJsonObject, sealJsonText, x25519SharedSecret,
+  KeyAgreement, SseAnswerDecryptor, canonicalJson, nobleEncryptionPrimitives, nodeEncryptionPrimitives, setEncryptionPrimitives, directionSecret, ed25519PublicKeyOf, encryptRequest, openJsonObject, sealJsonText, x25519SharedSecret,
 } from '../src/index.ts';
 import type { JsonObject } from '../src/index.ts';
 
@@ -55,17 +56,26 @@ const sealAnswer = () => {
 };
 const encryptedStream = `${sealAnswer()}data: [DONE]\n\n`;
 
+const measure = () => ({
+  app_encrypt_request_us: medianMicros(() => encryptRequest(chatRequest, app)),
+  worker_decrypt_request_us: medianMicros(() => openJsonObject(JSON.parse(encryptedRequest) as JsonObject, { privateKey: networkKey, direction: 'c' })),
+  worker_encrypt_50_chunks_us: medianMicros(sealAnswer),
+  app_decrypt_50_chunks_us: medianMicros(() => new SseAnswerDecryptor(app).push(encryptedStream)),
+});
+
+setEncryptionPrimitives(nobleEncryptionPrimitives);
+const noble = measure();
+setEncryptionPrimitives(nodeEncryptionPrimitives);
+const native = measure();
 const results = {
   runs,
   request_bytes: canonicalJson(chatRequest).length,
   encrypted_request_bytes: encryptedRequest.length,
-  app_encrypt_request_us: medianMicros(() => encryptRequest(chatRequest, app)),
-  worker_decrypt_request_us: medianMicros(() => openJsonObject(JSON.parse(encryptedRequest) as JsonObject, { privateKey: networkKey, direction: 'c' })),
   stream_chunks: chunks.length,
   stream_bytes: chunkTexts.reduce((sum, text) => sum + text.length + 8, 0),
   encrypted_stream_bytes: encryptedStream.length,
-  worker_encrypt_50_chunks_us: medianMicros(sealAnswer),
-  app_decrypt_50_chunks_us: medianMicros(() => new SseAnswerDecryptor(app).push(encryptedStream)),
+  ...noble,
+  ...Object.fromEntries(Object.entries(native).map(([name, value]) => [`node_${name}`, value])),
   key_agreement_us: medianMicros(() => directionSecret(x25519SharedSecret(networkKey, appPublic), 'nonce', 'w')),
 };
 console.log(JSON.stringify(results, null, 2));

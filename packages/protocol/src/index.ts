@@ -20,3 +20,4 @@ export * from './metrics/index.ts';
 export * from './json/index.ts';
 export * from './lifecycle/index.ts';
 export * from './encryption/index.ts';
+export { nodeEncryptionPrimitives, useNodeEncryptionPrimitives } from './encryption-node/node-encryption-primitives.ts';

@@ -24,3 +24,5 @@ export { encryptRequest, decryptAnswer, decryptAnswerObject, decryptSseData, Sse
 export type { RequestEncryptionKeys, EncryptRequestOptions, SseAnswerEvent } from './request-encryption.ts';
 export { EncryptionKeyRing } from './encryption-key-ring.ts';
 export type { EncryptionPrivateKey } from './encryption-key-ring.ts';
+export { encryptionPrimitives, setEncryptionPrimitives, nobleEncryptionPrimitives } from './encryption-primitives.ts';
+export type { EncryptionPrimitives } from './encryption-primitives.ts';

@@ -10,8 +10,8 @@
  * nonce but the same two keys, so the two scalar multiplications are done once per stream, not per chunk.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatenate, toHex, utf8Bytes } from './encryption-bytes.ts';
+import { encryptionPrimitives } from './encryption-primitives.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
 
 /** "c": an app's request to the worker; "w": the worker's answer to the app. */
@@ -45,7 +45,7 @@ export function x25519SharedSecret(privateSeed: Uint8Array, peerPublicKey: Uint8
 
 /** The per-object secret: SHA-256(shared ‖ nonce text as sent ‖ direction). */
 export function directionSecret(shared: Uint8Array, nonceText: string, direction: EncryptionDirection): Uint8Array {
-  return sha256(concatenate(shared, utf8Bytes(nonceText), utf8Bytes(direction)));
+  return encryptionPrimitives().sha256(concatenate(shared, utf8Bytes(nonceText), utf8Bytes(direction)));
 }
 
 /** Peers whose raw secrets one KeyAgreement keeps (a stream has one; a bound, not a cache policy). */

@@ -7,9 +7,7 @@
  * out   = id ‖ AES-256-CBC(key, iv from HMAC-SHA512(encryption key, id)) over plain, no padding.
  * Decryption checks the id in constant time, then the prefix length.
  */
-import { cbc } from '@noble/ciphers/aes.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { encryptionPrimitives } from './encryption-primitives.ts';
 import { concatenate, constantTimeEqual, utf8Bytes } from './encryption-bytes.ts';
 import type { RandomBytes } from './encryption-bytes.ts';
 import { encryptionRefusal } from './encryption-refusal.ts';
@@ -29,15 +27,16 @@ const derivedKeys = new WeakMap<Uint8Array, MessageKeys>();
 function messageKeys(secret: Uint8Array): MessageKeys {
   const known = derivedKeys.get(secret);
   if (known !== undefined && constantTimeEqual(known.secret, secret)) return known; // unchanged since
-  const large = hmac(sha512, secret, KEY_INFO);
+  const large = encryptionPrimitives().hmacSha512(secret, KEY_INFO);
   const keys = { secret: Uint8Array.from(secret), encryptKey: large.subarray(0, 32), macKey: large.subarray(32, 64) };
   derivedKeys.set(secret, keys);
   return keys;
 }
 
-function cipherFor(encryptKey: Uint8Array, messageId: Uint8Array) {
-  const hash = hmac(sha512, encryptKey, messageId);
-  return cbc(hash.subarray(0, 32), hash.subarray(32, 48), { disablePadding: true });
+/** AES-256 key and IV of one message: the first 48 bytes of HMAC-SHA512(encryption key, id). */
+function cipherParameters(encryptKey: Uint8Array, messageId: Uint8Array): { key: Uint8Array; iv: Uint8Array } {
+  const hash = encryptionPrimitives().hmacSha512(encryptKey, messageId);
+  return { key: hash.subarray(0, 32), iv: hash.subarray(32, 48) };
 }
 
 /** Length of the random prefix for `dataLength` bytes: 16–31, making the total a multiple of 16. */
@@ -53,8 +52,10 @@ export function encryptMessage(data: Uint8Array, secret: Uint8Array, random: Ran
   prefix[0] = prefixLength;
   const plain = concatenate(prefix, data);
   const { encryptKey, macKey } = messageKeys(secret);
-  const messageId = hmac(sha256, macKey, concatenate(plain, NO_EXTRA)).subarray(0, MESSAGE_ID_BYTES);
-  return concatenate(messageId, cipherFor(encryptKey, messageId).encrypt(plain));
+  const primitives = encryptionPrimitives();
+  const messageId = primitives.hmacSha256(macKey, concatenate(plain, NO_EXTRA)).subarray(0, MESSAGE_ID_BYTES);
+  const { key, iv } = cipherParameters(encryptKey, messageId);
+  return concatenate(messageId, primitives.aes256CbcEncrypt(key, iv, plain));
 }
 
 /** Decrypts and authenticates; throws CCN_ERR_ENCRYPTION_BAD_VALUE ("Failed to decrypt: …"). */
@@ -64,8 +65,10 @@ export function decryptMessage(encrypted: Uint8Array, secret: Uint8Array): Uint8
   if (encrypted.length % BLOCK !== 0) throw encryptionRefusal('bad-ciphertext', 'data size is not divisible by 16');
   const messageId = encrypted.subarray(0, MESSAGE_ID_BYTES);
   const { encryptKey, macKey } = messageKeys(secret);
-  const plain = cipherFor(encryptKey, messageId).decrypt(encrypted.subarray(MESSAGE_ID_BYTES));
-  const expected = hmac(sha256, macKey, concatenate(plain, NO_EXTRA)).subarray(0, MESSAGE_ID_BYTES);
+  const primitives = encryptionPrimitives();
+  const { key, iv } = cipherParameters(encryptKey, messageId);
+  const plain = primitives.aes256CbcDecrypt(key, iv, encrypted.subarray(MESSAGE_ID_BYTES));
+  const expected = primitives.hmacSha256(macKey, concatenate(plain, NO_EXTRA)).subarray(0, MESSAGE_ID_BYTES);
   if (!constantTimeEqual(expected, messageId)) throw encryptionRefusal('bad-ciphertext', 'msg_id mismatch');
   const prefixLength = plain[0] as number;
   if (prefixLength > plain.length || prefixLength < MIN_PADDING) throw encryptionRefusal('bad-ciphertext', 'invalid prefix size');

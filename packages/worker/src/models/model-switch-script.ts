@@ -14,6 +14,8 @@ export interface ModelSwitchScriptOptions {
   timeoutMs: number;
   /** After SIGTERM on timeout, SIGKILL follows after this long (default 2 s). */
   killGraceMs?: number;
+  /** After the script exits, how long its output pipes may take to drain (default 250 ms). */
+  pipeGraceMs?: number;
   /** Bytes of output kept (default 4 KiB). */
   maxOutputBytes?: number;
   /** Environment of the script (default: the worker's). */
@@ -89,6 +91,15 @@ export function runModelSwitchScript(options: ModelSwitchScriptOptions): Promise
       startError = error.code ?? error.message;
       if (child.pid === undefined) finish(null, null); // never started: no 'close' may follow
     });
-    child.on('exit', (code, signal) => finish(code, signal)); // the script's own end, not its pipes'
+    // The script's own end: its output may still be in the pipes, so wait for them ('close') — but only
+    // briefly, since a process it started in the background may hold them open for good.
+    let pipeGrace: NodeJS.Timeout | undefined;
+    child.on('exit', (code, signal) => {
+      pipeGrace = setTimeout(() => finish(code, signal), options.pipeGraceMs ?? 250);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(pipeGrace);
+      finish(code, signal);
+    });
   });
 }

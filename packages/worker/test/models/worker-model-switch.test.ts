@@ -126,3 +126,13 @@ test('runModelSwitchScript keeps only the tail of a long output', async () => {
   assert.equal(result.outputTail.length, 64);
   assert.ok(result.outputTail.endsWith('END'));
 });
+
+test('runModelSwitchScript ends with the script even when a process it started keeps the output pipes open', async () => {
+  const path = join(directory, 'background.sh');
+  writeFileSync(path, '#!/bin/sh\nprintf started\nsleep 30 &\nexit 0\n');
+  chmodSync(path, 0o755);
+  const result = await runModelSwitchScript({ script: path, model: OLD_MODEL, timeoutMs: 10_000, pipeGraceMs: 100 });
+  assert.equal(result.ok, true);
+  assert.equal(result.outputTail, 'started');
+  assert.ok(result.durationMs < 10_000, `${result.durationMs} ms`);
+});
