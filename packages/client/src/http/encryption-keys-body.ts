@@ -7,7 +7,7 @@
  * left out unless the network is `is_test`. Newest expiry first, ties by key, so the first entry is the
  * one to use. Loads nothing of the TON stack (the root is passed in).
  */
-import { REFERENCE_TEST_ENCRYPTION_KEY_HEX } from './receiver-key-policy.ts';
+import { REFERENCE_DEBUG_PUBLIC_KEY_HEX } from '@cocoon/protocol';
 
 /** One key as the root (or the config) lists it; `publicKey` is 64 hex digits, either case. */
 export interface EncryptionKeyRecord {
@@ -49,7 +49,7 @@ export function encryptionKeysBody(source: EncryptionKeysSource, nowSeconds: num
   for (const key of source.keys()) {
     const hex = key.publicKey.toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(hex) || seen.has(hex)) continue;
-    if (hex === REFERENCE_TEST_ENCRYPTION_KEY_HEX && !isTest) continue;
+    if (hex === REFERENCE_DEBUG_PUBLIC_KEY_HEX && !isTest) continue;
     if (key.expireAt < nowSeconds) continue;
     seen.add(hex);
     data.push({ public_key: hex, key_type: key.keyType, expire_at: key.expireAt });

@@ -13,5 +13,5 @@ export type { ModelsListBody, ModelsListEntry, ModelsListWorker } from './models
 export { CONFIGURED_KEY_EXPIRE_AT, configuredEncryptionKeys, encryptionKeysBody, rootEncryptionKeys } from './encryption-keys-body.ts';
 export type { EncryptionKeyEntry, EncryptionKeyRecord, EncryptionKeysBody, EncryptionKeysSource } from './encryption-keys-body.ts';
 export { renderStatsPage } from '@cocoon/protocol';
-export { ReceiverKeyPolicy, configuredReceiverKeys, REFERENCE_TEST_ENCRYPTION_KEY_HEX } from './receiver-key-policy.ts';
+export { ReceiverKeyPolicy, configuredReceiverKeys } from './receiver-key-policy.ts';
 export type { ReceiverKeySource } from './receiver-key-policy.ts';

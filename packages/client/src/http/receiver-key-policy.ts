@@ -5,10 +5,9 @@
  * half is public: `+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=`) is refused unless the network is
  * `is_test`, whatever lists it. Refusals are 400s (the app's mistake) naming the field.
  */
-import { CocoonError, toHex } from '@cocoon/protocol';
+import { CocoonError, REFERENCE_DEBUG_PUBLIC_KEY_HEX, toHex } from '@cocoon/protocol';
 
 /** The reference key manager's static debug key (KeyManagerRunner add_static_private_key), public half, hex. */
-export const REFERENCE_TEST_ENCRYPTION_KEY_HEX = 'fb67d0fcd338f20e0d4957d9e82adc101d2e3513a448a3ab46052ee1b88c5818';
 
 export interface ReceiverKeySource {
   /** Whether the network (the root, or the off-chain config) is a test one. */
@@ -23,7 +22,7 @@ export class ReceiverKeyPolicy {
   /** Throws CCN_ERR_ENCRYPTION_UNREGISTERED_KEY (400) unless the app may encrypt to `publicKey`. */
   check(publicKey: Uint8Array): void {
     const hex = toHex(publicKey);
-    if (hex === REFERENCE_TEST_ENCRYPTION_KEY_HEX && !this.source.isTest()) {
+    if (hex === REFERENCE_DEBUG_PUBLIC_KEY_HEX && !this.source.isTest()) {
       throw new CocoonError('CCN_ERR_ENCRYPTION_UNREGISTERED_KEY', "receiver_public_key is the reference's public test key: accepted on a test network (is_test) only", { param: 'receiver_public_key' });
     }
     if (!this.source.isRegistered(hex, Math.floor(this.now() / 1000))) {

@@ -6,9 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEV_NETWORK_PARAMS, StaticNetworkParamsSource, ed25519PublicKeyOf, encryptRequest, sealFormFields } from '@cocoon/protocol';
+import { DEV_NETWORK_PARAMS, REFERENCE_DEBUG_PUBLIC_KEY_HEX, StaticNetworkParamsSource, ed25519PublicKeyOf, encryptRequest, sealFormFields } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
-import { REFERENCE_TEST_ENCRYPTION_KEY_HEX, ReceiverKeyPolicy, configuredReceiverKeys, parseInferenceRequest } from '../../src/http/index.ts';
+import { ReceiverKeyPolicy, configuredReceiverKeys, parseInferenceRequest } from '../../src/http/index.ts';
 import type { GatewayRequest } from '../../src/http/index.ts';
 import { ProtocolInferenceGateway } from '../../src/gateway/protocol-inference-gateway.ts';
 import { ClientStats } from '../../src/client-stats.ts';
@@ -61,12 +61,12 @@ describe('which keys an app may encrypt to', () => {
   });
 
   test("the reference's public test key: refused unless the network is a test one, even where listed", () => {
-    assert.equal(REFERENCE_TEST_ENCRYPTION_KEY_HEX, Buffer.from('+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=', 'base64').toString('hex'));
-    const debugKey = Buffer.from(REFERENCE_TEST_ENCRYPTION_KEY_HEX, 'hex');
-    const listed = [{ publicKey: REFERENCE_TEST_ENCRYPTION_KEY_HEX, expireAt: now + 10 }];
+    assert.equal(REFERENCE_DEBUG_PUBLIC_KEY_HEX, Buffer.from('+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=', 'base64').toString('hex'));
+    const debugKey = Buffer.from(REFERENCE_DEBUG_PUBLIC_KEY_HEX, 'hex');
+    const listed = [{ publicKey: REFERENCE_DEBUG_PUBLIC_KEY_HEX, expireAt: now + 10 }];
     assert.throws(() => onChain(false, listed).check(debugKey), (error: Error & { code?: string }) => error.code === 'CCN_ERR_ENCRYPTION_UNREGISTERED_KEY' && /test key/.test(error.message));
     onChain(true, listed).check(debugKey);
-    assert.throws(() => new ReceiverKeyPolicy(configuredReceiverKeys({ isTest: false, keys: [REFERENCE_TEST_ENCRYPTION_KEY_HEX] })).check(debugKey), { code: 'CCN_ERR_ENCRYPTION_UNREGISTERED_KEY' });
+    assert.throws(() => new ReceiverKeyPolicy(configuredReceiverKeys({ isTest: false, keys: [REFERENCE_DEBUG_PUBLIC_KEY_HEX] })).check(debugKey), { code: 'CCN_ERR_ENCRYPTION_UNREGISTERED_KEY' });
   });
 
   test('off chain: only the configured keys, or any on a test network', () => {

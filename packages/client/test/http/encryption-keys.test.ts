@@ -5,9 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REFERENCE_DEBUG_PUBLIC_KEY_HEX } from '@cocoon/protocol';
 import { isRegisteredPublicKey, type RegisteredPublicKey } from '@cocoon/ton';
 import {
-  CONFIGURED_KEY_EXPIRE_AT, REFERENCE_TEST_ENCRYPTION_KEY_HEX, ReceiverKeyPolicy, configuredEncryptionKeys, encryptionKeysBody, rootEncryptionKeys,
+  CONFIGURED_KEY_EXPIRE_AT, ReceiverKeyPolicy, configuredEncryptionKeys, encryptionKeysBody, rootEncryptionKeys,
 } from '../../src/http/index.ts';
 import { send } from './http-test-client.ts';
 import { FIXED_NOW_MS, startTestServer } from './test-server.ts';
@@ -28,7 +29,7 @@ const ROOT_KEYS: RegisteredPublicKey[] = [
   { publicKey: EXPIRED, keyType: 1, expireAt: NOW_S - 1 },
   { publicKey: NEW, keyType: 1, expireAt: NOW_S + 86_400 },
   { publicKey: LAST_SECOND, keyType: 1, expireAt: NOW_S },
-  { publicKey: REFERENCE_TEST_ENCRYPTION_KEY_HEX, keyType: 1, expireAt: NOW_S + 90_000 },
+  { publicKey: REFERENCE_DEBUG_PUBLIC_KEY_HEX, keyType: 1, expireAt: NOW_S + 90_000 },
 ];
 
 describe('encryption keys list', () => {
@@ -54,7 +55,7 @@ describe('encryption keys list', () => {
   test('on chain, is_test: the debug key is listed (it is accepted there)', () => {
     const root = rootWith(true, ROOT_KEYS);
     const listed = encryptionKeysBody(rootEncryptionKeys(() => root), NOW_S).data.map((entry) => entry.public_key);
-    assert.deepEqual(listed, [REFERENCE_TEST_ENCRYPTION_KEY_HEX, NEW, OLD, LAST_SECOND]);
+    assert.deepEqual(listed, [REFERENCE_DEBUG_PUBLIC_KEY_HEX, NEW, OLD, LAST_SECOND]);
   });
 
   test('the root is read on every call: a newly registered key shows at once', () => {
@@ -66,7 +67,7 @@ describe('encryption keys list', () => {
   });
 
   test('off chain: the configured keys (lower-cased, deduplicated), never expiring; the debug key only with is_test', () => {
-    const keys = [NEW.toUpperCase(), OLD, NEW, REFERENCE_TEST_ENCRYPTION_KEY_HEX];
+    const keys = [NEW.toUpperCase(), OLD, NEW, REFERENCE_DEBUG_PUBLIC_KEY_HEX];
     const body = encryptionKeysBody(configuredEncryptionKeys({ isTest: false, keys }), NOW_S);
     assert.deepEqual(body.data, [
       { public_key: OLD, key_type: 1, expire_at: CONFIGURED_KEY_EXPIRE_AT },
@@ -74,9 +75,9 @@ describe('encryption keys list', () => {
     ]);
     const policy = new ReceiverKeyPolicy({ isTest: () => false, isRegistered: (hex) => keys.map((key) => key.toLowerCase()).includes(hex) }, () => FIXED_NOW_MS);
     for (const entry of body.data) policy.check(Buffer.from(entry.public_key, 'hex')); // each listed key is accepted
-    assert.throws(() => policy.check(Buffer.from(REFERENCE_TEST_ENCRYPTION_KEY_HEX, 'hex')), { code: 'CCN_ERR_ENCRYPTION_UNREGISTERED_KEY' });
+    assert.throws(() => policy.check(Buffer.from(REFERENCE_DEBUG_PUBLIC_KEY_HEX, 'hex')), { code: 'CCN_ERR_ENCRYPTION_UNREGISTERED_KEY' });
     const onTest = encryptionKeysBody(configuredEncryptionKeys({ isTest: true, keys }), NOW_S);
-    assert.deepEqual(onTest.data.map((entry) => entry.public_key), [OLD, NEW, REFERENCE_TEST_ENCRYPTION_KEY_HEX]); // equal expiry: by key
+    assert.deepEqual(onTest.data.map((entry) => entry.public_key), [OLD, NEW, REFERENCE_DEBUG_PUBLIC_KEY_HEX]); // equal expiry: by key
     assert.deepEqual(encryptionKeysBody(configuredEncryptionKeys({ isTest: false, keys: [] }), NOW_S), { object: 'list', data: [] });
   });
 });

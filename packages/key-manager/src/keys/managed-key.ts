@@ -5,6 +5,7 @@
  * published debug key, which this runner serves only on a test network.
  */
 import { keyPairFromSeed } from '@ton/crypto';
+import { REFERENCE_DEBUG_PUBLIC_KEY_HEX } from '@cocoon/protocol';
 
 /** Key type of the request-encryption keys (the only one the reference mints). */
 export const REQUEST_KEY_TYPE = 1;
@@ -34,7 +35,7 @@ export function publicKeyOf(privateKey: Buffer): Buffer {
 
 /** The reference's debug key (spec/fake-ton: registered on its test roots). Everyone knows the private half. */
 export const DEBUG_KEY_PRIVATE_BASE64 = 'BwrYLmEy2rMgZ/tyCv0AYFVaZPkFu+wNwoSQiJUbOmM=';
-export const DEBUG_KEY_PUBLIC_BASE64 = '+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=';
+export const DEBUG_KEY_PUBLIC_BASE64 = Buffer.from(REFERENCE_DEBUG_PUBLIC_KEY_HEX, 'hex').toString('base64');
 /** The reference's expiry of the debug key. */
 export const DEBUG_KEY_VALID_UNTIL = 2_000_000_000;
 

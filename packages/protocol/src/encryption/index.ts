@@ -26,3 +26,4 @@ export { EncryptionKeyRing } from './encryption-key-ring.ts';
 export type { EncryptionPrivateKey } from './encryption-key-ring.ts';
 export { encryptionPrimitives, setEncryptionPrimitives, nobleEncryptionPrimitives } from './encryption-primitives.ts';
 export type { EncryptionPrimitives } from './encryption-primitives.ts';
+export { REFERENCE_DEBUG_PUBLIC_KEY_HEX } from './reference-debug-key.ts';

@@ -7,7 +7,7 @@
  * whether an encryption key is registered and unexpired.
  */
 import { beginCell, Dictionary, type Builder, type Cell, type DictionaryValue, type Slice } from '@ton/core';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, REFERENCE_DEBUG_PUBLIC_KEY_HEX } from '@cocoon/protocol';
 import { emptyValue, hashDictionary, hashSet, hashToBigInt, hashToHex, type HashInput } from './root-hashes.ts';
 
 /** An encryption public key registered on the root (`rootConfig.registeredPublicKey`). */
@@ -53,12 +53,8 @@ export const PUBLIC_KEY_TYPE_ENCRYPTION = 1;
 /** The longest key-manager address whose change_key_manager body (op query_id key hash 0 len bytes) fits one cell. */
 export const MAX_KEY_MANAGER_ADDRESS_BYTES = 50;
 
-/**
- * The reference's static test key (KeyManagerRunner::add_static_private_key, public half
- * `+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=`): its private key is public, so it is never accepted
- * on a root that is not `is_test`.
- */
-export const REFERENCE_DEBUG_PUBLIC_KEY_HEX = Buffer.from('+2fQ/NM48g4NSVfZ6CrcEB0uNROkSKOrRgUu4biMWBg=', 'base64').toString('hex');
+/** The reference's static test key (KeyManagerRunner::add_static_private_key): never accepted on a root that is not `is_test`. */
+export { REFERENCE_DEBUG_PUBLIC_KEY_HEX };
 
 function invalid(message: string, param: string): never {
   throw new CocoonError('CCN_ERR_INTERNAL', message, { param });

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { Logger } from '@cocoon/protocol';
 import { EngineRequestDeadline } from '../engine-request-deadline.ts';
+import { SSE_HEADERS, jsonResponse } from '../embedded-engine-response.ts';
 import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from '../inference-engine.ts';
 import { loadLlamaRuntime } from './llama-runtime-loader.ts';
 import type { LlamaGpuChoice, LlamaRuntime } from './llama-runtime-loader.ts';
@@ -50,21 +51,8 @@ export interface LlamaEngineOptions {
   now?: () => number;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
-function bufferBody(buffer: Buffer): EngineBody {
-  return {
-    async *[Symbol.asyncIterator]() {
-      yield buffer;
-    },
-    forEach: async (onChunk) => onChunk(buffer),
-  };
-}
 
-function jsonResponse(status: number, value: object): EngineResponse {
-  return { status, headers: { ...JSON_HEADERS }, body: bufferBody(Buffer.from(JSON.stringify(value), 'utf8')) };
-}
 
 function errorType(status: number): string {
   if (status === 404) return 'not_found_error';

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { CocoonError, ERROR_TABLE, isCocoonError } from '@cocoon/protocol';
 import type { Logger } from '@cocoon/protocol';
 import { EngineRequestDeadline } from '../engine-request-deadline.ts';
+import { SSE_HEADERS, jsonResponse } from '../embedded-engine-response.ts';
 import type { EngineBody, EngineHealth, EngineRequest, EngineResponse, InferenceEngine } from '../inference-engine.ts';
 import { AUDIO_TRANSCRIPTIONS_ENGINE_PATH } from '../audio-transcription-refusal.ts';
 import { parseWhisperTranscriptionRequest } from './whisper-transcription-request.ts';
@@ -44,22 +45,9 @@ export interface WhisperEngineStats {
   waiting: number;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 const COMPLETION_PATHS = new Set(['/v1/chat/completions', '/v1/completions']);
 
-function bufferBody(buffer: Buffer): EngineBody {
-  return {
-    async *[Symbol.asyncIterator]() {
-      yield buffer;
-    },
-    forEach: async (onChunk) => onChunk(buffer),
-  };
-}
 
-function jsonResponse(status: number, value: object): EngineResponse {
-  return { status, headers: { ...JSON_HEADERS }, body: bufferBody(Buffer.from(JSON.stringify(value), 'utf8')) };
-}
 
 function errorResponse(error: CocoonError): EngineResponse {
   const status = ERROR_TABLE[error.code].http;
