@@ -282,6 +282,52 @@ export type ExtProxyQueryAnswerErrorCoded = {
 };
 export const ExtProxyQueryAnswerErrorCodedFlag = { final_info: 1 << 0 } as const;
 
+/** Constructor `ext.e2eKey#0d810a47` of `ext.E2eKey`. */
+export type ExtE2eKey = { _: 'ext.e2eKey'; hpke_public_key: Buffer; signing_public_key: Buffer; model: string; valid_from: number; valid_until: number };
+
+/** Constructor `ext.e2eKeySet#03fd4d5d` of `ext.E2eKeySet`. */
+export type ExtE2eKeySet = { _: 'ext.e2eKeySet'; certificate_public_key: Buffer; issued_at: number; keys: ExtE2eKey[] };
+
+/** Constructor `ext.e2eEvidence#80858c4f` of `ext.E2eEvidence`. */
+export type ExtE2eEvidence = { _: 'ext.e2eEvidence'; certificate: Buffer; key_set: ExtE2eKeySet; signature: Buffer };
+
+/** Constructor `ext.workerE2eEvidence#ed51b604` of `ext.Message`. */
+export type ExtWorkerE2eEvidence = { _: 'ext.workerE2eEvidence'; evidence: ExtE2eEvidence };
+
+/** Constructor `ext.e2eWorker#9047b6c1` of `ext.E2eWorker`. */
+export type ExtE2eWorker = { _: 'ext.e2eWorker'; coefficient: number; active_requests: number; max_active_requests: number; evidence: ExtE2eEvidence };
+
+/** Constructor `ext.e2eWorkers#7441e53c` of `ext.E2eWorkers`. */
+export type ExtE2eWorkers = { _: 'ext.e2eWorkers'; workers: ExtE2eWorker[] };
+
+/** Constructor `ext.e2eRequestHeader#672f854b` of `ext.E2eRequestHeader`. */
+export type ExtE2eRequestHeader = {
+  _: 'ext.e2eRequestHeader'; version: number; request_id: Buffer; model: string; created_at_ms: bigint; max_tokens: number; max_coefficient: number;
+  timeout_ms: number; recipients: Buffer[];
+};
+
+/** Constructor `ext.e2eRecipient#1cafe179` of `ext.E2eRecipient`. */
+export type ExtE2eRecipient = { _: 'ext.e2eRecipient'; hpke_public_key: Buffer; enc: Buffer; wrapped_key: Buffer };
+
+/** Constructor `ext.e2eRequest#878d4922` of `ext.E2eRequest`. */
+export type ExtE2eRequest = { _: 'ext.e2eRequest'; header: ExtE2eRequestHeader; recipients: ExtE2eRecipient[]; ciphertext: Buffer };
+
+/** Constructor `ext.e2eAnswerChunk#6d386502` of `ext.E2eAnswerChunk`. */
+export type ExtE2eAnswerChunk = { _: 'ext.e2eAnswerChunk'; seq: number; flags?: number; ciphertext: Buffer };
+
+/** Constructor `ext.e2eReceiptBody#3482afc4` of `ext.E2eReceiptBody`. */
+export type ExtE2eReceiptBody = {
+  _: 'ext.e2eReceiptBody'; request_id: Buffer; request_hash: Buffer; answer_hash: Buffer; answer_chunks: number; status: number; model: string;
+  hpke_public_key: Buffer; signing_public_key: Buffer; tokens_used: TokensUsed; coefficient: number; price_per_token: bigint; cost_nanoton: bigint;
+  worker_start_ms: bigint; worker_end_ms: bigint; proxy: string;
+};
+
+/** Constructor `ext.e2eSignedReceipt#d437b9f8` of `ext.E2eSignedReceipt`. */
+export type ExtE2eSignedReceipt = { _: 'ext.e2eSignedReceipt'; body: ExtE2eReceiptBody; signature: Buffer };
+
+/** Constructor `ext.e2eReceipt#37fe378d` of `ext.Message`. */
+export type ExtE2eReceipt = { _: 'ext.e2eReceipt'; request_id: Buffer; receipt: ExtE2eSignedReceipt };
+
 /** Function `http.request#47492de5`, answered with `http.Response`. */
 export type HttpRequest = { _: 'http.request'; method: string; url: string; http_version: string; headers: HttpHeader[]; payload: Buffer };
 
@@ -357,6 +403,9 @@ export type KeyManagerGetWorkerPrivateKeys = { _: 'keyManager.getWorkerPrivateKe
 /** Function `keyManager.getProxyPrivateKeys#4135d0bd`, answered with `keyManager.PrivateKeys`. */
 export type KeyManagerGetProxyPrivateKeys = { _: 'keyManager.getProxyPrivateKeys'; proto_version: number };
 
+/** Function `ext.getE2eWorkers#db01fb17`, answered with `ext.E2eWorkers`. */
+export type ExtGetE2eWorkers = { _: 'ext.getE2eWorkers'; model: string };
+
 // One union per boxed TL type (the schema name after each).
 export type TcpPacketType = TcpPing | TcpPong | TcpPacket | TcpQueryAnswer | TcpQueryError | TcpQuery | TcpConnected | TcpConnect; // tcp.Packet
 export type HttpHeaderType = HttpHeader; // http.Header
@@ -400,7 +449,25 @@ export type RootConfigConfig = RootConfigConfigV7; // rootConfig.Config
 export type KeyManagerPrivateKeyType = KeyManagerPrivateKey; // keyManager.PrivateKey
 export type KeyManagerPrivateKeysType = KeyManagerPrivateKeys; // keyManager.PrivateKeys
 export type KeyManagerDbKeyType = KeyManagerDbKey; // keyManagerDb.Key
-export type ExtMessage = ExtCancelQuery | ExtGrantCredit | ExtClientQueryAnswerErrorCoded | ExtProxyQueryAnswerErrorCoded; // ext.Message
+// ext.Message
+export type ExtMessage =
+  | ExtCancelQuery
+  | ExtGrantCredit
+  | ExtClientQueryAnswerErrorCoded
+  | ExtProxyQueryAnswerErrorCoded
+  | ExtWorkerE2eEvidence
+  | ExtE2eReceipt;
+export type ExtE2eKeyType = ExtE2eKey; // ext.E2eKey
+export type ExtE2eKeySetType = ExtE2eKeySet; // ext.E2eKeySet
+export type ExtE2eEvidenceType = ExtE2eEvidence; // ext.E2eEvidence
+export type ExtE2eWorkerType = ExtE2eWorker; // ext.E2eWorker
+export type ExtE2eWorkersType = ExtE2eWorkers; // ext.E2eWorkers
+export type ExtE2eRequestHeaderType = ExtE2eRequestHeader; // ext.E2eRequestHeader
+export type ExtE2eRecipientType = ExtE2eRecipient; // ext.E2eRecipient
+export type ExtE2eRequestType = ExtE2eRequest; // ext.E2eRequest
+export type ExtE2eAnswerChunkType = ExtE2eAnswerChunk; // ext.E2eAnswerChunk
+export type ExtE2eReceiptBodyType = ExtE2eReceiptBody; // ext.E2eReceiptBody
+export type ExtE2eSignedReceiptType = ExtE2eSignedReceipt; // ext.E2eSignedReceipt
 
 /** Every constructor name → its type (what decodeBoxed returns for it). */
 export interface TlConstructorMap {
@@ -471,6 +538,19 @@ export interface TlConstructorMap {
   'ext.grantCredit': ExtGrantCredit;
   'ext.clientQueryAnswerErrorCoded': ExtClientQueryAnswerErrorCoded;
   'ext.proxyQueryAnswerErrorCoded': ExtProxyQueryAnswerErrorCoded;
+  'ext.e2eKey': ExtE2eKey;
+  'ext.e2eKeySet': ExtE2eKeySet;
+  'ext.e2eEvidence': ExtE2eEvidence;
+  'ext.workerE2eEvidence': ExtWorkerE2eEvidence;
+  'ext.e2eWorker': ExtE2eWorker;
+  'ext.e2eWorkers': ExtE2eWorkers;
+  'ext.e2eRequestHeader': ExtE2eRequestHeader;
+  'ext.e2eRecipient': ExtE2eRecipient;
+  'ext.e2eRequest': ExtE2eRequest;
+  'ext.e2eAnswerChunk': ExtE2eAnswerChunk;
+  'ext.e2eReceiptBody': ExtE2eReceiptBody;
+  'ext.e2eSignedReceipt': ExtE2eSignedReceipt;
+  'ext.e2eReceipt': ExtE2eReceipt;
 }
 
 /** Every function name → the type of its call and the union of the answers it may get. */
@@ -495,6 +575,7 @@ export interface TlFunctionMap {
   'worker.changeModel': { request: WorkerChangeModel; result: WorkerChangedModelType };
   'keyManager.getWorkerPrivateKeys': { request: KeyManagerGetWorkerPrivateKeys; result: KeyManagerPrivateKeysType };
   'keyManager.getProxyPrivateKeys': { request: KeyManagerGetProxyPrivateKeys; result: KeyManagerPrivateKeysType };
+  'ext.getE2eWorkers': { request: ExtGetE2eWorkers; result: ExtE2eWorkersType };
 }
 
 /** Every name encodeBoxed accepts and decodeBoxed may return (constructors and function calls) → its type. */
@@ -519,6 +600,7 @@ export interface TlObjectMap extends TlConstructorMap {
   'worker.changeModel': WorkerChangeModel;
   'keyManager.getWorkerPrivateKeys': KeyManagerGetWorkerPrivateKeys;
   'keyManager.getProxyPrivateKeys': KeyManagerGetProxyPrivateKeys;
+  'ext.getE2eWorkers': ExtGetE2eWorkers;
 }
 
 /** The name of any constructor or function of the schema. */
