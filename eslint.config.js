@@ -18,7 +18,7 @@ const LAYERS = {
   'key-manager': ['protocol', 'attestation', 'ton'],
   sdk: ['protocol'],
   'test-support': ['protocol', 'attestation'],
-  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker', 'key-manager'],
+  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker', 'key-manager', 'sdk'],
 };
 const ALL_PACKAGES = Object.keys(LAYERS);
 /** One `no-restricted-imports` per package and folder kind (flat config replaces, not merges, a rule's options). */
@@ -66,6 +66,30 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...['ImportDeclaration', 'ExportAllDeclaration', 'ExportNamedDeclaration', 'ImportExpression'].map((node) => ({
         selector: `${node}[source.value=/^(node:|buffer$|crypto$|fs$|path$|os$|util$|stream$|zlib$)/]`,
         message: 'packages/protocol/src/encryption is browser-safe: no Node built-ins (use Uint8Array, @noble/*, WebCrypto)',
+      }))],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
+    },
+  },
+  {
+    // The end-to-end encryption (§22) runs in browsers too (the SDK): no Node built-ins. e2e-tl.ts is the one
+    // file that hands bytes to the TL codec, which works on Buffers (a browser bundle polyfills `buffer`).
+    files: ['packages/protocol/src/e2e/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['ImportDeclaration', 'ExportAllDeclaration', 'ExportNamedDeclaration', 'ImportExpression'].map((node) => ({
+        selector: `${node}[source.value=/^(node:|buffer$|crypto$|fs$|path$|os$|util$|stream$|zlib$)/]`,
+        message: 'packages/protocol/src/e2e is browser-safe: no Node built-ins (use Uint8Array, @noble/*, WebCrypto)',
+      }))],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
+    },
+  },
+  { files: ['packages/protocol/src/e2e/e2e-tl.ts'], rules: { 'no-restricted-globals': ['error', { name: 'process', message: 'browser-safe code: no process' }] } },
+  {
+    // The app SDK (cocoonFetch) runs in browsers: no Node built-ins, no Buffer, no process.
+    files: ['packages/sdk/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...['ImportDeclaration', 'ExportAllDeclaration', 'ExportNamedDeclaration', 'ImportExpression'].map((node) => ({
+        selector: `${node}[source.value=/^(node:|buffer$|crypto$|fs$|path$|os$|util$|stream$|zlib$)/]`,
+        message: 'packages/sdk is browser-safe: no Node built-ins (use Uint8Array, fetch, WebCrypto)',
       }))],
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
     },

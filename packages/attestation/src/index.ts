@@ -28,3 +28,4 @@ export * from './transport/index.ts';
 export * from './policy/index.ts';
 export { RunnerAttestation, type PeerVerifierRequest, type RunnerAttestationOptions } from './runner/runner-attestation.ts';
 export * from './key-manager/index.ts';
+export * from './e2e/index.ts';

@@ -3,6 +3,7 @@
  * POST /v1/chat/completions (streaming), each response consumed and checked cheaply
  * (HTTP 200, exactly the expected content chunks, a usage chunk, `data: [DONE]`).
  * Deliberately no JSON parsing or OpenAI client in the loop: the generator shares the CPU.
+ * For a paced shape it also samples how late each content chunk arrived against the engine's schedule.
  */
 import { Pool } from 'undici';
 import type { LoadSamples } from './bench-stats.ts';
@@ -18,6 +19,12 @@ export const BENCH_REQUEST_BODY = JSON.stringify({
 export interface StreamShape {
   chunkCount: number;
   chunkBytes: number;
+  /**
+   * Paced answers (the test engine's --response-delay-ms/--chunk-delay-ms): the answer starts after
+   * `responseDelayMs` with the role event, content chunk i follows `(i + 1) × chunkDelayMs` later.
+   * When set, every content chunk's lateness against that schedule is sampled (`chunkLateMs`).
+   */
+  pacing?: { responseDelayMs: number; chunkDelayMs: number };
 }
 
 /** Why a streamed body is not the expected answer, or undefined when it is. */
@@ -55,7 +62,8 @@ export function createLoadPool(target: LoadTarget, connections: number): Pool {
 
 /** Runs one load phase against `target` and returns the raw samples. */
 export async function runLoad(pool: Pool, target: LoadTarget, plan: LoadPlan, shape: StreamShape, signal?: AbortSignal): Promise<LoadSamples> {
-  const samples: LoadSamples = { latenciesMs: [], ttftMs: [], failures: 0, failureExamples: [], elapsedMs: 0 };
+  const samples: LoadSamples = { latenciesMs: [], ttftMs: [], ...(shape.pacing ? { chunkLateMs: [] } : {}), failures: 0, failureExamples: [], elapsedMs: 0 };
+  const needle = `"${'0'.repeat(shape.chunkBytes)}"`;
   const started = performance.now();
   const deadline = started + plan.maxDurationMs;
   let issued = 0;
@@ -68,12 +76,25 @@ export async function runLoad(pool: Pool, target: LoadTarget, plan: LoadPlan, sh
   async function oneRequest(): Promise<void> {
     const sent = performance.now();
     let firstByteAt = 0;
+    const pacing = shape.pacing;
+    const late: number[] = [];
+    let counted = 0;
+    let scannedTo = 0;
     try {
       const response = await pool.request({ path: target.path, method: 'POST', headers, body: BENCH_REQUEST_BODY, signal });
       let body = '';
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        if (firstByteAt === 0) firstByteAt = performance.now();
+        const arrived = performance.now();
+        if (firstByteAt === 0) firstByteAt = arrived;
         body += chunk.toString('latin1');
+        if (pacing) {
+          // Content chunks completed by this piece, each late by arrival − its scheduled offset.
+          for (let at = body.indexOf(needle, scannedTo); at !== -1; at = body.indexOf(needle, at + needle.length)) {
+            late.push(arrived - sent - (pacing.responseDelayMs + (counted + 1) * pacing.chunkDelayMs));
+            counted++;
+            scannedTo = at + needle.length;
+          }
+        }
       }
       const finished = performance.now();
       if (response.statusCode !== 200) return fail(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
@@ -81,6 +102,7 @@ export async function runLoad(pool: Pool, target: LoadTarget, plan: LoadPlan, sh
       if (problem !== undefined) return fail(problem);
       samples.latenciesMs.push(finished - sent);
       samples.ttftMs.push(firstByteAt - sent);
+      if (pacing) samples.chunkLateMs?.push(...late);
     } catch (error) {
       fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevChildExit, type DevChildRole, type DevNetwork } from '../src/index.ts';
+import { COCOON_BIN_PATH, DevChildProcess, startDevNetwork, type DevChildExit, type DevChildRole, type DevNetwork, type DevNetworkOptions } from '../src/index.ts';
 
 const HOST = '127.0.0.1';
 const RELAY_MAIN_PATH = fileURLToPath(new URL('./bench-relay-main.ts', import.meta.url));
@@ -44,10 +44,14 @@ export function freePort(): Promise<number> {
 export interface BenchProcessOptions {
   chunkCount: number;
   chunkBytes: number;
+  /** A paced engine (the paced shape): delay before the answer, and between streamed events. */
+  pacing?: { responseDelayMs: number; chunkDelayMs: number };
   workers: number;
   log: BenchChildLog;
   /** Extra node flags for every child (e.g. `--cpu-prof` for profiling). */
   nodeArgs?: string[];
+  /** Extra runner flags per chain role (e.g. a worker's `--max-active-requests`). */
+  extraArgs?: DevNetworkOptions['extraArgs'];
 }
 
 export interface BenchEndpoints {
@@ -117,7 +121,8 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
   const childDied = new Promise<DevChildExit>((resolve) => (reportDeath = resolve));
   const start = async (): Promise<BenchEndpoints> => {
     const engine = spawnChild('test-engine', 'test-engine', [COCOON_BIN_PATH, 'test-engine', '--host', HOST, '--port', '0',
-      '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`]);
+      '--chunks', `${options.chunkCount}`, '--chunk-bytes', `${options.chunkBytes}`,
+      ...(options.pacing ? ['--response-delay-ms', `${options.pacing.responseDelayMs}`, '--chunk-delay-ms', `${options.pacing.chunkDelayMs}`] : [])]);
     const engineUrl = urlOf(await engine.waitReady(READY_TIMEOUT_MS), 'test-engine');
     if (cancelStartup.signal.aborted) throw new Error('benchmark start-up cancelled');
     // The relay is no COCOON role; the role field only labels the child.
@@ -130,6 +135,7 @@ export function startBenchProcesses(options: BenchProcessOptions): BenchProcesse
       workers: options.workers,
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp },
       onLine: options.log.onLine,
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
       launch: (spec) => ({ command: process.execPath, args: [...nodeArgs, COCOON_BIN_PATH, ...spec.args], env }),
       readyTimeoutMs: READY_TIMEOUT_MS,
       stopGraceMs: STOP_GRACE_MS,

@@ -8,6 +8,8 @@ export interface LoadSamples {
   latenciesMs: number[];
   /** Time to the first body byte, ms, successful requests only. */
   ttftMs: number[];
+  /** Paced shapes only: per content chunk, arrival − its scheduled offset (ms). */
+  chunkLateMs?: number[];
   failures: number;
   /** First few failure descriptions, for the report. */
   failureExamples: string[];
@@ -21,6 +23,10 @@ export interface LoadSummary {
   p90Ms: number;
   p99Ms: number;
   ttftP50Ms: number;
+  ttftP99Ms: number;
+  /** Paced shapes only (else NaN): chunk lateness against the schedule, p50 and p99. */
+  chunkLateP50Ms: number;
+  chunkLateP99Ms: number;
   requestsPerSecond: number;
   failureExamples: string[];
 }
@@ -40,6 +46,7 @@ const round = (value: number, digits: number): number => {
 export function summarizeLoad(samples: LoadSamples): LoadSummary {
   const latencies = [...samples.latenciesMs].sort((a, b) => a - b);
   const ttft = [...samples.ttftMs].sort((a, b) => a - b);
+  const late = [...(samples.chunkLateMs ?? [])].sort((a, b) => a - b);
   const requests = latencies.length + samples.failures;
   return {
     requests,
@@ -48,6 +55,9 @@ export function summarizeLoad(samples: LoadSamples): LoadSummary {
     p90Ms: round(percentile(latencies, 0.9), 3),
     p99Ms: round(percentile(latencies, 0.99), 3),
     ttftP50Ms: round(percentile(ttft, 0.5), 3),
+    ttftP99Ms: round(percentile(ttft, 0.99), 3),
+    chunkLateP50Ms: round(percentile(late, 0.5), 3),
+    chunkLateP99Ms: round(percentile(late, 0.99), 3),
     requestsPerSecond: samples.elapsedMs > 0 ? round((latencies.length * 1000) / samples.elapsedMs, 1) : 0,
     failureExamples: samples.failureExamples,
   };

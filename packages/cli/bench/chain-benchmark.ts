@@ -6,8 +6,12 @@
  *   chain  — through client → proxy → worker (startDevNetwork, real child processes).
  * At concurrency 1 and 30: p50/p90/p99 whole-request latency, p50 time to first body
  * byte, req/s, failures. Prints a table, then ONE JSON object as the last stdout line.
+ * Then the paced shape (paced-benchmark.ts: answer after 50 ms, a chunk every 10 ms): added TTFT and
+ * per-chunk latency p50/p99, directly and through the chain, at c=1 and c=100 (extra rows and
+ * `paced_*` JSON fields).
  * Flags: --duration-s (c=30 phase, default 10) --c1-requests (200) --workers (1)
- * --concurrency (30) --timeout-s (170) --cpu-prof-dir DIR (profile every child).
+ * --concurrency (30) --timeout-s (240) --cpu-prof-dir DIR (profile every child)
+ * --paced-c1-requests (40) --paced-concurrency (100) --paced-duration-s (8).
  */
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
@@ -17,6 +21,7 @@ import { cpuPerRequest, cpuSnapshot } from './bench-cpu.ts';
 import { createLoadPool, runLoad, type LoadTarget, type StreamShape } from './bench-load.ts';
 import { BenchChildLog, startBenchProcesses, type BenchProcesses } from './bench-processes.ts';
 import { formatTable, summarizeLoad, type LoadSummary, type TableRow } from './bench-stats.ts';
+import { PACED_SHAPE, runPacedBenchmark } from './paced-benchmark.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +29,10 @@ const { values } = parseArgs({
     'c1-requests': { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '30' },
     workers: { type: 'string', default: '1' },
-    'timeout-s': { type: 'string', default: '170' },
+    'timeout-s': { type: 'string', default: '240' },
+    'paced-c1-requests': { type: 'string', default: '40' },
+    'paced-concurrency': { type: 'string', default: '100' },
+    'paced-duration-s': { type: 'string', default: '8' },
     'cpu-prof-dir': { type: 'string' },
   },
 });
@@ -39,6 +47,9 @@ const highConcurrency = Math.round(positive(values.concurrency, 'concurrency'));
 const workers = Math.round(positive(values.workers, 'workers'));
 const timeoutMs = positive(values['timeout-s'], 'timeout-s') * 1000;
 const profileDir = values['cpu-prof-dir'];
+const pacedC1Requests = Math.round(positive(values['paced-c1-requests'], 'paced-c1-requests'));
+const pacedConcurrency = Math.round(positive(values['paced-concurrency'], 'paced-concurrency'));
+const pacedDurationMs = positive(values['paced-duration-s'], 'paced-duration-s') * 1000;
 
 const SHAPE: StreamShape = { chunkCount: 50, chunkBytes: 128 };
 const C1_WARMUP = 30;
@@ -49,7 +60,7 @@ const progress = (line: string): void => void process.stderr.write(`bench: ${lin
 const log = new BenchChildLog();
 const abort = new AbortController();
 // Every in-flight request listens on the signal.
-setMaxListeners(highConcurrency * 2 + 16, abort.signal);
+setMaxListeners(Math.max(highConcurrency, pacedConcurrency) * 2 + 16, abort.signal);
 let processes: BenchProcesses | undefined;
 
 interface TargetResult {
@@ -115,13 +126,18 @@ async function main(): Promise<number> {
   childDied.catch(() => {});
   for (const target of targets) results[target.name] = await Promise.race([measureTarget(target, processes.pids), childDied]);
   await processes.stop();
+  progress(`paced shape: answer after ${PACED_SHAPE.pacing!.responseDelayMs} ms, a chunk every ${PACED_SHAPE.pacing!.chunkDelayMs} ms (c=1 and c=${pacedConcurrency})…`);
+  const paced = await runPacedBenchmark({
+    c1Requests: pacedC1Requests, concurrency: pacedConcurrency, durationMs: pacedDurationMs, workers, log, nodeArgs, signal: abort.signal, progress,
+    onProcesses: (started) => { processes = started; },
+  });
 
   const rows: TableRow[] = targets.flatMap((target) => {
     const result = results[target.name];
     if (!result) return [];
     return [{ target: target.name, concurrency: 1, summary: result.c1 }, { target: target.name, concurrency: highConcurrency, summary: result.high }];
   });
-  const failures = rows.reduce((sum, row) => sum + row.summary.failures, 0);
+  const failures = rows.reduce((sum, row) => sum + row.summary.failures, 0) + paced.failures;
   const get = (name: string): TargetResult => results[name] as TargetResult;
   const [direct, relay, chain] = [get('direct'), get('relay'), get('chain')];
   const round = (value: number): number => Math.round(value * 1000) / 1000;
@@ -146,13 +162,18 @@ async function main(): Promise<number> {
     cpu_count: availableParallelism(),
     chunks: SHAPE.chunkCount,
     chunk_bytes: SHAPE.chunkBytes,
+    ...paced.json,
+    paced_concurrency: pacedConcurrency,
+    paced_response_delay_ms: PACED_SHAPE.pacing!.responseDelayMs,
+    paced_chunk_delay_ms: PACED_SHAPE.pacing!.chunkDelayMs,
+    paced_chunks: PACED_SHAPE.chunkCount,
   };
   const addedOk = (json.chain_added_c1_p50_ms as number) <= 2;
   const ratioOk = (json.chain_vs_direct_c30_ratio as number) >= 0.35;
   json.meets_targets = addedOk && ratioOk && failures === 0;
 
   console.log(`\nCOCOON chain benchmark — node ${process.version}, ${availableParallelism()} CPUs (1-min load average at start ${loadAverageAtStart}), chain with ${workers} worker(s), ${SHAPE.chunkCount}×${SHAPE.chunkBytes} B chunks\n`);
-  console.log(formatTable(rows));
+  console.log(formatTable([...rows, ...paced.rows]));
   console.log('\nCPU ms per request (user+system, per process; 10 ms tick resolution):');
   for (const target of targets) {
     for (const [concurrency, perProcess] of [[1, get(target.name).c1Cpu], [highConcurrency, get(target.name).highCpu]] as const) {
@@ -161,12 +182,14 @@ async function main(): Promise<number> {
       console.log(`  ${target.name.padEnd(6)} c=${String(concurrency).padEnd(3)} total ${total.toFixed(2).padStart(5)}: ${cpu.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
     }
   }
+  console.log(`\nPaced shape (${PACED_SHAPE.chunkCount} chunks, first after ${PACED_SHAPE.pacing!.responseDelayMs} ms, then every ${PACED_SHAPE.pacing!.chunkDelayMs} ms): added = measured − the engine's schedule`);
+  for (const line of paced.lines) console.log(line);
   console.log('');
   console.log(`chain adds ${json.chain_added_c1_p50_ms} ms p50 at c=1 (target ≤ 2 ms: ${addedOk ? 'met' : 'MISSED'}); relay adds ${json.relay_added_c1_p50_ms} ms`);
   console.log(`chain reaches ${Math.round((json.chain_vs_direct_c30_ratio as number) * 100)} % of direct req/s at c=${highConcurrency} (target ≥ 35 %: ${ratioOk ? 'met' : 'MISSED'}); relay ${Math.round((json.relay_vs_direct_c30_ratio as number) * 100)} %`);
   if (failures > 0) {
     console.log(`FAILURES: ${failures} requests failed — results are NOT valid`);
-    for (const row of rows) for (const example of row.summary.failureExamples) console.log(`  ${row.target} c=${row.concurrency}: ${example}`);
+    for (const row of [...rows, ...paced.rows]) for (const example of row.summary.failureExamples) console.log(`  ${row.target} c=${row.concurrency}: ${example}`);
   }
   if (profileDir !== undefined) console.log(`CPU profiles of the children written to ${resolve(profileDir)}`);
   console.log(JSON.stringify(json));

@@ -11,6 +11,8 @@ import { runAttestCommand } from './commands/attest-command.ts';
 import { runWalletCommand } from './commands/wallet-command.ts';
 import { isContractOperation, progressOutputFor, runContractCommand } from './commands/contract-commands.ts';
 import { runDoctorCommand } from './commands/doctor-command.ts';
+import { runChatCommand } from './commands/chat-command.ts';
+import { runClientAuditCommand } from './commands/client-audit-command.ts';
 
 export async function runCocoonCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const logFormat = takeLogFormatFlag(argv); // global: `cocoon --log-format json proxy …`
@@ -31,6 +33,8 @@ export async function runCocoonCli(argv: readonly string[], io: CliIo = processI
   if (command === 'attest') return runAttestCommand(args, io);
   if (command === 'wallet') return runWalletCommand(args, io);
   if (command === 'doctor') return runDoctorCommand(args, io);
+  if (command === 'chat') return runChatCommand(args, io);
+  if (command === 'client' && args[0] === 'audit') return runClientAuditCommand(args.slice(1), io);
   if (isRunnerRole(command) && isContractOperation(command, args[0])) {
     // `cocoon client topup`, `cocoon worker cashout`, …: operations on the running runner (its progress on the real stderr).
     return runContractCommand(command, args[0]!, args.slice(1), io, io === processIo ? { progress: progressOutputFor(io, true) } : {});

@@ -49,13 +49,24 @@ usage:
                                          contract state, wallet balances and, with --ton-endpoint (or
                                          the config's ton_endpoint), the transaction hashes; options
                                          --config FILE --stats-url URL --admin-token-file FILE --json
+  cocoon chat --model MODEL [--e2e] [--json] [--max-tokens N] [--config FILE] [--url URL] "prompt"
+                                         one chat completion through the running client runner, end
+                                         to end encrypted to an attested worker (evidence verified
+                                         here with the client config's trust); streams the answer;
+                                         --e2e refuses to send in clear (default: clear, with a
+                                         warning, when no e2e worker serves the model); --json: one
+                                         line {answer, usage, cost, e2e, receipt}
+  cocoon client audit [--config FILE] [--stats-url URL] [--admin-token-file FILE] [--json]
+                                         the running client's charges vs the workers' signed
+                                         receipts; exit 1 when tokens were charged that no receipt covers
   cocoon doctor --role worker|proxy|client|key-manager [--config FILE] [--json]
                                          check TEE, image and model hashes against the root, engine
                                          usage reporting, wallet balance, ports and clock; exit 1 on a
                                          failed check (docs/operations.md lists the fixes)
   cocoon test-engine [--port 8000] [--chunks N --chunk-bytes B]
                                          run the TEST inference engine (canned answers, not a model);
-                                         --chunks/--chunk-bytes: the reference benchmark's answer shape
+                                         --chunks/--chunk-bytes: the reference benchmark's answer shape;
+                                         --response-delay-ms/--chunk-delay-ms: paced answers
   cocoon help                            show this text ('cocoon <role> --help' lists a role's config keys)
 
 role config: defaults <- JSON file (--config, snake_case keys) <- env COCOON_<ROLE>_<KEY>

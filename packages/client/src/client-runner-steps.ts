@@ -12,7 +12,10 @@ import { RootHashPolicy, RunnerAttestation, type PeerVerifier } from '@cocoon/at
 import type { ClientConfig } from './config/index.ts';
 import { ReceiverKeyPolicy, configuredEncryptionKeys, configuredReceiverKeys, rootEncryptionKeys, startClientHttpServer } from './http/index.ts';
 import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
+import { clientProxyTargets, splitProxyAddress } from './connection/client-proxy-targets.ts';
 import { ProtocolInferenceGateway } from './gateway/protocol-inference-gateway.ts';
+import { e2eExtraRoutes, handleAuditRoute } from './e2e/index.ts';
+import { openE2eSetup } from './e2e/e2e-runner-setup.ts';
 import type { ClientStats } from './client-stats.ts';
 import type { ClientChain } from './chain/index.ts';
 import type { ClientRunnerDeps } from './client-runner.ts';
@@ -83,19 +86,24 @@ export async function openAttestationStep(context: AfterChain): Promise<ClientAt
  */
 export function buildConnectionsStep(context: AfterAttestation, stack: CleanupStack): ClientConnectionsState {
   const { config, logger, now, stats, clientChain, attestation, proxyVerifier } = context;
-  const colon = config.proxy_address.lastIndexOf(':');
-  const connections = Array.from({ length: config.proxy_connections }, () => new ClientProxyConnection({
-    host: config.proxy_address.slice(0, colon), port: Number(config.proxy_address.slice(colon + 1)),
+  // §1.2: proxy_address, proxy_addresses or (on chain, discover_proxies) the root's registered proxies; proxy_connections to each.
+  const targets = clientProxyTargets(config, clientChain?.registeredProxyClientAddresses());
+  const connections = targets.flatMap((target) => Array.from({ length: config.proxy_connections }, () => new ClientProxyConnection({
+    ...splitProxyAddress(target),
     identity: attestation.certificate,
     verifier: proxyVerifier,
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: clientChain?.ownerAddressText ?? config.owner_address, secretString: config.secret_string, isTest: config.is_test, logger,
     ...(clientChain ? { chain: clientChain } : {}),
-  }));
+  })));
   stack.defer(() => { for (const connection of connections) connection.close(); }, 'proxy connections');
   // §5: costs at the root's current price on chain; off chain at the dev price.
   const params = clientChain ? clientChain.networkParams : new StaticNetworkParamsSource(DEV_NETWORK_PARAMS);
-  const gateway = new ProtocolInferenceGateway({ connections, params, stats, now });
+  const gateway = new ProtocolInferenceGateway({
+    connections, params, stats, now,
+    onFailover: (event) => logger.warn('request failed over to another proxy before any answer', { from: event.from, to: event.to, reason: event.reason }),
+  });
+  if (targets.length > 1) logger.info('several proxies', { proxies: targets, connections_each: config.proxy_connections });
   return { connections, params, gateway };
 }
 
@@ -107,31 +115,35 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
     proxyConnections: () => ({ ready: connections.filter((connection) => connection.isReady).length, configured: connections.length }),
     ...(clientChain ? { chainSyncAgeSeconds: () => Math.max(0, Date.now() / 1000 - (clientChain.json().root.last_synced_at as number | null ?? NaN)) } : {}),
   });
+  // §22: runner-sealing in front of the protocol gateway, the blind relay, the receipt store and its audit.
+  const encryptionKeys = clientChain
+    ? rootEncryptionKeys(() => clientChain.root)
+    : configuredEncryptionKeys({ isTest: config.is_test, keys: config.encryption_public_keys });
+  const e2eSetup = openE2eSetup({ config, logger: context.logger, now, stats, attestation, clientChain, gateway, params, encryptionKeys }, stack);
   const server = await startClientHttpServer({
-    host: config.http_host, port: config.http_port, gateway, now,
+    host: config.http_host, port: config.http_port, gateway: e2eSetup.gateway, now,
     maxBodyBytes: config.max_body_bytes,
     shutdownDrainMs: config.shutdown_drain_ms,
     accessHash: config.http_access_hash || undefined,
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
     metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
-    ...(clientChain && handleClientChainRequest
-      ? { requestRoutes: (request, response, url) => handleClientChainRequest(clientChain, request, response, url) }
-      : {}),
+    requestRoutes: async (request, response, url) => handleAuditRoute(e2eSetup.e2e, request, response, url)
+      || (clientChain && handleClientChainRequest ? handleClientChainRequest(clientChain, request, response, url) : false),
+    extraRoutes: e2eExtraRoutes(e2eSetup.e2e),
     defaults: { maxCoefficient: config.default_max_coefficient, maxTokens: config.default_max_tokens, timeoutSeconds: config.default_timeout_seconds },
     // §20: on chain the root's registered encryption keys, off chain the configured ones (any on a test network).
     receiverKeys: new ReceiverKeyPolicy(clientChain
       ? { isTest: () => clientChain.root.params.isTest, isRegistered: (hex, nowSeconds) => clientChain.isRegisteredEncryptionKey(hex, nowSeconds) }
       : configuredReceiverKeys({ isTest: config.is_test, keys: config.encryption_public_keys }), now),
     // GET /v1/encryption/keys: the same keys, listed for apps (newest expiry first).
-    encryptionKeys: clientChain
-      ? rootEncryptionKeys(() => clientChain.root)
-      : configuredEncryptionKeys({ isTest: config.is_test, keys: config.encryption_public_keys }),
+    encryptionKeys,
     stats: {
       jsonStats: () => {
         const onChain = clientChain?.json();
         return {
           status: { enabled: true, ton_last_synced_at: onChain?.tonLastSyncedAt ?? null, wallet_balance: onChain?.wallet.balance ?? null },
           stats: stats.json(),
+          e2e: e2eSetup.json(),
           prices: { price_per_token: params.current().pricePerToken, worker_fee_per_token: params.current().workerFeePerToken }, // what used tokens cost (dashboard)
           ...(onChain ? { wallet: onChain.wallet } : {}),
           localconf: {

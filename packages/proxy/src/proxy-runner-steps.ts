@@ -12,6 +12,7 @@ import { KeyManagerClient, RootHashPolicy, RunnerAttestation, listenSecure } fro
 import type { PeerAttestation, PeerVerifier, SecureServer } from '@cocoon/attestation';
 import { sameAddress } from '@cocoon/ton';
 import type { ProxyConfig } from './config/index.ts';
+import { marketSettingsOfConfig } from './config/index.ts';
 import { RetryPolicy, WorkerRegistry } from './routing/index.ts';
 import { ClientAccountRegistry, CompletionAccounting, ConfiguredClientStateSource } from './billing/index.ts';
 import { InMemoryLedger } from './ledger/index.ts';
@@ -27,6 +28,7 @@ import { withdrawProxyEarnings } from './settlement/proxy-earnings-withdrawal.ts
 import { GatedWorkerRegistry } from './settlement/admission-gate.ts';
 import type { ProxyAccounting, ProxyRequestContext, WorkerLink } from './requests/proxy-request-context.ts';
 import { ProxyStats } from './proxy-stats.ts';
+import { e2eConnectionStats } from './e2e/list-e2e-workers.ts';
 import { proxyMetricsParts } from './proxy-metrics-parts.ts';
 import { UnauthenticatedConnectionGate, type AuthorizationWatch } from './connections/unauthenticated-connection-gate.ts';
 import type { ProxyRunnerDeps } from './proxy-runner.ts';
@@ -137,7 +139,8 @@ export function buildRoutingStep(context: AfterAttestation, stack: CleanupStack)
     };
   const chainLink = onChain?.link ?? new OffChainLink(proxyIdentity.contractAddress);
 
-  const registry = onChain ? new GatedWorkerRegistry({ now }, onChain.gate) : new WorkerRegistry({ now });
+  const market = marketSettingsOfConfig(config);
+  const registry = onChain ? new GatedWorkerRegistry({ now, market }, onChain.gate) : new WorkerRegistry({ now, market });
   const workerLinks = new Map<string, WorkerLink>();
   const stats = new ProxyStats(now);
   const completion = new CompletionAccounting({ ledger, prices, now });
@@ -253,6 +256,7 @@ export async function startStatsStep(context: AfterRouting, stack: CleanupStack)
     adminToken: loadOrCreateAdminToken(config.admin_token_file), corsOrigins: config.http_cors_origins, allowedHosts: config.http_allowed_hosts,
     jsonStats: async () => stats.json({
       config, registry, accounts: book.accounts!, params: networkParams.current(), ledgerSummary: await ledger.summary(), chain: onChain && await chainStats(onChain),
+      e2e: e2eConnectionStats(context.workerLinks),
       attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName, hash_checks: workerHashes !== undefined },
     }),
     metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,

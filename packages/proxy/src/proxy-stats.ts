@@ -23,6 +23,8 @@ export interface ProxyStatsSources {
   attestation: { tee: string; image_hash: string; trust: 'intel' | 'dev'; hash_checks: boolean };
   /** On chain: wallet, proxy contract, save-state (absent off chain). */
   chain?: Record<string, unknown> | undefined;
+  /** Per worker connection id: whether it announced end-to-end keys (§22) and how many (no key material). */
+  e2e?: (connectionId: string) => { e2e: boolean; e2e_keys: number };
 }
 
 const NAMES = ['queries', 'success', 'failed', 'rejected', 'retried', 'connections_rejected', ...ADJUSTED_TOKEN_COUNTERS] as const;
@@ -82,7 +84,7 @@ export class ProxyStats implements ProxyRequestStats {
         worker_earned_nanoton: ledgerSummary.workerEarnedNanoton,
         proxy_commission_nanoton: ledgerSummary.proxyCommissionNanoton,
       },
-      worker_connections: registry.workerConnections(),
+      worker_connections: registry.workerConnections().map((worker) => ({ ...worker, ...sources.e2e?.(worker.connection_id) })),
       clients: accounts.list().map((account) => account.stats()),
     };
   }

@@ -10,3 +10,5 @@ export * from './slow-stream-engine.ts';
 export * from './run-child-script.ts';
 export * from './chromium-executable.ts';
 export * from './prometheus-text.ts';
+export * from './tls-frame-interposer.ts';
+export * from './simulated-worker-fleet.ts';

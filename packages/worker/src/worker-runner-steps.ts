@@ -1,7 +1,7 @@
 /**
  * The worker runner's start-up steps, in order: the chain account (on chain), the attestation,
  * the root checks and prices, the inference engine, the serving state and the proxy connection,
- * the stats server, then going live (payment checks, certificate refresh, the connection, the
+ * the stats server, then going live (payment checks, certificate refresh, e2e key rotation, the connection, the
  * engine health watch). Each step takes the context built so far and the runner's one
  * `CleanupStack`, and pushes how to release what it opened: a failed step unwinds exactly what
  * the earlier ones opened, and close() unwinds everything, newest first (health watch,
@@ -9,7 +9,7 @@
  */
 import { CocoonError, DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken, startStatsHttpServer } from '@cocoon/protocol';
 import { EncryptionKeyRing } from '@cocoon/protocol';
-import type { CleanupStack, Logger, NetworkParamsSource, StatsHttpServer } from '@cocoon/protocol';
+import type { CleanupStack, CocoonSession, Logger, NetworkParamsSource, StatsHttpServer } from '@cocoon/protocol';
 import { RootNetworkParamsSource } from '@cocoon/ton';
 import { KeyManagerClient, RootHashPolicy, RunnerAttestation } from '@cocoon/attestation';
 import type { WorkerConfig } from './config/index.ts';
@@ -18,8 +18,9 @@ import type { WorkerEngineStatus } from './engine/worker-engine-factory.ts';
 import type { InferenceEngine } from './engine/index.ts';
 import { WorkerQueryHandler } from './serving/worker-query-handler.ts';
 import { WorkerStats, workerProxiesJson } from './serving/worker-stats.ts';
-import { WorkerProxyConnection } from './connection/worker-proxy-connection.ts';
+import { WorkerProxyConnections, workerProxyTargets } from './connection/worker-proxy-connections.ts';
 import { WorkerModelSwitch } from './models/worker-model-switch.ts';
+import { WorkerE2e } from './e2e/worker-e2e.ts';
 import { openWorkerChainAccount } from './chain/open-worker-chain-account.ts';
 import type { WorkerChainAccount } from './chain/worker-chain-account.ts';
 import type { WorkerRunnerDeps } from './worker-runner.ts';
@@ -61,10 +62,13 @@ export interface WorkerServingState {
   stats: WorkerStats;
   handler: WorkerQueryHandler;
   availability: WorkerAvailability;
-  connection: WorkerProxyConnection;
+  /** The proxy sessions: one per proxy served (§1.2). */
+  connection: WorkerProxyConnections;
   announce: () => void;
   /** The model served now and its switch (`worker.changeModel`). */
   models: WorkerModelSwitch;
+  /** End-to-end keys, evidence and request opening; undefined with e2e_enabled false. */
+  e2e: WorkerE2e | undefined;
 }
 
 type AfterChain = WorkerStartContext & WorkerChainState;
@@ -129,7 +133,15 @@ export async function buildServingStep(context: AfterEngine): Promise<WorkerServ
     model: config.model, script: config.change_model_script, timeoutMs: config.change_model_timeout_seconds * 1000, checkModel: modelCheck, logger, now,
   });
   const stats = new WorkerStats(now, () => params.current().workerFeePerToken); // what a billed token earns (§5.2)
-  const handler = new WorkerQueryHandler({ engine, get modelBaseName() { return models.baseName; }, params, maxActiveRequests: config.max_active_requests, stats, logger, now });
+  const e2e = config.e2e_enabled
+    ? await WorkerE2e.open({
+      certificate: attestation.certificate, models, rotationSeconds: config.e2e_key_rotation_seconds, graceSeconds: config.e2e_key_grace_seconds,
+      replayWindowSeconds: config.e2e_replay_window_seconds, now, logger: logger.child('e2e'),
+    })
+    : undefined;
+  const handler = new WorkerQueryHandler({
+    engine, get modelBaseName() { return models.baseName; }, params, maxActiveRequests: config.max_active_requests, stats, logger, now, ...(e2e ? { e2e: e2e.context } : {}),
+  });
   const availability: WorkerAvailability = {
     engineHealthy: (await engine.health().catch(() => ({ ok: false, models: [] }))).ok,
     operatorEnabled: true,
@@ -137,19 +149,21 @@ export async function buildServingStep(context: AfterEngine): Promise<WorkerServ
   if (!availability.engineHealthy) logger.warn('inference engine is not healthy yet; the worker stays disabled until it is', { engine: config.engine, engine_url: config.engine_url });
   const isEnabled = () => availability.engineHealthy && availability.operatorEnabled;
 
-  const [host, portText] = splitHostPort(config.proxy_address);
-  const connection = new WorkerProxyConnection({
-    host, port: Number(portText),
+  // §1.2: proxy_address, proxy_addresses or (on chain, discover_proxies) the root's registered proxies; proxy_cnt = how many.
+  const registered = chainAccount && config.discover_proxies ? await chainAccount.registeredProxyWorkerAddresses() : undefined;
+  const targets = workerProxyTargets(config, registered);
+  const connection = new WorkerProxyConnections(targets.addresses, {
     identity: attestation.certificate,
     verifier: attestation.verifier({ policy: config.proxy_policy, expectedRole: 'proxy', hashes: proxyHashes, networkIsTest }),
     maxPowDifficulty: config.max_pow_difficulty,
     ownerAddress: config.owner_address, model: config.model, coefficient: config.coefficient,
-    maxActiveRequests: config.max_active_requests, proxyConnections: config.proxy_connections, isTest: config.is_test,
+    maxActiveRequests: config.max_active_requests, proxyConnections: targets.proxyCount, isTest: config.is_test,
     handler, logger, isEnabled, models,
     ...(config.machine_description_json !== undefined ? { machineDescriptionJson: config.machine_description_json } : {}),
     ...(chainAccount ? { payments: chainAccount } : {}),
+    ...(e2e ? { onSessionReady: (session: CocoonSession) => e2e.announcer.attach(session) } : {}),
   });
-  return { stats, handler, availability, connection, announce: () => connection.announceAvailability(isEnabled()), models };
+  return { stats, handler, availability, connection, announce: () => connection.announceAvailability(isEnabled()), models, e2e };
 }
 
 /** `/stats` + `/jsonstats` and the operator controls (enable, disable, payout on chain). */
@@ -158,7 +172,7 @@ export async function startStatsStep(context: AfterServing, stack: CleanupStack)
   stats.metrics.attach({
     activeRequests: () => handler.activeRequests, maxActiveRequests: config.max_active_requests,
     engineHealthy: () => availability.engineHealthy, enabled: () => availability.engineHealthy && availability.operatorEnabled,
-    proxiesConnected: () => (connection.state === 'ready' ? 1 : 0), certificateRefreshes: () => attestation.certificate.generation - 1,
+    proxiesConnected: () => connection.readyCount, certificateRefreshes: () => attestation.certificate.generation - 1,
     ...(chainAccount ? { chainSyncAgeSeconds: async () => Math.max(0, (Date.now() - (await chainAccount.rootWatcher()).lastSyncedAt) / 1000) } : {}),
   });
   const statsServer = await startStatsHttpServer({
@@ -174,7 +188,7 @@ export async function startStatsStep(context: AfterServing, stack: CleanupStack)
       attestation: { tee: attestation.tee, image_hash: attestation.imageHash.toString('hex'), trust: attestation.trustName },
       prices: { price_per_token: params.current().pricePerToken, worker_fee_per_token: params.current().workerFeePerToken }, // what earned tokens are worth (dashboard)
       running_requests: handler.activeRequests, max_active_requests: config.max_active_requests,
-      proxies: workerProxiesJson([connection], chainAccount?.proxiesJson()),
+      proxies: workerProxiesJson([...connection.connections], chainAccount?.proxiesJson()),
       ...(chainAccount ? { wallet: chainAccount.walletJson() } : {}),
     }),
     metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
@@ -202,10 +216,14 @@ export async function startStatsStep(context: AfterServing, stack: CleanupStack)
  * connection, and the engine health watch (announces changes to the proxy); waits for the proxy.
  */
 export async function goLiveStep(context: AfterServing, stack: CleanupStack): Promise<void> {
-  const { config, deps, logger, chainAccount, attestation, engine, availability, connection, announce } = context;
+  const { config, deps, logger, chainAccount, attestation, engine, availability, connection, announce, e2e } = context;
   chainAccount?.start(); // its stop is already on the stack
   attestation.start();
   stack.defer(() => attestation.stop(), 'attestation');
+  if (e2e) {
+    e2e.start();
+    stack.defer(() => e2e.stop(), 'e2e key rotation');
+  }
   connection.start();
   stack.defer(() => connection.close(), 'proxy connection');
   const healthTimer = setInterval(() => {
@@ -224,11 +242,6 @@ export async function goLiveStep(context: AfterServing, stack: CleanupStack): Pr
 /** The `{"event":"ready",…}` fields. */
 export function buildReadyInfo(context: WorkerStartContext, statsServer: StatsHttpServer): Record<string, unknown> {
   return { stats_url: statsServer.url, model: context.config.model, proxy: context.config.proxy_address };
-}
-
-function splitHostPort(address: string): [string, string] {
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon).replace(/^\[|\]$/g, ''), address.slice(colon + 1)];
 }
 
 /**

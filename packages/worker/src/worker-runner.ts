@@ -6,7 +6,7 @@
  * deployment, durable payout ledger, cash-out, `/request/payout`). Start-up is a short sequence
  * of named steps (./worker-runner-steps.ts) on one cleanup stack.
  */
-import { CleanupStack, createLogger, useNodeEncryptionPrimitives } from '@cocoon/protocol';
+import { CleanupStack, createLogger, useNodeE2ePrimitives, useNodeEncryptionPrimitives } from '@cocoon/protocol';
 import type { RunnerHandle, Logger } from '@cocoon/protocol';
 import type { Chain } from '@cocoon/ton';
 import { advertisedWorkerModel } from './config/index.ts';
@@ -31,6 +31,7 @@ export interface WorkerRunnerDeps {
 export async function startWorkerRunner(configInput: WorkerConfig, deps: WorkerRunnerDeps = {}): Promise<RunnerHandle> {
   const stack = new CleanupStack();
   useNodeEncryptionPrimitives(); // encrypted requests and answers (§20) on node:crypto's native primitives
+  useNodeE2ePrimitives(); // end-to-end requests, answer chunks, receipts (§22) likewise
   return stack.guard(async () => {
     const config: WorkerConfig = { ...configInput, model: advertisedWorkerModel(configInput) };
     const context: WorkerStartContext = { config, deps, logger: deps.logger ?? createLogger('worker'), now: deps.now ?? Date.now };

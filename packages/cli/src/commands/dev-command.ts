@@ -1,5 +1,5 @@
 /**
- * `cocoon dev`: starts the local dev network (proxy, workers, client; engine llama by default,
+ * `cocoon dev`: starts the local dev network (proxy — or --proxies N, registered on the dev root —, workers, client; engine llama by default,
  * --engine-url for an OpenAI-compatible server, --engine test for the canned TEST ENGINE),
  * prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0). A child that dies is restarted with
  * backoff while the others keep serving; one that cannot be restarted stops the network (exit 1).
@@ -38,6 +38,8 @@ export const devCommandOptionsSchema = z
     llama_threads: z.number().int().min(1).max(512).optional(),
     pow_difficulty: z.number().int().min(0).max(28).default(DEV_POW_DIFFICULTY),
     workers: z.number().int().min(1).max(16).default(2),
+    /** Proxies (§1.2): each with its own ports (+10 each), data and contracts; every worker serves all, the client spreads over them. */
+    proxies: z.number().int().min(1).max(16).default(1),
     base_port_offset: z.number().int().min(0).max(50_000).default(0),
     client_port: portSchema.optional(),
     proxy_http_port: portSchema.optional(),
@@ -65,6 +67,10 @@ export function describeDevNetwork(network: DevNetwork, encryptionKey?: string):
   const lines = [`COCOON dev network ready: ${network.baseUrl}`];
   if (network.chain) lines.push(`  chain     ${network.chain.endpoint} (local TON emulator), root ${network.chain.rootAddress}`);
   lines.push(`  attest    ${describeDevAttestation(network.attestation)}`);
+  if (network.proxies.length > 1) {
+    const found = network.chain ? 'registered on the root; workers and the client discover them there' : 'workers and the client list them';
+    lines.push(`  proxies   ${network.proxies.length} (${found}): ${network.proxies.map((proxy) => `${proxy.name} workers@${proxy.workerAddress} clients@${proxy.clientAddress}`).join(', ')}`);
+  }
   if (encryptionKey) lines.push(`  encryption key (proto 3): ${encryptionKey} (GET /v1/encryption/keys)`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
   if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
@@ -106,6 +112,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       dataDir: resolve(options.data_dir),
       powDifficulty: options.pow_difficulty,
       workers: options.workers,
+      proxies: options.proxies,
       basePortOffset: options.base_port_offset,
       ports: {
         clientHttp: options.client_port,

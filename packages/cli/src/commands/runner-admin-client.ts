@@ -39,6 +39,11 @@ export class RunnerAdminClient {
     return this.call('POST', `/request/${name}`, search);
   }
 
+  /** GET /request/<name> (read-only admin reports such as the client's /request/audit) and the runner's JSON answer. */
+  async read(name: string): Promise<Record<string, unknown>> {
+    return this.call('GET', `/request/${name}`, new URLSearchParams());
+  }
+
   private token(): string {
     try {
       return readAdminToken(this.options.adminTokenFile);

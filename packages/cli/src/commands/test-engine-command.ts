@@ -1,5 +1,5 @@
 /**
- * `cocoon test-engine [--host 127.0.0.1] [--port 8000] [--chunks N --chunk-bytes B]`: starts the worker package's
+ * `cocoon test-engine [--host 127.0.0.1] [--port 8000] [--chunks N --chunk-bytes B] [--response-delay-ms D --chunk-delay-ms D]`: starts the worker package's
  * OpenAI-compatible TEST engine (canned answers with `usage`, not a model), prints
  * `{"event":"ready","role":"test-engine","url":…,"port":…}` and closes on SIGINT/SIGTERM.
  */
@@ -17,6 +17,9 @@ export const testEngineOptionsSchema = z
     /** Benchmark mode (§9): exactly `chunks` content chunks of `chunk_bytes` characters. */
     chunks: z.number().int().min(1).optional(),
     chunk_bytes: z.number().int().min(1).optional(),
+    /** Paced answers (the benchmark's paced shape, §9): delay before the answer starts, and between streamed events. */
+    response_delay_ms: z.number().int().min(0).max(60_000).optional(),
+    chunk_delay_ms: z.number().int().min(0).max(60_000).optional(),
   })
   .strict();
 
@@ -25,7 +28,7 @@ interface TestEngineHandle {
   port: number;
   close(): Promise<void>;
 }
-type StartTestEngine = (options: { host: string; port: number; chunkCount?: number; chunkBytes?: number }) => Promise<TestEngineHandle>;
+type StartTestEngine = (options: { host: string; port: number; chunkCount?: number; chunkBytes?: number; responseDelayMs?: number; chunkDelayMs?: number }) => Promise<TestEngineHandle>;
 
 export async function runTestEngineCommand(args: readonly string[], io: CliIo): Promise<number> {
   const logger = createLogger('test-engine', { ...logSettingsFromEnv(io.env), write: io.stderr });
@@ -35,7 +38,11 @@ export async function runTestEngineCommand(args: readonly string[], io: CliIo): 
     const workerPackage = '@cocoon/worker';
     const module = (await import(workerPackage)) as { startTestEngine?: StartTestEngine };
     if (typeof module.startTestEngine !== 'function') throw new Error('@cocoon/worker does not export startTestEngine');
-    engine = await module.startTestEngine({ host: options.host, port: options.port, chunkCount: options.chunks, chunkBytes: options.chunk_bytes });
+    engine = await module.startTestEngine({
+      host: options.host, port: options.port, chunkCount: options.chunks, chunkBytes: options.chunk_bytes,
+      ...(options.response_delay_ms === undefined ? {} : { responseDelayMs: options.response_delay_ms }),
+      ...(options.chunk_delay_ms === undefined ? {} : { chunkDelayMs: options.chunk_delay_ms }),
+    });
   } catch (error) {
     const cocoonError = toCocoonError(error);
     logger.error(`failed to start: ${cocoonError.message}`, { code: cocoonError.code });

@@ -3,9 +3,10 @@
  * contract deployed with dev parameters (fake-TON values of §6.8, mainnet prices) by a dev
  * admin wallet, the image and model hashes the dev runners attest to registered in it (§7.3),
  * the key manager named on the root (root_change_key_manager: its machine key, image hash and
- * address), and every runner wallet funded from the faucet. Idempotent: on a chain that survived
+ * address), with several proxies each registered on the root (register_proxy, §1.2: "IP:worker_port
+ * IP:client_port"), and every runner wallet funded from the faucet. Idempotent: on a chain that survived
  * a restart it reuses the root, adds only missing hashes, renames the key manager only when it
- * changed, and only tops wallets up.
+ * changed, registers exactly the wanted proxies (unregistering stale ones), and only tops wallets up.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -22,8 +23,12 @@ const DEV_WALLET_FUNDS = 1000n * TON;
 
 export interface DevChainKeys {
   rootAdmin: string;
+  /** Proxy 1's wallet and payment key (the names a one-proxy network always used). */
   proxyWallet: string;
   proxyKey: string;
+  /** Every proxy's wallet and payment key, proxy 1 first (its own contract: one per proxy key). */
+  proxyWallets: string[];
+  proxyKeys: string[];
   clientWallet: string;
   workerWallets: string[];
   keyManagerWallet: string;
@@ -38,12 +43,15 @@ export interface DevChainBootstrap {
   clientWalletAddress: string;
 }
 
-export function devChainKeys(directory: string, workers: number): DevChainKeys {
+export function devChainKeys(directory: string, workers: number, proxies = 1): DevChainKeys {
   const key = (name: string) => join(directory, 'keys', `${name}.key`);
+  const proxyName = (index: number) => (index === 0 ? 'proxy' : `proxy-${index + 1}`);
   return {
     rootAdmin: key('root-admin-wallet'),
     proxyWallet: key('proxy-wallet'),
     proxyKey: key('proxy-payments'),
+    proxyWallets: Array.from({ length: proxies }, (_, index) => key(`${proxyName(index)}-wallet`)),
+    proxyKeys: Array.from({ length: proxies }, (_, index) => key(`${proxyName(index)}-payments`)),
     clientWallet: key('client-wallet'),
     workerWallets: Array.from({ length: workers }, (_, index) => key(`worker-${index + 1}-wallet`)),
     keyManagerWallet: key('key-manager-wallet'),
@@ -118,6 +126,25 @@ async function registerDevKeyManager(
   await waitFor('the key manager in the root contract', named);
 }
 
+/** Makes the root's registered_proxies exactly `wanted` (register_proxy / unregister_proxy, 4 per wallet external) and waits until it is. */
+async function registerDevProxies(chain: Chain, admin: RunnerWallet, root: CocoonRootContract, wanted: string[], logger: Logger): Promise<void> {
+  const pending = (config: RootConfig): RootAdminMessage[] => [
+    ...config.registeredProxies.filter((proxy) => !wanted.includes(proxy.address)).map((proxy): RootAdminMessage => ({ type: 'unregisterProxy', seqno: proxy.seqno })),
+    ...wanted.filter((address) => !config.registeredProxies.some((proxy) => proxy.address === address)).map((address): RootAdminMessage => ({ type: 'registerProxy', address })),
+  ];
+  let messages = pending(await readRootConfig(chain, root.address));
+  while (messages.length > 0) {
+    const batch = messages.slice(0, WALLET_MAX_MESSAGES);
+    logger.info('registering the dev proxies in the root contract', { messages: batch.map((message) => message.type) });
+    await admin.sendMessages(batch.map((message) => ({ to: root.address, value: TON / 20n, body: CocoonRootContract.adminBody(message) })));
+    const left = messages.length - batch.length;
+    await waitFor('proxy registration in the root contract', async () => {
+      messages = pending(await readRootConfig(chain, root.address));
+      return messages.length <= left;
+    });
+  }
+}
+
 export async function bootstrapDevChain(options: {
   chain: Chain;
   faucet: ChainFaucet;
@@ -131,9 +158,13 @@ export async function bootstrapDevChain(options: {
   pricing?: DevRootPricing;
   /** Name a key manager on the root: its image hash and `host:port` (its machine key is `keys.keyManagerMachine`). */
   keyManager?: { imageHash: string; address: string };
+  /** Number of proxies (default 1): each gets its own wallet and payment key. */
+  proxies?: number;
+  /** The root's registered_proxies to have, exactly ("IP:worker_port IP:client_port" each); unset leaves them alone. */
+  registeredProxies?: string[];
 }): Promise<DevChainBootstrap> {
   const { chain, faucet, logger } = options;
-  const keys = devChainKeys(options.directory, options.workers);
+  const keys = devChainKeys(options.directory, options.workers, options.proxies ?? 1);
   const adminOwner = Address.parse(DEV_PROXY_OWNER_ADDRESS);
   const admin = devRunnerWallet(chain, keys.rootAdmin, adminOwner);
   await fundTo(chain, faucet, admin.address, DEV_WALLET_FUNDS);
@@ -151,13 +182,14 @@ export async function bootstrapDevChain(options: {
     await registerDevKeyManager(chain, admin, root, { publicKey, ...options.keyManager }, logger);
   }
 
-  const proxyWallet = devRunnerWallet(chain, keys.proxyWallet, Address.parse(DEV_PROXY_OWNER_ADDRESS));
-  loadOrCreateKeyPair(keys.proxyKey);
+  if (options.registeredProxies) await registerDevProxies(chain, admin, root, options.registeredProxies, logger);
+  const proxyWallets = keys.proxyWallets.map((file) => devRunnerWallet(chain, file, Address.parse(DEV_PROXY_OWNER_ADDRESS)));
+  for (const file of keys.proxyKeys) loadOrCreateKeyPair(file);
   const clientWalletOwner = Address.parse(DEV_CLIENT_OWNER_ADDRESS);
   const clientWallet = devRunnerWallet(chain, keys.clientWallet, clientWalletOwner);
   const workerWallets = keys.workerWallets.map((file) => devRunnerWallet(chain, file, Address.parse(options.workerOwnerAddress)));
   const keyManagerWallets = options.keyManager ? [devRunnerWallet(chain, keys.keyManagerWallet, adminOwner)] : [];
-  for (const wallet of [proxyWallet, clientWallet, ...workerWallets, ...keyManagerWallets]) await fundTo(chain, faucet, wallet.address, DEV_WALLET_FUNDS);
+  for (const wallet of [...proxyWallets, clientWallet, ...workerWallets, ...keyManagerWallets]) await fundTo(chain, faucet, wallet.address, DEV_WALLET_FUNDS);
   return {
     rootAddress: root.address.toString({ testOnly: true }),
     keys,

@@ -1,7 +1,7 @@
 /**
  * The port plan of the local dev network (§8.1): client 10000, proxy 11000 (stats) /
  * 11001 (workers) / 11002 (clients), worker N stats 12000 + 10·(N−1), test engine 8000.
- * key manager 13000 (stats) / 13001 (key requests).
+ * key manager 13000 (stats) / 13001 (key requests). Proxy N (of several) uses the proxy ports + 10·(N−1).
  * `basePortOffset` shifts every default; individual ports override.
  */
 
@@ -46,4 +46,13 @@ export function planDevNetworkPorts(overrides: Partial<DevNetworkPorts> = {}, ba
 
 export function workerHttpPort(ports: DevNetworkPorts, workerIndex: number): number {
   return ports.workerHttp + WORKER_PORT_STEP * workerIndex;
+}
+
+/** With several proxies, proxy N's ports are proxy 1's + PROXY_PORT_STEP·(N−1). */
+export const PROXY_PORT_STEP = 10;
+
+/** The stats, worker and client ports of proxy `proxyIndex` (0 = the first, today's ports). */
+export function proxyPorts(ports: DevNetworkPorts, proxyIndex: number): { http: number; worker: number; client: number } {
+  const shift = PROXY_PORT_STEP * proxyIndex;
+  return { http: ports.proxyHttp + shift, worker: ports.proxyWorker + shift, client: ports.proxyClient + shift };
 }

@@ -1,5 +1,7 @@
 /**
- * The local COCOON dev network: the proxy, N workers and the client (on chain also the key
+ * The local COCOON dev network: the proxy (or several: `proxies`, each with its own ports, data and
+ * contracts, registered on the dev root; every worker serves all of them and the client discovers
+ * them from the root, off chain from their listed addresses), N workers and the client (on chain also the key
  * manager, named on the dev root, which proxies and workers fetch the request-encryption keys
  * from), each a child process of `cocoon <role>`. Engines: `llama` (default: every worker embeds llama.cpp on a GGUF — --model,
  * the newest cached model, or a generated tiny random-weights one), `openai` (forward to an
@@ -16,7 +18,7 @@ import { LocalChainFaucet, createChain } from '@cocoon/ton';
 import { bootstrapDevChain, type DevChainBootstrap } from './dev-chain-bootstrap.ts';
 import { DevChildProcess, describeExit, type DevChildExit, type DevChildLaunch, type DevChildSpec } from './dev-child-process.ts';
 import { DevChildSupervisor, type DevChildEvent, type DevRestartPolicy, type DevSupervisionTimers } from './dev-child-supervisor.ts';
-import { planDevNetworkPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
+import { planDevNetworkPorts, proxyPorts, workerHttpPort, type DevNetworkPorts } from './dev-network-ports.ts';
 import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
 import type { DevModelPullOptions } from './dev-model-pull.ts';
 import { prepareDevAttestation, type DevAttestation, type DevAttestationKind } from './dev-attestation.ts';
@@ -50,6 +52,8 @@ export interface DevNetworkOptions {
   powDifficulty?: number;
   /** Number of workers (default 2). */
   workers?: number;
+  /** Number of proxies (default 1): the first is `proxy`, the others `proxy-2`, … (ports + 10 each). */
+  proxies?: number;
   ports?: Partial<DevNetworkPorts>;
   basePortOffset?: number;
   /** Extra flags per role, appended after the generated ones (e.g. `{ proxy: ['--max-attempts', '1'] }`). */
@@ -98,8 +102,10 @@ export interface DevNetwork {
   usesTestEngine: boolean;
   /** llama: the served GGUF and its identity. */
   model?: DevLlamaModel;
-  /** Stats pages by child name (`proxy`, `worker-1`, …, `client`). */
+  /** Stats pages by child name (`proxy`, `proxy-2`, …, `worker-1`, …, `client`). */
   statsUrls: Record<string, string>;
+  /** Every proxy: child name and where it accepts workers and clients (on chain with several: as registered on the root). */
+  proxies: Array<{ name: string; workerAddress: string; clientAddress: string }>;
   /** The admin token file (for `/request/*`) of every runner, by child name (`proxy`, `worker-1`, …, `client`). */
   adminTokenFiles: Record<string, string>;
   ports: DevNetworkPorts;
@@ -126,12 +132,12 @@ const defaultOnLine = (name: string, stream: 'stdout' | 'stderr', line: string):
 };
 
 /** Flags that put each runner on the dev chain. */
-function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainBootstrap): { proxy: string[]; client: string[]; worker: (index: number) => string[]; keyManager: string[] } {
+function chainArgs(options: DevNetworkOptions, endpoint: string, boot: DevChainBootstrap): { proxy: (index: number) => string[]; client: string[]; worker: (index: number) => string[]; keyManager: string[] } {
   const directory = options.chain?.directory ?? '.';
   const common = ['--ton-endpoint', endpoint, '--root-contract-address', boot.rootAddress, '--ton-poll-interval-ms', `${options.chain?.pollIntervalMs ?? 300}`];
   return {
-    proxy: [...common, '--node-wallet-key-file', boot.keys.proxyWallet, '--proxy-key-file', boot.keys.proxyKey,
-      '--db-path', join(directory, 'proxy-db'), '--save-state-interval-ms', `${options.chain?.saveStateIntervalMs ?? 2000}`],
+    proxy: (index) => [...common, '--node-wallet-key-file', boot.keys.proxyWallets[index] ?? '', '--proxy-key-file', boot.keys.proxyKeys[index] ?? '',
+      '--db-path', join(directory, `${devProxyName(index)}-db`), '--save-state-interval-ms', `${options.chain?.saveStateIntervalMs ?? 2000}`],
     client: [...common, '--node-wallet-key-file', boot.keys.clientWallet],
     worker: (index) => [...common, '--node-wallet-key-file', boot.keys.workerWallets[index] ?? '', '--owner-address', DEV_WORKER_OWNER_ADDRESS,
       '--worker-state-dir', join(directory, `worker-${index + 1}-state`)],
@@ -153,31 +159,59 @@ function adminTokenFile(options: DevNetworkOptions, childName: string): string {
   return join(options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'), childName, 'admin.token');
 }
 
+/** Child name of proxy `index`: `proxy`, then `proxy-2`, `proxy-3`, … */
+export function devProxyName(index: number): string {
+  return index === 0 ? 'proxy' : `proxy-${index + 1}`;
+}
+
+/** Every proxy's name and addresses. */
+function devProxies(options: DevNetworkOptions, ports: DevNetworkPorts): DevNetwork['proxies'] {
+  return Array.from({ length: options.proxies ?? 1 }, (_, index) => {
+    const own = proxyPorts(ports, index);
+    return { name: devProxyName(index), workerAddress: `${HOST}:${own.worker}`, clientAddress: `${HOST}:${own.client}` };
+  });
+}
+
+/**
+ * How workers (`worker`) and the client find the proxies: one proxy as always (--proxy-address); several: on
+ * chain from the root's registered proxies (--discover-proxies), off chain from the listed addresses.
+ */
+function proxyFlags(options: DevNetworkOptions, ports: DevNetworkPorts, side: 'worker' | 'client'): string[] {
+  const proxies = devProxies(options, ports);
+  const address = (proxy: DevNetwork['proxies'][number]) => (side === 'worker' ? proxy.workerAddress : proxy.clientAddress);
+  if (proxies.length === 1) return ['--proxy-address', address(proxies[0]!)];
+  const found = options.chain ? ['--discover-proxies', 'true'] : ['--proxy-addresses', JSON.stringify(proxies.map(address))];
+  return [...found, '--max-proxies', `${proxies.length}`];
+}
+
 function childSpecs(
   options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation, onChain?: ReturnType<typeof chainArgs>,
-): { proxy: DevChildSpec; later: DevChildSpec[] } {
+): { proxies: DevChildSpec[]; later: DevChildSpec[] } {
   const extra = (role: 'proxy' | 'client'): string[] => [...attestation.args[role], ...(options.extraArgs?.[role] ?? [])];
   const token = (name: string): string[] => ['--admin-token-file', adminTokenFile(options, name)];
-  const proxy: DevChildSpec = {
-    name: 'proxy',
-    role: 'proxy',
-    args: ['proxy', '--host', HOST, '--client-port', `${ports.proxyClient}`, '--worker-port', `${ports.proxyWorker}`,
-      '--http-port', `${ports.proxyHttp}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...token('proxy'), ...(onChain?.proxy ?? []), ...extra('proxy')],
-  };
+  const proxies = devProxies(options, ports).map(({ name }, index): DevChildSpec => {
+    const own = proxyPorts(ports, index);
+    return {
+      name,
+      role: 'proxy',
+      args: ['proxy', '--host', HOST, '--client-port', `${own.client}`, '--worker-port', `${own.worker}`,
+        '--http-port', `${own.http}`, '--pow-difficulty', `${options.powDifficulty ?? DEV_POW_DIFFICULTY}`, ...token(name), ...(onChain?.proxy(index) ?? []), ...extra('proxy')],
+    };
+  });
   const workers = Array.from({ length: options.workers ?? 2 }, (_, index): DevChildSpec => ({
     name: `worker-${index + 1}`,
     role: 'worker',
-    args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, '--proxy-address', `${HOST}:${ports.proxyWorker}`, ...token(`worker-${index + 1}`),
+    args: ['worker', '--http-port', `${workerHttpPort(ports, index)}`, ...proxyFlags(options, ports, 'worker'), ...token(`worker-${index + 1}`),
       ...engine, ...(options.workerModel === undefined ? [] : ['--model', options.workerModel]), ...(onChain?.worker(index) ?? []), ...attestation.workerArgs(index), ...(options.extraArgs?.worker ?? [])],
   }));
   const client: DevChildSpec = {
     name: 'client',
     role: 'client',
-    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, '--proxy-address', `${HOST}:${ports.proxyClient}`, ...token('client'),
+    args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, ...proxyFlags(options, ports, 'client'), ...token('client'),
       // Its own page origin may use the client's API from a browser (CORS); no other origin may.
       '--http-cors-origins', JSON.stringify([`http://${HOST}:${ports.clientHttp}`]), ...(onChain?.client ?? []), ...extra('client')],
   };
-  return { proxy, later: [...workers, client] };
+  return { proxies, later: [...workers, client] };
 }
 
 /** The key manager child (on chain): key requests on the port the root names, stats on its own. */
@@ -289,6 +323,8 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
           workers: options.workers ?? 2, workerOwnerAddress: DEV_WORKER_OWNER_ADDRESS, logger,
           ...(attestation.allowedHashes ? { allowedHashes: attestation.allowedHashes } : {}),
           keyManager: { imageHash: attestation.keyManagerImageHash, address: `${HOST}:${ports.keyManagerRpc}` },
+          // §1.2: several proxies are registered on the root ("IP:worker_port IP:client_port"), where workers and the client find them.
+          ...((options.proxies ?? 1) > 1 ? { proxies: options.proxies, registeredProxies: devProxies(options, ports).map((proxy) => `${proxy.workerAddress} ${proxy.clientAddress}`) } : {}),
         }), startupAborted]);
         onChain = chainArgs(options, endpoint, boot);
         chainInfo = { endpoint, rootAddress: boot.rootAddress, clientWalletAddress: boot.clientWalletAddress };
@@ -305,13 +341,13 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       stageOne.push(spawnChild({ name: 'test-engine', role: 'test-engine', args: ['test-engine', '--host', HOST, '--port', `${ports.engine}`, ...(options.extraArgs?.['test-engine'] ?? [])] }));
     }
     const placeholderUrl = `http://${HOST}:${ports.engine}`;
-    const { proxy } = childSpecs(options, ports, [], attestation, onChain);
-    stageOne.push(spawnChild(proxy));
+    for (const proxy of childSpecs(options, ports, [], attestation, onChain).proxies) stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
     if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
     await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation, onChain).later.map(spawnChild));
     phase = 'running';
-    const statsUrls: Record<string, string> = { ...(onChain ? { 'key-manager': `http://${HOST}:${ports.keyManagerHttp}/stats` } : {}), proxy: `http://${HOST}:${ports.proxyHttp}/stats` };
+    const statsUrls: Record<string, string> = onChain ? { 'key-manager': `http://${HOST}:${ports.keyManagerHttp}/stats` } : {};
+    for (const [index, proxy] of devProxies(options, ports).entries()) statsUrls[proxy.name] = `http://${HOST}:${proxyPorts(ports, index).http}/stats`;
     for (let index = 0; index < (options.workers ?? 2); index++) statsUrls[`worker-${index + 1}`] = `http://${HOST}:${workerHttpPort(ports, index)}/stats`;
     statsUrls.client = `http://${HOST}:${ports.clientHttp}/stats`;
     const adminTokenFiles = Object.fromEntries(Object.keys(statsUrls).map((name) => [name, adminTokenFile(options, name)]));
@@ -323,6 +359,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       attestation: attestation.kind,
       ...(model ? { model } : {}),
       statsUrls,
+      proxies: devProxies(options, ports),
       adminTokenFiles,
       ports,
       ...(chainInfo ? { chain: chainInfo } : {}),

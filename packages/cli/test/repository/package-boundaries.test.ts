@@ -29,7 +29,7 @@ const ALLOWED_WORKSPACE_DEPENDENCIES: Record<string, readonly string[]> = {
   '@cocoon/key-manager': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/sdk': ['@cocoon/protocol'],
   '@cocoon/test-support': ['@cocoon/protocol', '@cocoon/attestation'],
-  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker', '@cocoon/key-manager'],
+  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker', '@cocoon/key-manager', '@cocoon/sdk'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -8,7 +8,7 @@
  * ours triggers an immediate root refresh (the reconnect then derives the new ones).
  */
 import { CocoonError, toCocoonError, type NetworkParamsSource } from '@cocoon/protocol';
-import { RootNetworkParamsSource, isRegisteredPublicKey, sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
+import { RootNetworkParamsSource, isRegisteredPublicKey, parseRegisteredProxyAddress, sameAddress, type RootConfig, type RootConfigWatcher } from '@cocoon/ton';
 import { ClientChainAccount } from './client-chain-account.ts';
 import type { ClientChainAccountContext, ProxyContractIdentity } from './client-chain-context.ts';
 
@@ -50,6 +50,22 @@ export class ClientChain {
    */
   isRegisteredEncryptionKey(publicKeyHex: string, nowSeconds: number): boolean {
     return isRegisteredPublicKey(this.root, publicKeyHex, nowSeconds);
+  }
+
+  /**
+   * The client addresses of the proxies the newest root registers (§1.2: the second address of each
+   * `registered_proxies` entry), in seqno order; a malformed entry is logged and skipped.
+   */
+  registeredProxyClientAddresses(): string[] {
+    const addresses: string[] = [];
+    for (const proxy of this.root.registeredProxies) {
+      try {
+        addresses.push(parseRegisteredProxyAddress(proxy.address).clientAddress);
+      } catch (error) {
+        this.options.logger.warn('skipping a malformed registered proxy of the root', { seqno: proxy.seqno, error: toCocoonError(error).message });
+      }
+    }
+    return addresses;
   }
 
   /** Root `version` the client has seen (`min_config_version`). */

@@ -15,6 +15,7 @@ import {
   tonAddressSchema,
   tonConfigFields,
   attestationTrustFields,
+  securitySensitive,
 } from '@cocoon/protocol';
 
 export const clientConfigSchema = z
@@ -24,7 +25,14 @@ export const clientConfigSchema = z
     http_port: listenPortSchema.default(10000),
     /** Where the proxy accepts clients (§8.1: 11002). */
     proxy_address: hostPortSchema.default('127.0.0.1:11002'),
+    /** Connections to each proxy (default 1). */
     proxy_connections: z.number().int().min(1).max(16).default(1),
+    /** Several proxies (§1.2): their client addresses; set, it replaces proxy_address. Requests are spread over them and fail over. */
+    proxy_addresses: z.array(hostPortSchema).max(64).default([]),
+    /** On chain: the proxies are the root's registered_proxies (their client addresses, §1.2) instead of proxy_address(es). */
+    discover_proxies: z.boolean().default(false),
+    /** How many proxies the client keeps sessions to (of proxy_addresses or the discovered ones); 1 = the reference's one proxy. */
+    max_proxies: z.number().int().min(1).max(64).default(3),
     owner_address: tonAddressSchema.default(DEV_CLIENT_OWNER_ADDRESS),
     /** Short-auth secret; the proxy knows its SHA-256 (§3.1). */
     secret_string: secretField(z.string().default('')),
@@ -56,8 +64,24 @@ export const clientConfigSchema = z
      * registered keys are used. With is_test off chain any key is accepted.
      */
     encryption_public_keys: z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'an Ed25519 public key: 64 hex digits')).max(64).default([]),
+    /** §22: every inference request must be sealed end to end (as if each sent `X-Cocoon-E2E: require`). Security-sensitive. */
+    require_e2e: securitySensitive(z.boolean().default(false), [false, true]),
+    /** §22: when E2E is required but no e2e path exists: refuse (CCN_ERR_E2E_UNAVAILABLE), or proto3 (§20 to a registered key, else refuse). Security-sensitive. */
+    e2e_fallback: securitySensitive(z.enum(['proto3', 'refuse']).default('refuse'), ['proto3', 'refuse']),
+    /** §22: how many verified worker keys a runner-sealed request is sealed to (any of them may serve it). */
+    e2e_max_recipients: z.number().int().min(1).max(16).default(3),
+    /** §22: the LMDB directory of the receipt store (e2e requests, their receipts and the proxy's charges). */
+    receipts_dir: z.string().min(1).default('.cocoon/client/receipts'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if (config.discover_proxies && config.proxy_addresses.length > 0) {
+      context.addIssue({ code: 'custom', path: ['discover_proxies'], message: 'discover_proxies takes the proxies from the root contract: leave proxy_addresses empty' });
+    }
+    if (new Set(config.proxy_addresses).size !== config.proxy_addresses.length) {
+      context.addIssue({ code: 'custom', path: ['proxy_addresses'], message: 'proxy_addresses lists a proxy twice' });
+    }
+  });
 
 export type ClientConfig = z.output<typeof clientConfigSchema>;
 /** The config as written in a file (before defaults). */

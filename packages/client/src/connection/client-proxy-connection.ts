@@ -8,10 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { ClientParamsFlag, CocoonError, PROTOCOL_VERSIONS, ProxyParamsFlag, checkChosenProtocolVersion, expectTlObject, isTlObject } from '@cocoon/protocol';
-import type { ClientProxyConnectionAuth, ClientRunQueryEx, CocoonSession, Logger, SessionExtension, TlObject, TlObjectName } from '@cocoon/protocol';
+import type { ClientProxyConnectionAuth, CocoonSession, Logger, ProxyClientRequestPayment, SessionExtension, TlObject, TlObjectName } from '@cocoon/protocol';
 import { ReconnectingSession } from '@cocoon/attestation';
 import type { PeerAttestation, PeerVerifier, ReconnectingSessionState, SecureIdentitySource } from '@cocoon/attestation';
 import type { ClientChain, ClientChainAccount } from '../chain/index.ts';
+import { queryForSession, type ClientQueryMessage } from '../routing/provider-preferences.ts';
 
 export interface ClientProxyConnectionOptions {
   host: string;
@@ -40,6 +41,7 @@ export interface AnswerListener {
 const ANSWER_MESSAGES = [
   'client.queryAnswerEx', 'client.queryAnswerPartEx', 'client.queryAnswerErrorEx', 'ext.clientQueryAnswerErrorCoded',
   'client.queryAnswer', 'client.queryAnswerPart', 'client.queryAnswerError', 'client.queryAnswerPartError',
+  'ext.e2eReceipt', // §22: an e2e request's receipt, just before its final message
 ] as const satisfies readonly TlObjectName[];
 
 /** One sent request's controls on the session it went out on (§19): cancel, credit, read pausing. */
@@ -72,6 +74,8 @@ export class ClientProxyConnection {
   tokensUsedProxyCommittedToDb = 0n;
   /** The client contract at this proxy (on chain only). */
   account: ClientChainAccount | undefined;
+  /** Sees every `proxy.clientRequestPayment` (the charge of one request, §4.8), e.g. for the e2e receipt audit (§22). */
+  onRequestPayment: ((payment: ProxyClientRequestPayment) => void) | undefined;
   private readonly listeners = new Map<string, AnswerListener>();
   private readonly link: ReconnectingSession;
   private paymentTimer: NodeJS.Timeout | undefined;
@@ -99,6 +103,11 @@ export class ClientProxyConnection {
     return this.link.session !== undefined;
   }
 
+  /** The extensions the ready session negotiated (§19; none while not connected). */
+  get extensions(): ReadonlySet<SessionExtension> {
+    return this.link.session?.extensions ?? new Set<SessionExtension>();
+  }
+
   /**
    * The protocol version the proxy chose for the ready session (§3.3; 0 while not connected). From 3 on
    * `client.runQueryEx` may carry `public_key` (flags bit 1).
@@ -118,11 +127,11 @@ export class ClientProxyConnection {
     return this.link.whenReady();
   }
 
-  /** Sends `client.runQueryEx`; answers go to the listener until `forget`. */
-  runQuery(query: ClientRunQueryEx, listener: AnswerListener): RunningQueryLink {
+  /** Sends `client.runQueryEx` (or, on a `market` session, ext.runQueryWithPreferences); answers go to the listener until `forget`. */
+  runQuery(query: ClientQueryMessage, listener: AnswerListener): RunningQueryLink {
     const session = this.readySession();
     this.listeners.set(query.request_id.toString('hex'), listener);
-    session.send(query);
+    session.send(queryForSession(query, session.extensions, this.options.logger)); // preferences only where `market` was negotiated (§4.4)
     return runningQueryLink(session, query.request_id);
   }
 
@@ -218,6 +227,7 @@ export class ClientProxyConnection {
       return;
     }
     if (isTlObject(message, 'proxy.clientRequestPayment')) {
+      this.onRequestPayment?.(message); // §22: the e2e receipt store keeps each request's charge
       this.account?.observeSignedPayment(message.signed_payment);
       this.observeTotals(message.db_tokens, message.max_tokens);
       return;

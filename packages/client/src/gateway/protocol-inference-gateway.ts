@@ -9,18 +9,36 @@
  * errors are read by their texts. An encrypted request (§20) carries its `receiver_public_key` in
  * `public_key` (flags bit 1, as the reference sets it on every protocol ≥ 3 session: zeros when clear);
  * a session below protocol 3 cannot carry it and the request is refused (CCN_ERR_ENCRYPTION_UNSUPPORTED).
+ * End-to-end requests (§22) go out opaque through `runE2eQuery`; `getE2eWorkers` asks for the e2e workers' evidence.
+ * The app's provider preferences (§4.4): max_price caps max_coefficient at the network price; sort and
+ * allow_fallbacks travel as ext.runQueryWithPreferences where the session has `market` (dropped otherwise);
+ * `/v1/models` asks a `market` proxy ext.getMarket (measured latency, throughput, reliability per worker).
  */
 import {
   CocoonError, randomIdBytes, PeerReportedError, cocoonCodeOfPeerError, decodeHttpResponse, encodeHttpRequest, peerErrorOfAnswer, unixSecondsHeader,
 } from '@cocoon/protocol';
-import type { NetworkParamsSource, TlObject } from '@cocoon/protocol';
+import type { ExtE2eWorker, ExtE2eWorkers, NetworkParamsSource, TlObject } from '@cocoon/protocol';
 import type { GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, InferenceGateway } from '../http/index.ts';
 import type { AnswerListener, ClientProxyConnection, RunningQueryLink } from '../connection/client-proxy-connection.ts';
 import { AnswerBodyQueue } from './answer-body-queue.ts';
+import { marketModels } from './market-models.ts';
+import { effectiveMaxCoefficient, queryWithPreferences } from '../routing/provider-preferences.ts';
+import { ClientProxyPool, type ClientProxyPoolOptions, type ClientProxyRoute } from '../connection/client-proxy-pool.ts';
 import type { ClientStats } from '../client-stats.ts';
 
 /** Consumed answer bytes are granted back to the proxy in batches of at least this many. */
 export const CLIENT_GRANT_BATCH_BYTES = 64 * 1024;
+
+/** One end-to-end request as `runE2eQuery` sends it: the ext.e2eRequest bytes and the fields of its header. */
+export interface E2eQueryInput {
+  /** The client.runQueryEx request id (the runner uses the header's request id). */
+  requestId: Uint8Array;
+  bytes: Uint8Array;
+  model: string;
+  maxTokens: number;
+  maxCoefficient: number;
+  timeoutMs: number;
+}
 
 export interface ProtocolInferenceGatewayOptions {
   connections: readonly ClientProxyConnection[];
@@ -29,11 +47,14 @@ export interface ProtocolInferenceGatewayOptions {
   stats: ClientStats;
   now?: () => number;
   random?: (bytes: number) => Buffer;
+  /** Told of each failover to another proxy (§1.2), for the log. */
+  onFailover?: ClientProxyPoolOptions['onFailover'];
 }
 
 export class ProtocolInferenceGateway implements InferenceGateway {
   private readonly now: () => number;
   private readonly random: (bytes: number) => Buffer;
+  private pool: ClientProxyPool | undefined;
 
   constructor(private readonly options: ProtocolInferenceGatewayOptions) {
     this.now = options.now ?? Date.now;
@@ -52,22 +73,28 @@ export class ProtocolInferenceGateway implements InferenceGateway {
     const exchange = new ClientAnswerExchange(this.options.params.current().pricePerToken, this.now(), () => connection.forget(requestId), this.options.stats);
     request.signal.addEventListener('abort', () => exchange.abort(request.signal.reason), { once: true });
     this.options.stats.queryStarted(query.length);
-    exchange.link = connection.runQuery({
+    exchange.link = connection.runQuery(queryWithPreferences({
       _: 'client.runQueryEx',
       model_name: request.model,
       query,
-      max_coefficient: request.maxCoefficient,
+      max_coefficient: effectiveMaxCoefficient(request.maxCoefficient, request.provider, this.options.params.current().pricePerToken),
       max_tokens: request.maxTokens,
       timeout: (request.timeoutMs / 1000) * 0.95,
       request_id: requestId,
       min_config_version: 0,
       enable_debug: request.enableDebug,
       ...keyFields,
-    }, exchange);
+    }, request.provider), exchange);
     return exchange.answer;
   }
 
+  /** `/v1/models`: ext.getMarket (§4.4) from a proxy that negotiated `market`, else client.getWorkerTypesV2. */
   async listModels(signal: AbortSignal): Promise<GatewayModel[]> {
+    const market = this.options.connections.find((candidate) => candidate.isReady && candidate.extensions.has('market'));
+    if (market) {
+      if (signal.aborted) throw new CocoonError('CCN_ERR_CANCELLED');
+      return marketModels(await market.query({ _: 'ext.getMarket' }, 10_000), this.options.params.current().pricePerToken);
+    }
     const connection = this.readyConnection();
     if (signal.aborted) throw new CocoonError('CCN_ERR_CANCELLED');
     const result = await connection.query({ _: 'client.getWorkerTypesV2' }, 10_000);
@@ -84,10 +111,45 @@ export class ProtocolInferenceGateway implements InferenceGateway {
     }));
   }
 
-  private readyConnection(): ClientProxyConnection {
-    const connection = this.options.connections.find((candidate) => candidate.isReady);
-    if (!connection) throw new CocoonError('CCN_ERR_ROUTE_NO_PROXY', 'not connected to any proxy yet; try again shortly');
-    return connection;
+  /** A ready proxy connection whose session negotiated `e2e` (§22), if any. */
+  e2eConnection(): ClientProxyConnection | undefined {
+    return this.options.connections.find((candidate) => candidate.isReady && candidate.extensions.has('e2e'));
+  }
+
+  /** `ext.getE2eWorkers` (§22) on a connection whose session has `e2e`: the proxy's e2e workers of `model`, as it sent them (unverified). */
+  async getE2eWorkers(connection: ClientProxyConnection, model: string, timeoutMs = 10_000): Promise<ExtE2eWorker[]> {
+    if (!connection.extensions.has('e2e')) throw new CocoonError('CCN_ERR_E2E_UNAVAILABLE', 'the proxy session did not negotiate end-to-end encryption');
+    const result = await connection.query({ _: 'ext.getE2eWorkers', model }, timeoutMs);
+    if (result._ !== 'ext.e2eWorkers') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', `expected ext.e2eWorkers, got ${result._}`);
+    return (result as ExtE2eWorkers).workers;
+  }
+
+  /**
+   * Sends an end-to-end request (§22): `client.runQueryEx` whose `query` is the boxed ext.e2eRequest bytes, its
+   * fields from the request's header. Its answer messages (sealed chunks, ext.e2eReceipt, the final info or the
+   * error) go to `listener` as they come: nothing here decodes them. The caller forgets the request id when done.
+   */
+  runE2eQuery(connection: ClientProxyConnection, query: E2eQueryInput, listener: AnswerListener): RunningQueryLink {
+    if (!connection.extensions.has('e2e')) throw new CocoonError('CCN_ERR_E2E_UNAVAILABLE', 'the proxy session did not negotiate end-to-end encryption');
+    this.options.stats.queryStarted(query.bytes.length);
+    return connection.runQuery({
+      _: 'client.runQueryEx',
+      model_name: query.model,
+      query: Buffer.from(query.bytes),
+      max_coefficient: query.maxCoefficient,
+      max_tokens: query.maxTokens,
+      timeout: (query.timeoutMs / 1000) * 0.95,
+      request_id: Buffer.from(query.requestId),
+      min_config_version: 0,
+      enable_debug: false,
+      ...publicKeyFields(connection.protoVersion, undefined),
+    }, listener);
+  }
+
+  /** §1.2: the least loaded ready proxy, failing over to another one while nothing was answered (ClientProxyPool). */
+  private readyConnection(): ClientProxyRoute {
+    this.pool ??= new ClientProxyPool(this.options.connections, { now: this.now, ...(this.options.onFailover ? { onFailover: this.options.onFailover } : {}) });
+    return this.pool.route();
   }
 }
 
@@ -125,6 +187,8 @@ class ClientAnswerExchange implements AnswerListener {
         case 'client.queryAnswerPartEx':
         case 'client.queryAnswerPart':
           return this.onPart(message);
+        case 'ext.e2eReceipt': // only end-to-end requests (§22) have one; they never come here
+          return;
         default: // client.queryAnswerErrorEx, ext.clientQueryAnswerErrorCoded and the legacy errors
           return this.fail(peerErrorOfAnswer(message), finalTokens(message));
       }

@@ -55,6 +55,11 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
   receiverKeys?: ReceiverKeyPolicy;
   /** What `GET /v1/encryption/keys` lists (§20: the keys `receiverKeys` accepts now); without it the list is empty. */
   encryptionKeys?: EncryptionKeysSource;
+  /**
+   * More public routes (the e2e relay and receipts, §22): true when handled. They run after the Host and Origin
+   * checks, before the built-in routes, with the edge's body limits, drain tracking and timers.
+   */
+  extraRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL, edge: InferenceExchangeContext) => Promise<boolean>;
 }
 
 export interface ClientHttpServer {
@@ -106,6 +111,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
       if (options.requestRoutes && (await options.requestRoutes(request, response, url))) return;
       throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     }
+    if (options.extraRoutes && (await options.extraRoutes(request, response, url, context))) return;
     // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
     if (isTelegramRoute(path) && (await handleTelegramRoute(request, response, telegramContext))) return;
     const dashboard = dashboardAnswer(method, path, 'client', 'COCOON client'); // public page and script; their data is /jsonstats (guarded below)

@@ -1,7 +1,7 @@
 /**
  * Public API of the client's OpenAI-compatible HTTP edge.
  */
-export type { ClientStatsSource, GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, GatewayWorker, InferenceGateway, InferencePath } from './inference-gateway.ts';
+export type { ClientStatsSource, GatewayAnswer, GatewayModel, GatewayRequest, GatewayUsage, GatewayWorker, GatewayWorkerMarket, InferenceGateway, InferencePath } from './inference-gateway.ts';
 export { startClientHttpServer } from './client-http-server.ts';
 export type { ClientHttpServer, ClientHttpServerOptions } from './client-http-server.ts';
 export { openAiErrorAnswer, openAiErrorType } from './openai-error-body.ts';

@@ -3,7 +3,8 @@
  * calls the gateway, and relays the answer to the app chunk by chunk as it arrives. Its timer
  * (the reference has none, §12), the app-disconnect and shutdown aborts and how an aborted or
  * failed answer ends (504/503 before the headers, a final SSE error event after them) are the
- * GatewayExchange's; this file adds the request parsing and the answer's headers.
+ * GatewayExchange's; this file adds the request parsing and the answer's headers. `X-Cocoon-E2E: require`
+ * (or the body's `cocoon_e2e`) marks the request as requiring end-to-end encryption (§22).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CocoonError } from '@cocoon/protocol';
@@ -46,12 +47,19 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
   }
   if (response.headersSent) return; // answered while the body was read (the server's shutdown deadline)
 
+  let requireE2e: boolean;
+  try {
+    requireE2e = parsed.requireE2e || e2eHeaderRequires(request.headers['x-cocoon-e2e']);
+  } catch (error) {
+    sendError(response, error);
+    return;
+  }
   const exchange = new GatewayExchange({ response, timeoutMs: parsed.timeoutMs, track: context.track, timers: context.timers });
   try {
     const answer = await exchange.awaitAnswer(context.gateway.run({
       path,
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...forwardableRequestHeaders(request.headers) },
+      headers: { 'content-type': 'application/json', ...withoutE2eHeader(forwardableRequestHeaders(request.headers)) },
       body: parsed.body,
       model: parsed.model,
       maxCoefficient: parsed.maxCoefficient,
@@ -62,6 +70,8 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
       signal: exchange.signal,
       stream: parsed.stream,
       ...(parsed.receiverPublicKey ? { receiverPublicKey: parsed.receiverPublicKey } : {}),
+      ...(parsed.provider ? { provider: parsed.provider } : {}),
+      ...(requireE2e ? { requireE2e } : {}),
     }));
     exchange.writeHead(answer.status, answerHead(answer, parsed.stream, cocoonTimestamp(startedAt), cocoonTimestamp(context.now())));
     await exchange.relay(answer.body);
@@ -70,6 +80,19 @@ export async function runInferenceExchange(request: IncomingMessage, response: S
   } finally {
     exchange.release();
   }
+}
+
+/** `X-Cocoon-E2E: require` (§22); absent is false, any other value a 400 naming the header. */
+export function e2eHeaderRequires(value: string | string[] | undefined): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'require') return true;
+  throw new CocoonError('CCN_ERR_HTTP_BAD_REQUEST', "the X-Cocoon-E2E header takes one value: 'require'", { param: 'x-cocoon-e2e' });
+}
+
+/** The app's request headers without the runner's own X-Cocoon-E2E. */
+function withoutE2eHeader(headers: Record<string, string>): Record<string, string> {
+  delete headers['x-cocoon-e2e'];
+  return headers;
 }
 
 /** 400 unless the network lists the key (CCN_ERR_ENCRYPTION_UNREGISTERED_KEY). */

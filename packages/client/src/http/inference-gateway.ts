@@ -3,6 +3,7 @@
  * requests to a proxy (§4.1, §4.2, §4.7). The HTTP edge only knows these shapes; the gateway
  * speaks the COCOON protocol.
  */
+import type { ProviderPreferences } from '../routing/provider-preferences.ts';
 
 export type InferencePath = '/v1/chat/completions' | '/v1/completions';
 
@@ -28,6 +29,10 @@ export interface GatewayRequest {
   stream?: boolean;
   /** The key an encrypted request is encrypted to (§20), already checked against the network's registered keys. */
   receiverPublicKey?: Buffer;
+  /** The app required end-to-end encryption (§22: `X-Cocoon-E2E: require` or `"cocoon_e2e": true`). */
+  requireE2e?: boolean;
+  /** The app's provider preferences (§4.4): max_price caps maxCoefficient at the network price; sort and allow_fallbacks go to a `market` proxy. */
+  provider?: ProviderPreferences;
 }
 
 export interface GatewayUsage {
@@ -50,6 +55,20 @@ export interface GatewayWorker {
   pricePerTokenNanoton?: number;
   runningRequests: number;
   maxRunningRequests: number;
+  /** What a `market` proxy measured of the worker (ext.getMarket, §4.4); absent from a reference proxy. */
+  market?: GatewayWorkerMarket;
+}
+
+/** A worker's measured latency, throughput and reliability and its market score at the proxy (§4.4). */
+export interface GatewayWorkerMarket {
+  /** Median of its latest first-answer times, ms (absent before any answer). */
+  ttftMs?: number;
+  /** Completion tokens per second (absent before any measured answer). */
+  tokensPerSecond?: number;
+  successRate: number;
+  coolingDown: boolean;
+  /** Lower is chosen first. */
+  score: number;
 }
 
 export interface GatewayModel {

@@ -1,13 +1,15 @@
 /**
  * Parses and checks an inference request body once (§4.1): it must be a JSON object with a
  * non-empty string `model`, within the strict JSON limits (depth, values, no duplicate keys); the
- * client-only fields (`max_coefficient`, `timeout`, `enable_debug`, `request_guid`) are type-checked
+ * client-only fields (`max_coefficient`, `timeout`, `enable_debug`, `request_guid`, `cocoon_e2e` §22) are type-checked
  * and removed; `max_completion_tokens` wins over `max_tokens` (which is then deleted). Everything
  * else is kept as is (the worker validates it). `receiver_public_key` (an encrypted request, §20: 64 hex
  * digits, 44 base64 characters or 32 raw bytes, as the reference reads it) is read and kept in the body:
- * the worker needs the envelope.
+ * the worker needs the envelope. `provider` (the app's routing preferences, §4.4: sort, max_price,
+ * allow_fallbacks) is checked and removed; with `max_price` and no `max_coefficient` the price alone limits.
  */
 import { CocoonError, parseCheckedJson, parseEncryptionPublicKey } from '@cocoon/protocol';
+import { parseProviderPreferences, type ProviderPreferences } from '../routing/provider-preferences.ts';
 
 export interface InferenceDefaults {
   maxCoefficient: number;
@@ -35,6 +37,10 @@ export interface ParsedInferenceRequest {
   stream: boolean;
   /** `receiver_public_key`: the request is encrypted to this key (it goes in `client.runQueryEx.public_key`). */
   receiverPublicKey?: Buffer;
+  /** `cocoon_e2e: true` (§22): the app requires end-to-end encryption (the field is removed). */
+  requireE2e: boolean;
+  /** `provider` (§4.4): sort, max_price, allow_fallbacks (the field is removed). */
+  provider?: ProviderPreferences;
 }
 
 function invalid(param: string, message: string): CocoonError {
@@ -95,18 +101,23 @@ export function parseInferenceRequest(raw: Buffer, defaults: InferenceDefaults =
   const model = fields['model'];
   if (typeof model !== 'string' || model.length === 0) throw invalid('model', 'must be a non-empty string');
 
-  const maxCoefficient = readCount(fields, 'max_coefficient') ?? defaults.maxCoefficient;
+  const provider = parseProviderPreferences(fields['provider']);
+  // max_price alone sets the limit (the gateway maps it at the network price); with both, the lower wins.
+  const maxCoefficient = readCount(fields, 'max_coefficient') ?? (provider?.maxPriceNanoton === undefined ? defaults.maxCoefficient : INT32_MAX);
   const timeoutSeconds = readTimeoutSeconds(fields) ?? defaults.timeoutSeconds;
   const enableDebug = readBoolean(fields, 'enable_debug') ?? false;
   const requestGuid = readString(fields, 'request_guid');
   const maxTokensField = readCount(fields, 'max_tokens');
   const maxCompletionTokens = readCount(fields, 'max_completion_tokens');
   const receiverPublicKey = readPublicKey(fields);
+  const requireE2e = readBoolean(fields, 'cocoon_e2e') ?? false;
 
   delete fields['max_coefficient'];
   delete fields['timeout'];
   delete fields['enable_debug'];
   delete fields['request_guid'];
+  delete fields['cocoon_e2e'];
+  delete fields['provider'];
   if (maxCompletionTokens !== undefined) delete fields['max_tokens'];
 
   return {
@@ -118,6 +129,8 @@ export function parseInferenceRequest(raw: Buffer, defaults: InferenceDefaults =
     enableDebug,
     requestGuid,
     stream: fields['stream'] === true || (fields['stream'] === undefined && fields['stream_options'] !== undefined),
+    requireE2e,
     ...(receiverPublicKey ? { receiverPublicKey } : {}),
+    ...(provider ? { provider } : {}),
   };
 }

@@ -76,6 +76,15 @@ export const ERROR_TABLE = {
   CCN_ERR_ENCRYPTION_UNREGISTERED_KEY: spec(W.error, 400, false, 'receiver_public_key is not a registered, unexpired encryption key of the root contract'),
   CCN_ERR_ENCRYPTION_UNKNOWN_KEY: spec(W.error, 503, true, 'the proxy holds no private key for receiver_public_key (yet)', 30),
   CCN_ERR_ENCRYPTION_UNSUPPORTED: spec(W.notReady, 503, false, 'the proxy connection speaks a protocol older than 3: it cannot carry encrypted requests'),
+  // End-to-end encryption to attested workers (extension "e2e", docs/protocol.md §22).
+  CCN_ERR_E2E_UNAVAILABLE: spec(W.notReady, 503, false, 'end-to-end encryption was required, but no end-to-end path exists (the policy refuses to fall back)'),
+  CCN_ERR_E2E_NO_RECIPIENT: spec(W.notReady, 503, true, 'no reachable attested worker holds a recipient key of this end-to-end request', 1),
+  CCN_ERR_E2E_EVIDENCE_INVALID: spec(W.protoViolation, 502, false, 'a worker\'s end-to-end key evidence failed verification'),
+  CCN_ERR_E2E_REQUEST_INVALID: spec(W.protoViolation, 400, false, 'the end-to-end request is malformed, names no key of this worker, fails to decrypt, or its header does not match'),
+  CCN_ERR_E2E_REPLAYED: spec(W.error, 400, false, 'the end-to-end request is outside the replay window or was seen before'),
+  CCN_ERR_E2E_ANSWER_TAMPERED: spec(W.protoViolation, 502, false, 'an end-to-end answer chunk was dropped, reordered, replayed or altered'),
+  CCN_ERR_E2E_ANSWER_TRUNCATED: spec(W.protoViolation, 502, false, 'the end-to-end answer ended without its final chunk'),
+  CCN_ERR_E2E_RECEIPT_INVALID: spec(W.protoViolation, 502, false, 'the end-to-end receipt is missing, badly signed, or does not match the request and answer'),
   // Time.
   CCN_ERR_TIMEOUT: spec(W.timeout, 504, false, 'request timed out'),
   CCN_ERR_CANCELLED: spec(W.cancelled, 499, false, 'request cancelled'),

@@ -11,11 +11,12 @@ export const COCOON_EXTENSIONS_ALPN = 'cocoon-ext-1';
  * `cancel`: ext.cancelQuery; `credit`: ext.grantCredit per-request flow control; `errorCodes`: final
  * error answers carry our stable CCN_ERR_* code (ext.clientQueryAnswerErrorCoded / ext.proxyQueryAnswerErrorCoded);
  * `e2e`: end-to-end encryption to attested workers (§22: ext.workerE2eEvidence, ext.getE2eWorkers, sealed
- * ext.e2eRequest queries and ext.e2eAnswerChunk answers, ext.e2eReceipt).
+ * ext.e2eRequest queries and ext.e2eAnswerChunk answers, ext.e2eReceipt); `market`: the app's routing preferences
+ * (ext.runQueryWithPreferences) and the per-worker market view (ext.getMarket, §4.4).
  */
-export type SessionExtension = 'cancel' | 'credit' | 'errorCodes' | 'e2e';
+export type SessionExtension = 'cancel' | 'credit' | 'errorCodes' | 'e2e' | 'market';
 
-const ALL_EXTENSIONS: ReadonlySet<SessionExtension> = new Set<SessionExtension>(['cancel', 'credit', 'errorCodes', 'e2e']);
+const ALL_EXTENSIONS: ReadonlySet<SessionExtension> = new Set<SessionExtension>(['cancel', 'credit', 'errorCodes', 'e2e', 'market']);
 const NO_EXTENSIONS: ReadonlySet<SessionExtension> = new Set<SessionExtension>();
 
 /** The extensions a connection negotiated, from its TLS socket's selected ALPN protocol. */

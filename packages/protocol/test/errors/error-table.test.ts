@@ -19,7 +19,7 @@ const wireCodes = new Set<number>(Object.values(WireErrorCode));
 test('every code is CCN_ERR_<AREA>_<WHAT> with a real HTTP status and a reference wire code', () => {
   for (const code of codes) {
     const spec = ERROR_TABLE[code];
-    assert.match(code, /^CCN_ERR_[A-Z]+(_[A-Z0-9]+)*$/, code);
+    assert.match(code, /^CCN_ERR_[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/, code);
     assert.ok(spec.http >= 400 && spec.http <= 599, `${code}: HTTP ${spec.http}`);
     assert.ok(wireCodes.has(spec.wire), `${code}: wire code ${spec.wire}`);
     assert.ok(spec.message.length > 0, `${code}: message`);

@@ -7,3 +7,4 @@ export {
   type ProxyConfigInput,
   type ProxyDevClient,
 } from './proxy-config.ts';
+export { marketConfigFields, marketSettingsOfConfig } from './market-config-fields.ts';

@@ -19,6 +19,7 @@ import {
   teeField,
   attestationTrustFields,
 } from '@cocoon/protocol';
+import { marketConfigFields } from './market-config-fields.ts';
 
 const NANOTON_PER_TON = 1_000_000_000n;
 
@@ -78,6 +79,8 @@ export const proxyConfigSchema = z
     worker_fee_per_token: nanotonSchema.default(19n),
     /** Attempts per request across workers (1 = no retry, like the reference). */
     max_attempts: z.number().int().min(1).max(10).default(3),
+    /** The market score's weights, decay and failure cooldown (§4.4; market-config-fields.ts). */
+    ...marketConfigFields,
     ...tonConfigFields({ walletKeyFile: '.cocoon/proxy/wallet.key' }),
     /** The proxy's payment-signing key (`proxy_public_key`, §6.3): 32-byte seed, hex, 0600. */
     proxy_key_file: z.string().min(1).default('.cocoon/proxy/proxy.key'),

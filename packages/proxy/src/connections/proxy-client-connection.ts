@@ -4,15 +4,17 @@
  * status, and `client.runQueryEx` (and, as the reference, the legacy `client.runQuery`) messages turned into
  * ProxyRequests, answered in the shape the client's protocol version reads; with our extensions (§19)
  * `ext.cancelQuery` and `ext.grantCredit` for a running request, and the session's 'drain'
- * resuming the requests' relays.
+ * resuming the requests' relays; on an 'e2e' session (§22) `ext.getE2eWorkers`; with 'market' (§4.4)
+ * `ext.getMarket` and `ext.runQueryWithPreferences` (runQueryEx plus the app's sort and fallback preference).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CocoonError, WireErrorCode } from '@cocoon/protocol';
 import type { CocoonSession, Logger, QueryReply, SessionExtension, TlObject } from '@cocoon/protocol';
 import type { ClientAccount } from '../billing/index.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
-import type { WorkerRegistry } from '../routing/index.ts';
+import { marketAnswer, type WorkerRegistry } from '../routing/index.ts';
 import { ProxyRequest } from '../requests/proxy-request.ts';
+import { listE2eWorkers } from '../e2e/list-e2e-workers.ts';
 import type { ProxyRequestContext, ProxyRequestSink } from '../requests/proxy-request-context.ts';
 import { checkTestMode, negotiateProtocolVersion, proxyParams } from './proxy-params.ts';
 import type { ProxyIdentity } from './proxy-params.ts';
@@ -127,6 +129,13 @@ export class ProxyClientConnection implements ProxyRequestSink {
       case 'client.getWorkerTypesV2':
         this.requireState('ok', query._);
         return this.workerTypes();
+      case 'ext.getMarket': // §4.4: each model's workers with their measured latency, throughput and reliability
+        this.requireState('ok', query._);
+        return marketAnswer(this.options.registry.models());
+      case 'ext.getE2eWorkers':
+        this.requireState('ok', query._);
+        if (!this.extensions.has('e2e')) throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'ext.getE2eWorkers on a session without e2e');
+        return listE2eWorkers(this.options.registry, this.options.requestContext.workerLinks, query.model as string);
       case 'client.updatePaymentStatus': {
         this.requireState('ok', query._);
         const totals = await this.options.ledger.clientTotals(this.clientOwner);
@@ -229,12 +238,12 @@ export class ProxyClientConnection implements ProxyRequestSink {
       this.byClientId.get((message.request_id as Buffer).toString('hex'))?.grantClientCredit(Number(message.bytes as bigint));
       return;
     }
-    if (message._ !== 'client.runQueryEx' && message._ !== 'client.runQuery') {
+    if (message._ !== 'client.runQueryEx' && message._ !== 'client.runQuery' && message._ !== 'ext.runQueryWithPreferences') {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected client message ${message._}`));
       return;
     }
     // client.runQuery (version 0) is runQueryEx without flags: no debug, no encryption (the reference's conversion).
-    const flags = message._ === 'client.runQueryEx' ? (message.flags as number | undefined) ?? 0 : 0;
+    const flags = message._ === 'client.runQuery' ? 0 : (message.flags as number | undefined) ?? 0;
     const request = new ProxyRequest(this.options.requestContext, this, {
       modelName: message.model_name as string,
       query: message.query as Buffer,
@@ -244,6 +253,8 @@ export class ProxyClientConnection implements ProxyRequestSink {
       clientRequestId: message.request_id as Buffer,
       enableDebug: (flags & 1) !== 0 && message.enable_debug === true,
       ...((flags & 2) !== 0 && message.public_key ? { publicKey: message.public_key as Buffer } : {}), // proto 3: encrypted to it (§20)
+      // ext.runQueryWithPreferences (§4.4): runQueryEx plus the app's sort and fallback preference
+      ...(message._ === 'ext.runQueryWithPreferences' ? { preferences: { sort: message.sort as string, allowFallbacks: message.allow_fallbacks === true } } : {}),
     });
     const key = (message.request_id as Buffer).toString('hex');
     this.running.add(request);

@@ -4,14 +4,17 @@
  * the worker registry (initially disabled), enable/disable and coefficient messages, answer routing
  * to requests (coded error answers too, where the worker negotiated them, §19; the legacy non-Ex answers
  * of a version-0 worker, §3.3), payment messages,
- * and the operator's model switch (`worker.changeModel`, §3.2).
+ * and the operator's model switch (`worker.changeModel`, §3.2). On an 'e2e' session (§22) it keeps the
+ * worker's latest `ext.workerE2eEvidence` (a malformed or oversized one is logged, without content, and
+ * ignored: the previous evidence stays) and hands `ext.e2eReceipt` to its request.
  */
 import { CocoonError, EMPTY_SIGNED_PAYMENT, PeerReportedError, isTlObject, modelBaseName } from '@cocoon/protocol';
 import type {
-  CocoonSession, Logger, QueryReply, SessionExtension, TlObject, WorkerCompareBalanceWithProxy, WorkerConnectedToProxy, WorkerParams, WorkerProxyHandshakeCompleted,
+  CocoonSession, ExtE2eEvidence, Logger, QueryReply, SessionExtension, TlObject, WorkerCompareBalanceWithProxy, WorkerConnectedToProxy, WorkerParams, WorkerProxyHandshakeCompleted,
 } from '@cocoon/protocol';
 import { perProxyMaxActiveRequests } from '../routing/index.ts';
 import type { RegisteredWorker, WorkerAttestationView, WorkerRegistry } from '../routing/index.ts';
+import { WorkerE2eEvidence } from '../e2e/worker-e2e-evidence.ts';
 import type { Ledger, LedgerTotals } from '../ledger/index.ts';
 import type { ProxyRequest } from '../requests/proxy-request.ts';
 import type { WorkerLink } from '../requests/proxy-request-context.ts';
@@ -52,9 +55,12 @@ export class ProxyWorkerConnection implements WorkerLink {
   private payment: TlObject = EMPTY_SIGNED_PAYMENT;
   private negotiatedVersion = 0;
   ownerAddress = '';
+  /** The worker's latest e2e key evidence (§22), on a session that negotiated 'e2e'. */
+  readonly e2e: WorkerE2eEvidence | undefined;
 
   constructor(private readonly options: ProxyWorkerConnectionOptions) {
     const { session } = options;
+    this.e2e = session.extensions?.has('e2e') === true ? new WorkerE2eEvidence() : undefined; // `?.`: sessions scripted in tests may have no set
     session.on('query', (query, reply) => {
       this.onQuery(query).then((answer) => reply.answer(answer), (error: unknown) => this.failHandshake(error, reply));
     });
@@ -256,7 +262,7 @@ export class ProxyWorkerConnection implements WorkerLink {
     }
     if (!isTlObject(
       message, 'proxy.queryAnswerEx', 'proxy.queryAnswerPartEx', 'proxy.queryAnswerErrorEx', 'ext.proxyQueryAnswerErrorCoded', 'worker.enabledDisabled', 'worker.newCoefficient',
-      'proxy.queryAnswer', 'proxy.queryAnswerPart', 'proxy.queryAnswerError', 'proxy.queryAnswerPartError',
+      'proxy.queryAnswer', 'proxy.queryAnswerPart', 'proxy.queryAnswerError', 'proxy.queryAnswerPartError', 'ext.workerE2eEvidence', 'ext.e2eReceipt',
     )) {
       this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_UNKNOWN_CONSTRUCTOR', `unexpected worker message ${message._}`));
       return;
@@ -274,6 +280,16 @@ export class ProxyWorkerConnection implements WorkerLink {
         request?.onWorkerMessage(message); // answers for finished/timed-out requests are dropped
         return;
       }
+      case 'ext.workerE2eEvidence':
+        this.onE2eEvidence(message.evidence);
+        return;
+      case 'ext.e2eReceipt':
+        if (!this.e2e) {
+          this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'ext.e2eReceipt on a session without e2e'));
+          return;
+        }
+        this.requests.get(message.request_id.toString('hex'))?.onWorkerReceipt(message); // late receipts are dropped
+        return;
       case 'worker.enabledDisabled':
         this.options.registry.setEnabled(this.options.id, message.disabled === 0);
         this.options.logger.info('worker availability changed', { connection: this.options.id, enabled: message.disabled === 0 });
@@ -288,6 +304,17 @@ export class ProxyWorkerConnection implements WorkerLink {
         return;
       }
     }
+  }
+
+  /** §22: keeps the evidence as received (the client verifies it); a refused one changes nothing. Never logs its bytes. */
+  private onE2eEvidence(evidence: ExtE2eEvidence): void {
+    if (!this.e2e) {
+      this.options.session.close(new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'ext.workerE2eEvidence on a session without e2e'));
+      return;
+    }
+    const outcome = this.e2e.accept(evidence);
+    if (outcome.accepted) this.options.logger.info('worker e2e evidence', { connection: this.options.id, keys: outcome.keys, bytes: outcome.bytes });
+    else this.options.logger.warn('worker e2e evidence ignored', { connection: this.options.id, reason: outcome.reason });
   }
 
   private requireState(expected: WorkerHandshakeState, what: string): void {

@@ -6,7 +6,8 @@
  * worker never has more than its window in flight. A worker without credit (a reference worker)
  * cannot be slowed per request: when this request holds more than `maxQueuedBytes`, reading
  * that worker's whole connection pauses until half of it has drained (head-of-line for the other
- * requests on that worker connection, but bounded memory).
+ * requests on that worker connection, but bounded memory). A final message, and an end-to-end
+ * receipt (§22, pushed `uncredited` right before it), never wait for credit.
  */
 import { INITIAL_ANSWER_CREDIT_BYTES } from '@cocoon/protocol';
 import type { TlObject } from '@cocoon/protocol';
@@ -21,6 +22,8 @@ interface Queued {
   message: TlObject;
   bytes: number;
   final: boolean;
+  /** Leaves without client credit (a final message, an e2e receipt); still in order, still behind a full socket. */
+  uncredited: boolean;
 }
 
 export class ClientAnswerRelay {
@@ -66,12 +69,12 @@ export class ClientAnswerRelay {
   }
 
   /** Queues one message for the client; `bytes` are its answer bytes (what credit counts). */
-  push(message: TlObject, bytes: number, final = false): void {
+  push(message: TlObject, bytes: number, final = false, uncredited = final): void {
     if (this.dropped || this.sink.detached) {
       this.returnCredit(bytes);
       return;
     }
-    this.queue.push({ message, bytes, final });
+    this.queue.push({ message, bytes, final, uncredited });
     this.queuedBytes += bytes;
     this.flush();
     if (this.queuedBytes > this.maxQueuedBytes && !this.releaseWorkerHold && this.worker?.link.holdReading) {
@@ -95,7 +98,7 @@ export class ClientAnswerRelay {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       if (this.sink.writable === false) break;
-      if (!next.final && this.clientCredit <= 0) break;
+      if (!next.uncredited && this.clientCredit <= 0) break;
       this.queue.shift();
       this.queuedBytes -= next.bytes;
       this.clientCredit -= next.bytes;

@@ -7,6 +7,7 @@ import type { RetryPolicy, WorkerRegistry } from '../routing/index.ts';
 import type { ClientAccount, FinishedRequest } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
 import type { ProxyRequest } from './proxy-request.ts';
+import type { WorkerE2eEvidence } from '../e2e/worker-e2e-evidence.ts';
 
 /** The proxy's side of one worker connection, as requests use it. */
 export interface WorkerLink {
@@ -19,6 +20,8 @@ export interface WorkerLink {
   readonly extensions?: ReadonlySet<SessionExtension>;
   /** Pauses reading the worker's connection until the returned function is called (backpressure fallback). */
   holdReading?(): () => void;
+  /** The worker's latest end-to-end key evidence (§22); absent on a session without 'e2e'. */
+  readonly e2e?: WorkerE2eEvidence;
 }
 
 /** The proxy's side of one client connection, as requests use it. */

@@ -13,6 +13,10 @@
  * encrypted to; the proxy finds its private key in the key ring (unknown: CCN_ERR_ENCRYPTION_UNKNOWN_KEY,
  * the reference's `unknown public key`), sends it only to workers of protocol ≥ 3 in
  * `proxy.runQueryEx.private_key`, and never logs it.
+ * End-to-end requests (§22, e2e-route.ts): only the clear header is read; they go only to workers whose
+ * evidence lists a recipient key, never through the key ring, without debug; the query and the answer
+ * bytes pass unchanged (no X-Cocoon-Proxy-* header) and the worker's `ext.e2eReceipt` goes to the client
+ * right before the final message. Nothing of their content is logged or stored.
  * Version 0 (§3.3): a worker of version 0 gets `proxy.runQuery` and its legacy answers are read as Ex; a
  * client of version 0 gets the legacy answers with their `tokensUsed` (answer-shape.ts).
  */
@@ -20,12 +24,15 @@ import {
   CocoonError, isAllZero, randomIdBytes, PeerReportedError, WireErrorCode, decodeHttpResponse, encodeHttpResponse, errorAnswerMessage, peerErrorOfAnswer,
   toCocoonError, unixSecondsHeader,
 } from '@cocoon/protocol';
-import type { AdjustedTokens, TlObject } from '@cocoon/protocol';
-import type { RegisteredWorker, WorkerRequestHandle } from '../routing/index.ts';
+import type { AdjustedTokens, ExtE2eReceipt, TlObject } from '@cocoon/protocol';
+import type { RegisteredWorker, RoutingPreferences, WorkerRequestHandle } from '../routing/index.ts';
+import { isWorkerFault, routingPreferencesOf } from '../routing/index.ts';
 import type { ProxyRequestContext, ProxyRequestSink, WorkerLink } from './proxy-request-context.ts';
 import type { Admission, Reservation } from '../billing/index.ts';
 import type { LedgerTotals } from '../ledger/index.ts';
 import { ClientAnswerRelay } from './client-answer-relay.ts';
+import { clientReceipt, e2eRouteOf, e2eRoutingError, excludeNonRecipients } from '../e2e/e2e-route.ts';
+import type { E2eRoute } from '../e2e/e2e-route.ts';
 import { ENCRYPTION_PROTO_VERSION, ZERO_TOKENS, clientAnswerShape, workerAnswerAsEx, workerRunQuery } from './answer-shape.ts';
 
 /** Least time the final answer waits for a durable ledger entry, even at the request's deadline. */
@@ -41,6 +48,8 @@ export interface ClientRunQuery {
   enableDebug: boolean;
   /** `client.runQueryEx.public_key` when its flag is set and it is not all zero: the request is encrypted to it. */
   publicKey?: Buffer;
+  /** The app's routing preferences as received (ext.runQueryWithPreferences, §4.4): sort, and whether other workers may be tried. */
+  preferences?: { sort: string; allowFallbacks: boolean };
 }
 
 type Phase = 'selecting' | 'waiting' | 'streaming' | 'done';
@@ -72,6 +81,12 @@ export class ProxyRequest {
   private privateKey: Buffer | undefined;
   /** Whether a (non-final) first answer was relayed: a version-0 client's error is then `client.queryAnswerPartError`. */
   private answerSent = false;
+  /** The app's routing preferences (§4.4), checked at start; undefined: the market score, with fallbacks. */
+  private routing: RoutingPreferences | undefined;
+  /** Set for an end-to-end request (§22): its recipient keys. */
+  private e2e: E2eRoute | undefined;
+  /** The serving worker's e2e receipt, relayed right before the final message (cleared on a retry). */
+  private e2eReceipt: TlObject | undefined;
 
   constructor(
     private readonly context: ProxyRequestContext,
@@ -97,12 +112,14 @@ export class ProxyRequest {
     const { request, context } = this;
     try {
       checkRunQuery(request);
+      if (request.preferences) this.routing = routingPreferencesOf({ sort: request.preferences.sort, allow_fallbacks: request.preferences.allowFallbacks });
       this.admission = this.sink.account.admit({
         maxTokens: request.maxTokens,
         queryBytes: request.query.length,
         maxCoefficient: request.maxCoefficient,
       });
-      this.privateKey = this.encryptionKey();
+      this.e2e = e2eRouteOf(request.query, request.modelName, this.sink.extensions);
+      this.privateKey = this.e2e ? undefined : this.encryptionKey(); // the key ring never applies to e2e
     } catch (error) {
       context.stats.rejected();
       this.finishWithError(error);
@@ -133,6 +150,12 @@ export class ProxyRequest {
     } catch (error) {
       this.failAttempt(toCocoonError(error, 'CCN_ERR_PROTOCOL_VIOLATION'), ZERO_TOKENS);
     }
+  }
+
+  /** The serving worker's `ext.e2eReceipt` for this request (kept for the client until the final message). */
+  onWorkerReceipt(message: ExtE2eReceipt): void {
+    if (!this.e2e || this.phase === 'done' || this.phase === 'selecting') return;
+    this.e2eReceipt = clientReceipt(message, this.request.clientRequestId);
   }
 
   /** The serving worker's connection went away. */
@@ -206,10 +229,11 @@ export class ProxyRequest {
     this.phase = 'selecting';
     let registered: RegisteredWorker;
     try {
-      registered = context.registry.select(request.modelName, request.maxCoefficient, this.tried, this.privateKey ? ENCRYPTION_PROTO_VERSION : 0);
+      const exclude = this.e2e ? excludeNonRecipients(this.tried, this.e2e, context.workerLinks) : this.tried;
+      registered = context.registry.select(request.modelName, request.maxCoefficient, exclude, this.privateKey ? ENCRYPTION_PROTO_VERSION : 0, this.routing);
     } catch (error) {
       if (this.attempt === 0) context.stats.rejected();
-      this.finishWithError(this.privateKey ? encryptedRoutingError(error, request.modelName) : error);
+      this.finishWithError(this.e2e ? e2eRoutingError(error, request.modelName) : this.privateKey ? encryptedRoutingError(error, request.modelName) : error);
       return;
     }
     const link = context.workerLinks.get(registered.id);
@@ -242,7 +266,7 @@ export class ProxyRequest {
         coefficient: registered.coefficient,
         timeoutSeconds: remainingSeconds * 0.95,
         requestId: this.workerRequestId,
-        enableDebug: request.enableDebug,
+        enableDebug: request.enableDebug && !this.e2e, // a worker's debug text would travel in clear
         privateKey: this.privateKey,
       }));
     } catch (error) {
@@ -254,10 +278,9 @@ export class ProxyRequest {
     if (this.phase !== 'waiting') throw new CocoonError('CCN_ERR_PROTOCOL_VIOLATION', 'answer received twice');
     this.phase = 'streaming';
     this.firstAnswerAt = this.context.now();
-    const response = decodeHttpResponse(message.answer as Buffer);
-    response.headers.push(['X-Cocoon-Proxy-Start', unixSecondsHeader(this.startedAt)]);
     const flags = message.flags as number;
-    const answer: TlObject = { _: 'client.queryAnswerEx', request_id: this.request.clientRequestId, answer: encodeHttpResponse(response), flags };
+    const bytes = message.answer as Buffer;
+    const answer: TlObject = { _: 'client.queryAnswerEx', request_id: this.request.clientRequestId, answer: this.e2e ? bytes : this.withProxyHeader(bytes), flags };
     if (flags & 1) this.complete(message.final_info as TlObject, answer);
     else this.toClient(answer, (message.answer as Buffer).length);
   }
@@ -270,8 +293,19 @@ export class ProxyRequest {
     else this.toClient(part, (message.answer as Buffer).length);
   }
 
-  /** Queues a message for the client in the shape its protocol version reads (§3.3). */
+  /** A clear answer's http.response with the proxy's start time header (never for e2e: the proxy cannot read it). */
+  private withProxyHeader(answer: Buffer): Buffer {
+    const response = decodeHttpResponse(answer);
+    response.headers.push(['X-Cocoon-Proxy-Start', unixSecondsHeader(this.startedAt)]);
+    return encodeHttpResponse(response);
+  }
+
+  /** Queues a message for the client in the shape its protocol version reads (§3.3); an e2e receipt goes right before the final one. */
   private toClient(message: TlObject, bytes: number, final = false): void {
+    if (final && this.e2eReceipt) {
+      this.relay.push(this.e2eReceipt, 0, false, true);
+      this.e2eReceipt = undefined;
+    }
     const shaped = clientAnswerShape(this.sink.protoVersion ?? 1, message, this.answerSent);
     if (message._ === 'client.queryAnswerEx') this.answerSent = true;
     this.relay.push(shaped, bytes, final);
@@ -287,14 +321,15 @@ export class ProxyRequest {
     this.worker = undefined;
     if (worker) {
       worker.link.detach(this);
-      worker.handle.end(false, this.context.now() - this.attemptStartedAt);
+      worker.handle.end(false, this.context.now() - this.attemptStartedAt, this.failureMeasurement(error));
     }
     const answerStarted = this.phase === 'streaming';
     const retryable = error instanceof PeerReportedError ? isRetryableWireCode(error.wireCode) : error.retryable;
-    if (!answerStarted && retryable && !this.cancelled && this.context.retryPolicy.maxAttempts > this.attempt) {
+    if (!answerStarted && retryable && !this.cancelled && this.routing?.allowFallbacks !== false && this.context.retryPolicy.maxAttempts > this.attempt) {
       // Failing before the first answer byte means the engine produced nothing to bill.
       if ((tokensUsed.total_tokens_used as bigint) > 0n) this.context.logger.warn('retried attempt reported usage', { tokens: String(tokensUsed.total_tokens_used) });
       this.context.stats.retried();
+      this.e2eReceipt = undefined; // a failed attempt's receipt does not describe the answer the client gets
       this.context.logger.warn('retrying request on another worker', { attempt: this.attempt, reason: error.message });
       this.forwardToNextWorker();
       return;
@@ -311,7 +346,11 @@ export class ProxyRequest {
     let accounted: Accounted | undefined;
     if (worker) {
       worker.link.detach(this);
-      worker.handle.end(true, this.context.now() - this.attemptStartedAt);
+      worker.handle.end(true, this.context.now() - this.attemptStartedAt, {
+        ...(this.firstAnswerAt === undefined ? {} : { firstAnswerMs: this.firstAnswerAt - this.attemptStartedAt }),
+        completionTokens: Number((finalInfo.tokens_used as TlObject | undefined)?.completion_tokens_used ?? 0),
+        singleMessage: last._ === 'client.queryAnswerEx',
+      });
       accounted = this.account(worker.registered, finalInfo.tokens_used as TlObject);
     }
     this.context.stats.finished(true, this.timing());
@@ -346,6 +385,12 @@ export class ProxyRequest {
       this.toClient(this.clientErrorAnswer(failure, message.final_info as TlObject), 0, true);
       void accounted.durable.then((totals) => { if (totals) accounted.sendPayments(totals); }); // late but still paid
     });
+  }
+
+  /** What a failed attempt tells the market score (§4.4): its first-answer time, and whether the worker caused it. */
+  private failureMeasurement(error: unknown): { firstAnswerMs?: number; workerAtFault: boolean } {
+    const workerAtFault = !this.cancelled && isWorkerFault(error);
+    return this.firstAnswerAt === undefined ? { workerAtFault } : { firstAnswerMs: this.firstAnswerAt - this.attemptStartedAt, workerAtFault };
   }
 
   /** For the latency histograms: arrival to now, and to the first answer byte when one came. */

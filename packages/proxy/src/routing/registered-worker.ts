@@ -2,9 +2,12 @@
  * One registered worker connection as the proxy's router sees it (§4.4): its advertised
  * model/coefficient/limits, the negotiated protocol version and machine description (§3.3),
  * the requests running on it, and decaying 10-minute stats (query count, successes, average
- * query time) for selection and `/jsonstats`. The model changes only by `worker.changeModel`.
+ * query time) for `/jsonstats`, and the market measurements (TTFT, throughput, reliability,
+ * worker-market-stats.ts) behind its market score. The model changes only by `worker.changeModel`.
  */
 import { DecayingAverage, ExponentialDecay, modelBaseName, type MillisecondClock } from '@cocoon/protocol';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from './market-settings.ts';
+import { WorkerMarketStats, type AttemptMeasurement } from './worker-market-stats.ts';
 
 export interface WorkerRegistration {
   /** Connection id, unique in the registry. */
@@ -63,13 +66,29 @@ export interface WorkerConnectionStats {
   tcb_status?: string;
   /** Ours: which TEE attested the worker (tdx, sev-snp; none when its policy attests nothing). */
   tee?: string;
+  /** Ours (§4.4): the market measurements and the worker's current score (lower is chosen first). */
+  market: WorkerMarketView;
+}
+
+/** One worker's market measurements as `/jsonstats` and `ext.getMarket` show them. */
+export interface WorkerMarketView {
+  /** Median of the latest first-answer times, ms; absent before any answer. */
+  ttft_p50_ms?: number;
+  /** Completion tokens per second of generation; absent before any measured answer. */
+  tokens_per_second?: number;
+  /** Decaying success rate with one prior success, in (0, 1]. */
+  success_rate: number;
+  /** Failed within `market_failure_cooldown_ms`: skipped while another worker is eligible. */
+  cooling_down: boolean;
+  /** The market score without a sort preference (§4.4). */
+  score: number;
 }
 
 /** A running request on a worker; `end` once when it finishes. */
 export interface WorkerRequestHandle {
   readonly worker: RegisteredWorker;
-  /** Records the outcome; returns false (and does nothing) if already ended. */
-  end(success: boolean, durationMs: number): boolean;
+  /** Records the outcome (and what it measured, for the market score); returns false (and does nothing) if already ended. */
+  end(success: boolean, durationMs: number, measurement?: AttemptMeasurement): boolean;
 }
 
 const TEN_MINUTES_SECONDS = 600;
@@ -82,27 +101,42 @@ export class RegisteredWorker {
   readonly protoVersion: number;
   readonly machineDescriptionJson: string;
   readonly attestation: WorkerAttestationView | undefined;
-  coefficient: number;
   enabled: boolean;
+  /** What the market score is computed from (§4.4). */
+  readonly market: WorkerMarketStats;
+  private currentCoefficient: number;
   private running = 0;
+  /** The average query time as of the market stats' last refresh (the load term's factor). */
+  private cachedAverageQueryTimeMs = 0;
   private model: { full: string; base: string };
   private readonly queryTimeMs: DecayingAverage;
   private readonly successes: ExponentialDecay;
   private readonly failures: ExponentialDecay;
 
-  constructor(registration: WorkerRegistration, now: MillisecondClock) {
+  constructor(registration: WorkerRegistration, private readonly now: MillisecondClock, private readonly settings: Readonly<MarketSettings> = DEFAULT_MARKET_SETTINGS) {
     this.id = registration.id;
     this.ownerAddress = registration.ownerAddress;
     this.model = { full: registration.modelFullName, base: registration.modelBaseName };
     this.protoVersion = registration.protoVersion ?? 1;
     this.machineDescriptionJson = registration.machineDescriptionJson ?? '{}';
-    this.coefficient = registration.coefficient;
+    this.currentCoefficient = registration.coefficient;
     this.maxActiveRequests = registration.maxActiveRequests;
     this.enabled = registration.enabled;
     this.attestation = registration.attestation;
     this.queryTimeMs = new DecayingAverage(now, { periodSeconds: TEN_MINUTES_SECONDS });
     this.successes = new ExponentialDecay(now, TEN_MINUTES_SECONDS);
     this.failures = new ExponentialDecay(now, TEN_MINUTES_SECONDS);
+    this.market = new WorkerMarketStats(settings, now());
+  }
+
+  /** Price multiplier, 1000 = 1.0×. */
+  get coefficient(): number {
+    return this.currentCoefficient;
+  }
+
+  set coefficient(coefficient: number) {
+    this.currentCoefficient = coefficient;
+    this.market.invalidate();
   }
 
   /** Model name without the `@…` suffix; what clients ask for. */
@@ -133,9 +167,19 @@ export class RegisteredWorker {
     return this.queryTimeMs.average();
   }
 
-  /** Selection weight (§4.4): running requests × average query time. Lower is better. */
+  /** The reference's selection weight: running requests × average query time (the market score's load term). */
   selectionWeight(): number {
     return this.running * this.averageQueryTimeMs();
+  }
+
+  /**
+   * The market score at `now` (§4.4; lower is better): the cached price, latency, throughput and
+   * reliability terms plus the live load term `running × average query time / load reference`.
+   */
+  marketScore(now: number): number {
+    if (this.market.isStale(now)) this.cachedAverageQueryTimeMs = this.queryTimeMs.average();
+    const base = this.market.baseScore(now, this.currentCoefficient);
+    return base + (this.settings.loadWeight * this.running * this.cachedAverageQueryTimeMs) / this.settings.loadReferenceMs;
   }
 
   /** Counts a request as running on this worker until the handle is ended. */
@@ -144,12 +188,13 @@ export class RegisteredWorker {
     let ended = false;
     return {
       worker: this,
-      end: (success: boolean, durationMs: number): boolean => {
+      end: (success: boolean, durationMs: number, measurement: AttemptMeasurement = {}): boolean => {
         if (ended) return false;
         ended = true;
         this.running -= 1;
         this.queryTimeMs.add(Math.max(0, durationMs));
         (success ? this.successes : this.failures).add(1);
+        this.market.record(success, Math.max(0, durationMs), measurement, this.now());
         return true;
       },
     };
@@ -160,6 +205,21 @@ export class RegisteredWorker {
     const successes = this.successes.value();
     const total = successes + this.failures.value();
     return total <= 0.1 ? 1 : successes / total;
+  }
+
+  /** The market measurements and score as shown in `/jsonstats` and `ext.getMarket`. */
+  marketView(): WorkerMarketView {
+    const now = this.now();
+    const score = this.marketScore(now);
+    const ttft = this.market.ttftMs();
+    const tokensPerSecond = this.market.tokensPerSecond();
+    return {
+      ...(ttft === undefined ? {} : { ttft_p50_ms: ttft }),
+      ...(tokensPerSecond === undefined ? {} : { tokens_per_second: tokensPerSecond }),
+      success_rate: this.market.successRate(),
+      cooling_down: this.market.coolingDown(now),
+      score,
+    };
   }
 
   connectionStats(): WorkerConnectionStats {
@@ -181,6 +241,7 @@ export class RegisteredWorker {
         ...(this.attestation.tcbStatus === undefined ? {} : { tcb_status: this.attestation.tcbStatus }),
         ...(this.attestation.tee === undefined ? {} : { tee: this.attestation.tee }),
       } : {}),
+      market: this.marketView(),
     };
   }
 }

@@ -1,18 +1,31 @@
 /**
- * The proxy's registry of worker connections and the worker selection rule (§4.4):
- * skip disabled/busy/excluded workers and those below the request's minimum protocol version
- * (encrypted requests need ≥ 3, as the reference's `choose_connection`), keep those with
- * coefficient ≤ max_coefficient, pick the least `running × average query time`, ties → first registered.
+ * The proxy's registry of worker connections and the worker selection rule (§4.4): the reference's
+ * hard rules (skip disabled/busy/excluded workers and those below the request's minimum protocol
+ * version — encrypted requests need ≥ 3, as its `choose_connection` — and keep coefficient ≤
+ * max_coefficient), then the market: the lowest market score (price, measured latency and throughput,
+ * load, reliability; registered-worker.ts), or under a sort preference the best price / TTFT /
+ * tokens per second with the score breaking ties; workers that failed within the cooldown only when
+ * no other is eligible; ties → first registered. One O(n) scan over cached scores, no allocation.
  * Also the `/v1/models` view (§4.1) and `/jsonstats` `worker_connections`.
  */
 import { CocoonError, type MillisecondClock } from '@cocoon/protocol';
-import { RegisteredWorker, type WorkerConnectionStats, type WorkerRegistration } from './registered-worker.ts';
+import { RegisteredWorker, type WorkerConnectionStats, type WorkerMarketView, type WorkerRegistration } from './registered-worker.ts';
+import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from './market-settings.ts';
+import type { MarketSort } from './routing-preferences.ts';
 
 /** One `/v1/models` entry: a model base name and its enabled workers, cheapest first. */
 export interface ModelListing {
   id: string;
-  workers: Array<{ coefficient: number; runningRequests: number; maxRunningRequests: number }>;
+  workers: Array<{ coefficient: number; runningRequests: number; maxRunningRequests: number; market: WorkerMarketView }>;
 }
+
+/** How one selection ranks the eligible workers (§4.4). */
+export interface SelectOptions {
+  /** The app's `provider.sort`: the best price, TTFT or throughput first, the market score breaking ties. */
+  sort?: MarketSort | undefined;
+}
+
+const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 /**
  * The wire message of CCN_ERR_ROUTE_WORKERS_BUSY: the reference's `no workers for model <m>`
@@ -31,15 +44,24 @@ export function perProxyMaxActiveRequests(maxActiveRequests: number, proxyCount:
 export interface WorkerRegistryOptions {
   /** Millisecond clock for the decaying stats (default `performance.now`). */
   now?: MillisecondClock;
+  /** The market score's weights (default DEFAULT_MARKET_SETTINGS; the proxy config's `market_*` keys). */
+  market?: Partial<MarketSettings>;
 }
 
 export class WorkerRegistry {
   /** Insertion order = registration order (the tie-break). */
   private readonly workers = new Map<string, RegisteredWorker>();
   private readonly now: MillisecondClock;
+  private readonly market: Readonly<MarketSettings>;
 
   constructor(options: WorkerRegistryOptions = {}) {
     this.now = options.now ?? (() => performance.now());
+    this.market = Object.freeze({ ...DEFAULT_MARKET_SETTINGS, ...options.market });
+  }
+
+  /** The market settings in force. */
+  get marketSettings(): Readonly<MarketSettings> {
+    return this.market;
   }
 
   get size(): number {
@@ -50,7 +72,7 @@ export class WorkerRegistry {
     if (this.workers.has(registration.id)) {
       throw new CocoonError('CCN_ERR_INTERNAL', `worker connection ${registration.id} is already registered`, { param: 'id' });
     }
-    const worker = new RegisteredWorker(registration, this.now);
+    const worker = new RegisteredWorker(registration, this.now, this.market);
     this.workers.set(worker.id, worker);
     return worker;
   }
@@ -92,7 +114,9 @@ export class WorkerRegistry {
         id,
         workers: workers
           .sort((left, right) => left.coefficient - right.coefficient)
-          .map((worker) => ({ coefficient: worker.coefficient, runningRequests: worker.runningRequests, maxRunningRequests: worker.maxActiveRequests })),
+          .map((worker) => ({
+            coefficient: worker.coefficient, runningRequests: worker.runningRequests, maxRunningRequests: worker.maxActiveRequests, market: worker.marketView(),
+          })),
       }));
   }
 
@@ -103,17 +127,23 @@ export class WorkerRegistry {
 
   /**
    * Picks the worker for a request (§4.4). `exclude` holds connection ids already tried
-   * (retries). Throws CCN_ERR_ROUTE_UNKNOWN_MODEL (nothing registered for the model),
+   * (retries); `options.sort` is the app's sort preference. Throws CCN_ERR_ROUTE_UNKNOWN_MODEL (nothing registered for the model),
    * CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW (available workers are all above maxCoefficient),
    * CCN_ERR_ROUTE_WORKERS_BUSY (every enabled, affordable, untried worker is at its active-query
    * limit: retry shortly) or CCN_ERR_ROUTE_NO_WORKER (all disabled, excluded or below
    * `minProtoVersion`). The busy message keeps the reference's `no workers for model` prefix, so
    * reference clients read it as before.
    */
-  select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = new Set(), minProtoVersion = 0): RegisteredWorker {
+  select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = NO_EXCLUSIONS, minProtoVersion = 0, options?: SelectOptions): RegisteredWorker {
+    const now = this.now();
+    const sort = options?.sort;
     let known = false;
     let best: RegisteredWorker | undefined;
-    let bestWeight = Infinity;
+    let bestKey = Infinity;
+    let bestScore = Infinity;
+    let cooling: RegisteredWorker | undefined; // the best of those that failed within the cooldown
+    let coolingKey = Infinity;
+    let coolingScore = Infinity;
     let minimumCoefficientAbove = Infinity;
     let busy = 0;
     let tooOld = 0;
@@ -133,13 +163,24 @@ export class WorkerRegistry {
         minimumCoefficientAbove = Math.min(minimumCoefficientAbove, worker.coefficient);
         continue;
       }
-      const weight = worker.selectionWeight();
-      if (weight < bestWeight) {
+      const score = worker.marketScore(now);
+      const key = sort === undefined ? score : sortKey(worker, sort);
+      if (worker.market.coolingDown(now)) {
+        if (key < coolingKey || (key === coolingKey && score < coolingScore)) {
+          cooling = worker;
+          coolingKey = key;
+          coolingScore = score;
+        }
+        continue;
+      }
+      if (key < bestKey || (key === bestKey && score < bestScore)) {
         best = worker;
-        bestWeight = weight;
+        bestKey = key;
+        bestScore = score;
       }
     }
     if (best) return best;
+    if (cooling) return cooling;
     if (!known) throw new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', `unknown model ${model}`, { param: 'model' });
     if (minimumCoefficientAbove !== Infinity) {
       throw new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', `can run this query with coefficient=${minimumCoefficientAbove}`, { param: 'max_coefficient' });
@@ -153,5 +194,14 @@ export class WorkerRegistry {
     const worker = this.workers.get(id);
     if (!worker) throw new CocoonError('CCN_ERR_INTERNAL', `no worker connection ${id}`, { param: 'id' });
     return worker;
+  }
+}
+
+/** The primary key of a sort preference (lower is better). */
+function sortKey(worker: RegisteredWorker, sort: MarketSort): number {
+  switch (sort) {
+    case 'price': return worker.coefficient;
+    case 'latency': return worker.market.latencyKey();
+    case 'throughput': return worker.market.throughputKey();
   }
 }

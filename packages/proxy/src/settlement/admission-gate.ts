@@ -5,7 +5,7 @@
  * the gate when they pick a worker (`GatedWorkerRegistry.select`); running ones go on.
  */
 import { CocoonError } from '@cocoon/protocol';
-import { WorkerRegistry, type RegisteredWorker, type WorkerRegistryOptions } from '../routing/index.ts';
+import { WorkerRegistry, type RegisteredWorker, type SelectOptions, type WorkerRegistryOptions } from '../routing/index.ts';
 
 export interface AdmissionGateOptions {
   /** Unix ms of the last successful root read. */
@@ -45,8 +45,8 @@ export class GatedWorkerRegistry extends WorkerRegistry {
     super(options);
   }
 
-  override select(model: string, maxCoefficient: number, exclude?: ReadonlySet<string>, minProtoVersion?: number): RegisteredWorker {
+  override select(model: string, maxCoefficient: number, exclude?: ReadonlySet<string>, minProtoVersion?: number, options?: SelectOptions): RegisteredWorker {
     this.gate.check();
-    return super.select(model, maxCoefficient, exclude, minProtoVersion);
+    return super.select(model, maxCoefficient, exclude, minProtoVersion, options);
   }
 }

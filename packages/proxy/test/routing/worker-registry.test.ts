@@ -88,6 +88,9 @@ describe('WorkerRegistry.select', () => {
     const registry = registryWith(registration('pricey', { coefficient: 3000 }), registration('cheap', { coefficient: 1500 }));
     assert.equal(registry.select('qwen', 2000).id, 'cheap');
     assert.equal(registry.select('qwen', 1500).id, 'cheap');
+    assert.equal(registry.select('qwen', 3000).id, 'cheap', 'both eligible: the market score prefers the cheaper');
+    registry.get('cheap')!.begin();
+    registry.get('cheap')!.begin(); // at its limit of 2
     assert.equal(registry.select('qwen', 3000).id, 'pricey');
   });
 
@@ -181,13 +184,15 @@ describe('WorkerRegistry views', () => {
       registration('e', { modelBaseName: 'deepseek' }),
     );
     registry.get('b')!.begin();
+    // Unmeasured workers: price term c/1000 + latency 1 + throughput 1 + reliability 0 (+ load 0).
+    const fresh = (score: number) => ({ success_rate: 1, cooling_down: false, score });
     assert.deepEqual(registry.models(), [
-      { id: 'deepseek', workers: [{ coefficient: 1000, runningRequests: 0, maxRunningRequests: 2 }] },
+      { id: 'deepseek', workers: [{ coefficient: 1000, runningRequests: 0, maxRunningRequests: 2, market: fresh(3) }] },
       {
         id: 'qwen',
         workers: [
-          { coefficient: 1000, runningRequests: 1, maxRunningRequests: 7 },
-          { coefficient: 2000, runningRequests: 0, maxRunningRequests: 2 },
+          { coefficient: 1000, runningRequests: 1, maxRunningRequests: 7, market: fresh(3) },
+          { coefficient: 2000, runningRequests: 0, maxRunningRequests: 2, market: fresh(4) },
         ],
       },
     ]);
@@ -204,6 +209,8 @@ describe('WorkerRegistry views', () => {
       {
         connection_id: 'a', owner_address: 'owner-a', model: 'qwen@v1', coefficient: 1000, running_queries: 1, queries_10m: 2, queries_time_10m: 6, queries_success_10m: 1,
         enabled: true, proto_version: 1, machine_description: '{}', max_running_queries: 5,
+        // success rate (1 + prior 1) / (2 + 1); score 1 + 1 + 1 + 4 × (1 − 2/3) + load 1 × 3000 ms / 1000 ms
+        market: { success_rate: 2 / 3, cooling_down: true, score: 1 + 1 + 1 + 4 * (1 - 2 / 3) + 3 },
       },
     ]);
     assert.equal(worker.averageQueryTimeMs(), 3000);

@@ -13,6 +13,7 @@ export {
   type ParsedSignedPublicKey, type SignedPublicKeyEnvelope, type SignedPublicKeyFields,
 } from './signed-public-key.ts';
 export { readRootConfig } from './read-root-config.ts';
+export { parseRegisteredProxyAddress, registeredProxyText, type RegisteredProxyAddresses } from './registered-proxy-address.ts';
 export {
   RootConfigWatcher, DEFAULT_ROOT_REFRESH_INTERVAL_MS, type RootConfigListener, type RootConfigWatcherOptions,
 } from './root-config-watcher.ts';

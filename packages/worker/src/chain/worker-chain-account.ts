@@ -11,7 +11,7 @@
 import { Address, fromNano } from '@ton/core';
 import { CocoonError, expectTlObject, toCocoonError } from '@cocoon/protocol';
 import type { Logger, TlObject } from '@cocoon/protocol';
-import { RootConfigWatcher, deriveProxyContract, deriveWorkerContract, sameAddress, type Chain, type RootConfig } from '@cocoon/ton';
+import { RootConfigWatcher, deriveProxyContract, parseRegisteredProxyAddress, deriveWorkerContract, sameAddress, type Chain, type RootConfig } from '@cocoon/ton';
 import type { WorkerConnectionPayments, WorkerGasWallet } from './worker-chain-ports.ts';
 import { WorkerLedgerStateFile } from './worker-ledger-state-file.ts';
 import { WorkerProxyAccount, type CashOutResult } from './worker-proxy-account.ts';
@@ -104,6 +104,19 @@ export class WorkerChainAccount implements WorkerConnectionPayments {
       });
     this.watcher.catch(() => { this.watcher = undefined; }); // the next call reads again
     return this.watcher;
+  }
+
+  /** §1.2: the worker addresses of the proxies the root registers (first address of each entry); malformed ones are logged and skipped. */
+  async registeredProxyWorkerAddresses(): Promise<string[]> {
+    const addresses: string[] = [];
+    for (const proxy of (await this.rootWatcher()).current.registeredProxies) {
+      try {
+        addresses.push(parseRegisteredProxyAddress(proxy.address).workerAddress);
+      } catch (error) {
+        this.options.logger.warn('skipping a malformed registered proxy of the root', { seqno: proxy.seqno, error: toCocoonError(error).message });
+      }
+    }
+    return addresses;
   }
 
   /** The ledgers known so far (one per proxy contract this worker connected to). */

@@ -4,7 +4,8 @@
  * OpenAI-compatible server at engine_url; `llama`: embedded llama.cpp on a GGUF at model_path,
  * optionally checked against model_identity; `whisper`: embedded whisper.cpp speech to text on a
  * ggml model at model_path), the TON settings (chain, root, node wallet,
- * payout ledger and threshold), the model switch script and the machine description.
+ * payout ledger and threshold), the model switch script, the machine description and the end-to-end keys
+ * (e2e_enabled, key rotation and grace, replay window).
  */
 import { z } from 'zod';
 import {
@@ -80,6 +81,15 @@ export const workerConfigSchema = z
     ...attestationTrustFields({ collateralDir: '.cocoon-worker/collateral' }),
     max_pow_difficulty: z.number().int().min(0).max(32).default(28),
     proxy_connections: z.number().int().min(1).max(16).default(1),
+    /**
+     * Several proxies served at once (§1.2): their worker addresses; set, it replaces proxy_address and
+     * `proxy_cnt` = their number, so each proxy allows ceil(max_active_requests / proxy_cnt).
+     */
+    proxy_addresses: z.array(hostPortSchema).max(64).default([]),
+    /** On chain: serve the root's registered_proxies (their worker addresses) instead of proxy_address(es). */
+    discover_proxies: z.boolean().default(false),
+    /** At most this many proxies served (of proxy_addresses or the discovered ones). */
+    max_proxies: z.number().int().min(1).max(64).default(3),
     http_access_hash: httpAccessHashField(),
     /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/worker/admin.token' }),
@@ -106,9 +116,23 @@ export const workerConfigSchema = z
      * ≥ 4, so setting it makes this worker speak 4..4); shown in the proxy's and the worker's /jsonstats.
      */
     machine_description_json: z.string().max(16 * 1024).refine(isJsonObjectText, 'expected a JSON object, e.g. {"gpu":"H200"}').optional(),
+    /** End-to-end encryption (e2e design): HPKE keys announced with attested evidence to proxies that negotiated `e2e`. */
+    e2e_enabled: z.boolean().default(true),
+    /** A new e2e key pair this often. */
+    e2e_key_rotation_seconds: z.number().int().min(60).max(7 * 86_400).default(3600),
+    /** How long the previous e2e key still opens requests after a rotation. */
+    e2e_key_grace_seconds: z.number().int().min(0).max(86_400).default(600),
+    /** An e2e request's created_at_ms must be this close to the worker's clock; its id is remembered this long (replays refused). */
+    e2e_replay_window_seconds: z.number().int().min(10).max(3600).default(300),
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.discover_proxies && config.proxy_addresses.length > 0) {
+      context.addIssue({ code: 'custom', path: ['discover_proxies'], message: 'discover_proxies takes the proxies from the root contract: leave proxy_addresses empty' });
+    }
+    if (new Set(config.proxy_addresses).size !== config.proxy_addresses.length) {
+      context.addIssue({ code: 'custom', path: ['proxy_addresses'], message: 'proxy_addresses lists a proxy twice' });
+    }
     if (config.engine === 'openai' && config.engine_url === undefined) {
       context.addIssue({ code: 'custom', path: ['engine_url'], message: "engine_url is required with engine 'openai' (--engine-url URL or COCOON_WORKER_ENGINE_URL), or use --engine llama --model-path FILE.gguf" });
     }

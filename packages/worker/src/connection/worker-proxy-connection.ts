@@ -71,6 +71,8 @@ export interface WorkerProxyConnectionOptions {
   models?: WorkerModelSource;
   /** `machine_description_json` to send (a JSON object's text); makes this worker speak protocol 4 only. */
   machineDescriptionJson?: string;
+  /** Each session whose handshake completed (the e2e evidence announcer attaches it). */
+  onSessionReady?: (session: CocoonSession) => void;
 }
 
 export class WorkerProxyConnection {
@@ -84,11 +86,16 @@ export class WorkerProxyConnection {
   private ledger: WorkerProxyLedger | undefined;
   private paymentStatusTimer: NodeJS.Timeout | undefined;
   private negotiatedVersion = 0;
+  /** Hex of the current proxy's TLS public key (the e2e receipts' `proxy` off chain). */
+  private proxyTlsKey = '';
 
   constructor(private readonly options: WorkerProxyConnectionOptions) {
     this.link = new ReconnectingSession({
       ...options,
-      handshake: (session) => this.handshake(session),
+      handshake: (session, peer) => {
+        this.proxyTlsKey = peer.publicKey.toString('hex');
+        return this.handshake(session);
+      },
       onMessage: (session, message) => this.onMessage(session, message),
     });
   }
@@ -163,6 +170,7 @@ export class WorkerProxyConnection {
     const completed = await session.query({ _: 'worker.proxyHandshakeComplete', is_disabled: !options.isEnabled() });
     expectAnswer(completed, 'worker.proxyHandshakeCompleted');
     ready = true;
+    options.onSessionReady?.(session);
     options.logger.info('connected to proxy', { proxy: this.address, worker_contract: this.workerContractAddress, proto_version: this.negotiatedVersion });
     if (ledger && options.payments) this.schedulePaymentStatus(session, ledger, options.payments);
   }
@@ -224,7 +232,7 @@ export class WorkerProxyConnection {
   private onMessage(session: CocoonSession, message: TlObject): void {
     switch (message._) {
       case 'proxy.runQueryEx': {
-        const { controls, done } = this.running.open(session, message.request_id as Buffer);
+        const { controls, done } = this.running.open(session, message.request_id as Buffer, this.proxyContractAddress !== '' ? this.proxyContractAddress : this.proxyTlsKey);
         void this.options.handler.serve(message, (answer) => {
           if (session.isOpen) session.send(answer);
         }, controls).finally(done);

@@ -14,6 +14,8 @@ export interface QueryControls {
   readonly window: AnswerSendWindow;
   /** What the proxy session negotiated (absent = none): with `errorCodes` the final error carries our code. */
   readonly extensions?: ReadonlySet<SessionExtension>;
+  /** Who the proxy is, for e2e receipts: its contract address when known, else hex of its TLS public key. */
+  readonly proxy?: string;
 }
 
 interface Running extends QueryControls {
@@ -30,11 +32,11 @@ export class RunningQueries {
   }
 
   /** Registers a request; `done` must be called when it has ended. */
-  open(session: CocoonSession, requestId: Buffer): { controls: QueryControls; done(): void } {
+  open(session: CocoonSession, requestId: Buffer, proxy?: string): { controls: QueryControls; done(): void } {
     const key = requestId.toString('hex');
     const controller = new AbortController();
     const window = new AnswerSendWindow(session, session.extensions.has('credit'));
-    const entry: Running = { controller, signal: controller.signal, window, session, extensions: session.extensions };
+    const entry: Running = { controller, signal: controller.signal, window, session, extensions: session.extensions, ...(proxy !== undefined ? { proxy } : {}) };
     this.running.set(key, entry);
     if (!this.watched.has(session)) {
       this.watched.add(session);

@@ -11,11 +11,14 @@
  * travels as ext.proxyQueryAnswerErrorCoded with its CCN_ERR_* code (else the reference message).
  * Encrypted requests (proto 3, §20): with the private key of `proxy.runQueryEx` the body is decrypted
  * before validation, and every answer object is encrypted back to the sender after the token counter.
+ * End-to-end requests (e2e design; sessions with `e2e` only): the sealed ext.e2eRequest is opened first
+ * (E2eServedRequest), every answer message's bytes are sealed into an ext.e2eAnswerChunk, and the signed
+ * ext.e2eReceipt goes out just before the final message, success or error.
  */
 import {
   CocoonError, decodeHttpRequest, encodeHttpResponse, errorAnswerMessage, isAllZero, toCocoonError, unixSecondsHeader, withoutFramingHeaders,
 } from '@cocoon/protocol';
-import type { AdjustedTokens, Logger, NetworkParamsSource, RandomBytes, SessionExtension, TlObject } from '@cocoon/protocol';
+import type { AdjustedTokens, Logger, NetworkParamsSource, RandomBytes, SessionExtension, TlObject, TokensUsed } from '@cocoon/protocol';
 import { openEncryptedRequest, validateInferenceRequest } from '../request/index.ts';
 import { AnswerEncryptor } from './answer-encryptor.ts';
 import { UsageTokenCounter } from '../accounting/index.ts';
@@ -23,6 +26,8 @@ import { readEngineBody } from '../engine/index.ts';
 import type { EngineResponse, InferenceEngine } from '../engine/index.ts';
 import type { WorkerStats } from './worker-stats.ts';
 import type { QueryControls } from './running-queries.ts';
+import { E2eServedRequest, isWorkerE2eQuery } from '../e2e/e2e-served-request.ts';
+import type { E2eReceiptFields, WorkerE2eContext } from '../e2e/e2e-served-request.ts';
 
 export interface WorkerQueryContext {
   engine: InferenceEngine;
@@ -35,6 +40,8 @@ export interface WorkerQueryContext {
   now: () => number;
   /** Randomness for encrypted answers (nonces, paddings); default WebCrypto. */
   encryptionRandom?: RandomBytes;
+  /** End-to-end requests; absent = off (such a query is then an undecodable http.request). */
+  e2e?: WorkerE2eContext;
 }
 
 type Send = (message: TlObject) => void;
@@ -63,8 +70,16 @@ export class WorkerQueryHandler {
     this.context.stats.started();
     let counter: UsageTokenCounter | undefined;
     let success = false;
+    let e2e: E2eServedRequest | undefined;
+    let receiptFields: Omit<E2eReceiptFields, 'status' | 'tokensUsed' | 'endedAtMs'> | undefined;
     try {
-      const request = decodeHttpRequest(query.query as Buffer);
+      const coefficient = Number(query.coefficient as bigint);
+      const params = this.context.params.current(); // the request is billed with the params in force when it started
+      if (isWorkerE2eQuery(this.context.e2e, controls?.extensions, query.query as Buffer)) {
+        e2e = await E2eServedRequest.open(this.context.e2e!, query.query as Buffer); // refused unopened: no receipt (no key signs for it)
+        receiptFields = { workerRequestId: requestId, coefficient, pricePerToken: params.pricePerToken, startedAtMs: startedAt, proxy: controls?.proxy ?? '' };
+      }
+      const request = decodeHttpRequest(e2e ? e2e.httpRequest : query.query as Buffer);
       const headers: Record<string, string> = {};
       for (const [name, value] of withoutFramingHeaders(request.headers)) headers[name.toLowerCase()] = value;
       const privateKey = privateKeyOf(query);
@@ -76,13 +91,12 @@ export class WorkerQueryHandler {
           ...(this.context.encryptionRandom ? { random: this.context.encryptionRandom } : {}),
         })
         : undefined;
-      const coefficient = Number(query.coefficient as bigint);
-      const params = this.context.params.current(); // the request is billed with the params in force when it started
       counter = new UsageTokenCounter({ coefficient, multipliers: params.multipliers, pricePerToken: params.pricePerToken });
+      const sealE2e = e2e && receiptFields ? this.e2eSealer(e2e, receiptFields, send) : undefined;
       const timeoutMs = Math.max(1, (query.timeout as number) * 0.95 * 1000);
       const signal = controls?.signal;
       const response = await this.context.engine.forward({ path: request.url, method: request.method, headers, body: validated.body, timeoutMs, ...(signal ? { signal } : {}) });
-      await this.relay(response, validated.stream, counter, encryptor, requestId, startedAt, send, controls);
+      await this.relay(response, validated.stream, counter, encryptor, requestId, startedAt, send, controls, sealE2e);
       success = response.status < 400;
       if (counter.unbilledAudioSeconds > 0) {
         this.context.logger.warn('the engine reported transcription usage as a duration, not tokens: billed 0 tokens (stream with stream_include_usage for token usage)', { seconds: counter.unbilledAudioSeconds });
@@ -90,7 +104,11 @@ export class WorkerQueryHandler {
     } catch (error) {
       const failure = toCocoonError(error, 'CCN_ERR_ENGINE_FAILED');
       this.context.logger.warn('request failed', { code: failure.code, error: failure.message });
-      sendError(send, controls?.extensions, requestId, failure, counter?.billable ?? NO_TOKENS, startedAt, this.context.now());
+      const endedAt = this.context.now();
+      const finalInfo = finalInfoOf(counter?.billable ?? NO_TOKENS, startedAt, endedAt);
+      if (e2e && receiptFields) send(e2e.receipt({ ...receiptFields, status: failure.wireCode, tokensUsed: finalInfo.tokens_used as TokensUsed, endedAtMs: endedAt }));
+      // An opened e2e request's error travels in clear through the proxy: its code only, never details that may quote the request.
+      send(errorAnswerMessage('proxy', controls?.extensions, { requestId, error: e2e ? new CocoonError(failure.code) : failure, finalInfo }));
     } finally {
       this.active -= 1;
       this.context.stats.finished(success, (success ? counter?.adjusted : counter?.billable) ?? NO_TOKENS, this.context.now() - startedAt);
@@ -105,22 +123,24 @@ export class WorkerQueryHandler {
    */
   private async relay(
     response: EngineResponse, stream: boolean, counter: UsageTokenCounter, encryptor: AnswerEncryptor | undefined, requestId: Buffer, startedAt: number, send: Send,
-    controls?: QueryControls,
+    controls?: QueryControls, sealE2e?: E2eMessageSealer,
   ): Promise<void> {
     const seal = (bytes: Buffer): Buffer => (encryptor ? encryptor.transform(bytes) : bytes); // after the usage and cost fields, as the reference
     const headers: Array<[string, string]> = Object.entries(response.headers).filter(([name]) => !FRAMING.has(name));
     headers.push(['X-Cocoon-Worker-Start', unixSecondsHeader(startedAt)]);
     let answered = false;
     const emit = (data: Buffer, final: boolean) => {
-      const finalFields = final ? { flags: 1, final_info: this.finalInfo(counter.adjusted, startedAt) } : { flags: 0 };
+      const endedAt = this.context.now();
+      const finalInfo = final ? finalInfoOf(counter.adjusted, startedAt, endedAt) : undefined;
+      const finalFields = finalInfo ? { flags: 1, final_info: finalInfo } : { flags: 0 };
       if (answered) {
-        send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: data, ...finalFields });
+        send({ _: 'proxy.queryAnswerPartEx', request_id: requestId, answer: sealE2e ? sealE2e(data, finalInfo, endedAt) : data, ...finalFields });
         return;
       }
       answered = true;
-      if (final) headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(this.context.now())]);
+      if (final) headers.push(['X-Cocoon-Worker-End', unixSecondsHeader(endedAt)]);
       const answer = encodeHttpResponse({ httpVersion: 'HTTP/1.1', statusCode: response.status, reason: reasonOf(response.status), headers, payload: data });
-      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer, ...finalFields });
+      send({ _: 'proxy.queryAnswerEx', request_id: requestId, answer: sealE2e ? sealE2e(answer, finalInfo, endedAt) : answer, ...finalFields });
     };
     // Chunks the engine delivered in one event-loop turn are counted and sent together:
     // fewer messages on every hop, one usage scan per message, and no chunk waits longer than
@@ -159,10 +179,18 @@ export class WorkerQueryHandler {
     emit(tail.length === 0 && sealedTail.length === 0 ? counted : Buffer.concat([counted, tail, sealedTail]), true);
   }
 
-  private finalInfo(tokens: AdjustedTokens, startedAt: number): TlObject {
-    return finalInfoOf(tokens, startedAt, this.context.now());
+  /** Seals one answer message's bytes; before the final one, sends the receipt (it covers the final chunk). */
+  private e2eSealer(e2e: E2eServedRequest, fields: Omit<E2eReceiptFields, 'status' | 'tokensUsed' | 'endedAtMs'>, send: Send): E2eMessageSealer {
+    return (answer, finalInfo, endedAt) => {
+      const chunk = e2e.seal(answer, finalInfo !== undefined);
+      if (finalInfo) send(e2e.receipt({ ...fields, status: 0, tokensUsed: finalInfo.tokens_used as TokensUsed, endedAtMs: endedAt }));
+      return chunk;
+    };
   }
 }
+
+/** Turns an answer message's bytes into a sealed chunk; `finalInfo` only on the final message. */
+type E2eMessageSealer = (answer: Buffer, finalInfo: TlObject | undefined, endedAt: number) => Buffer;
 
 /** The private key of an encrypted request: flag bit 1 and not all zero (a proto-3 proxy sends zeros for clear requests). */
 function privateKeyOf(query: TlObject): Uint8Array | undefined {

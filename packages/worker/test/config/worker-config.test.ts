@@ -40,6 +40,10 @@ describe('workerConfigSchema', () => {
       payout_threshold_nanoton: 10_000_000_000n,
       change_model_timeout_seconds: 50,
       payment_status_interval_ms: 10_000,
+      e2e_enabled: true,
+      e2e_key_rotation_seconds: 3600,
+      e2e_key_grace_seconds: 600,
+      e2e_replay_window_seconds: 300,
     });
     assert.equal(DEV_WORKER_MODEL, `test/tiny-chat@dev:${'0'.repeat(64)}`);
   });

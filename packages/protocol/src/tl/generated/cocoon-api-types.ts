@@ -328,6 +328,26 @@ export type ExtE2eSignedReceipt = { _: 'ext.e2eSignedReceipt'; body: ExtE2eRecei
 /** Constructor `ext.e2eReceipt#37fe378d` of `ext.Message`. */
 export type ExtE2eReceipt = { _: 'ext.e2eReceipt'; request_id: Buffer; receipt: ExtE2eSignedReceipt };
 
+/** Constructor `ext.runQueryWithPreferences#98d3c86b` of `ext.Message`. */
+export type ExtRunQueryWithPreferences = {
+  _: 'ext.runQueryWithPreferences'; model_name: string; query: Buffer; max_coefficient: number; max_tokens: number; timeout: number; request_id: Buffer;
+  min_config_version: number; flags?: number; enable_debug?: boolean; public_key?: Buffer; sort: string; allow_fallbacks: boolean;
+};
+export const ExtRunQueryWithPreferencesFlag = { enable_debug: 1 << 0, public_key: 1 << 1 } as const;
+
+/** Constructor `ext.marketWorker#4da78168` of `ext.MarketWorker`. */
+export type ExtMarketWorker = {
+  _: 'ext.marketWorker'; flags?: number; coefficient: number; active_requests: number; max_active_requests: number; success_rate: number; cooling_down: boolean;
+  score: number; ttft_ms?: number; tokens_per_second?: number;
+};
+export const ExtMarketWorkerFlag = { ttft_ms: 1 << 0, tokens_per_second: 1 << 1 } as const;
+
+/** Constructor `ext.marketModel#0555e1b9` of `ext.MarketModel`. */
+export type ExtMarketModel = { _: 'ext.marketModel'; name: string; workers: ExtMarketWorker[] };
+
+/** Constructor `ext.market#50e23f99` of `ext.Market`. */
+export type ExtMarket = { _: 'ext.market'; models: ExtMarketModel[] };
+
 /** Function `http.request#47492de5`, answered with `http.Response`. */
 export type HttpRequest = { _: 'http.request'; method: string; url: string; http_version: string; headers: HttpHeader[]; payload: Buffer };
 
@@ -406,6 +426,9 @@ export type KeyManagerGetProxyPrivateKeys = { _: 'keyManager.getProxyPrivateKeys
 /** Function `ext.getE2eWorkers#db01fb17`, answered with `ext.E2eWorkers`. */
 export type ExtGetE2eWorkers = { _: 'ext.getE2eWorkers'; model: string };
 
+/** Function `ext.getMarket#b5f0ac8f`, answered with `ext.Market`. */
+export type ExtGetMarket = { _: 'ext.getMarket' };
+
 // One union per boxed TL type (the schema name after each).
 export type TcpPacketType = TcpPing | TcpPong | TcpPacket | TcpQueryAnswer | TcpQueryError | TcpQuery | TcpConnected | TcpConnect; // tcp.Packet
 export type HttpHeaderType = HttpHeader; // http.Header
@@ -456,7 +479,8 @@ export type ExtMessage =
   | ExtClientQueryAnswerErrorCoded
   | ExtProxyQueryAnswerErrorCoded
   | ExtWorkerE2eEvidence
-  | ExtE2eReceipt;
+  | ExtE2eReceipt
+  | ExtRunQueryWithPreferences;
 export type ExtE2eKeyType = ExtE2eKey; // ext.E2eKey
 export type ExtE2eKeySetType = ExtE2eKeySet; // ext.E2eKeySet
 export type ExtE2eEvidenceType = ExtE2eEvidence; // ext.E2eEvidence
@@ -468,6 +492,9 @@ export type ExtE2eRequestType = ExtE2eRequest; // ext.E2eRequest
 export type ExtE2eAnswerChunkType = ExtE2eAnswerChunk; // ext.E2eAnswerChunk
 export type ExtE2eReceiptBodyType = ExtE2eReceiptBody; // ext.E2eReceiptBody
 export type ExtE2eSignedReceiptType = ExtE2eSignedReceipt; // ext.E2eSignedReceipt
+export type ExtMarketWorkerType = ExtMarketWorker; // ext.MarketWorker
+export type ExtMarketModelType = ExtMarketModel; // ext.MarketModel
+export type ExtMarketType = ExtMarket; // ext.Market
 
 /** Every constructor name → its type (what decodeBoxed returns for it). */
 export interface TlConstructorMap {
@@ -551,6 +578,10 @@ export interface TlConstructorMap {
   'ext.e2eReceiptBody': ExtE2eReceiptBody;
   'ext.e2eSignedReceipt': ExtE2eSignedReceipt;
   'ext.e2eReceipt': ExtE2eReceipt;
+  'ext.runQueryWithPreferences': ExtRunQueryWithPreferences;
+  'ext.marketWorker': ExtMarketWorker;
+  'ext.marketModel': ExtMarketModel;
+  'ext.market': ExtMarket;
 }
 
 /** Every function name → the type of its call and the union of the answers it may get. */
@@ -576,6 +607,7 @@ export interface TlFunctionMap {
   'keyManager.getWorkerPrivateKeys': { request: KeyManagerGetWorkerPrivateKeys; result: KeyManagerPrivateKeysType };
   'keyManager.getProxyPrivateKeys': { request: KeyManagerGetProxyPrivateKeys; result: KeyManagerPrivateKeysType };
   'ext.getE2eWorkers': { request: ExtGetE2eWorkers; result: ExtE2eWorkersType };
+  'ext.getMarket': { request: ExtGetMarket; result: ExtMarketType };
 }
 
 /** Every name encodeBoxed accepts and decodeBoxed may return (constructors and function calls) → its type. */
@@ -601,6 +633,7 @@ export interface TlObjectMap extends TlConstructorMap {
   'keyManager.getWorkerPrivateKeys': KeyManagerGetWorkerPrivateKeys;
   'keyManager.getProxyPrivateKeys': KeyManagerGetProxyPrivateKeys;
   'ext.getE2eWorkers': ExtGetE2eWorkers;
+  'ext.getMarket': ExtGetMarket;
 }
 
 /** The name of any constructor or function of the schema. */

@@ -1,0 +1,118 @@
+/**
+ * The client runner's durable receipt store (§22): one LMDB record per end-to-end request, keyed
+ * `e2e_<request id hex>`, holding the request, the worker's receipt (verified or not) and the proxy's
+ * charge for it (see e2e-request-record.ts). Records are written through (a write resolves once LMDB
+ * committed it) and the recent ones stay in memory, so a charge that arrives right after the answer
+ * finds its request. The counts for /jsonstats are kept as records change; the audit reads every
+ * record. Nothing is ever deleted. Directory 0700, files 0600.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import { CocoonError } from '@cocoon/protocol';
+import { addToReport, emptyReport, findingOf } from './e2e-request-record.ts';
+import type { E2eAuditReport, E2eRequestRecord, E2eStoredCharge, E2eStoredReceipt } from './e2e-request-record.ts';
+
+const KEY_PREFIX = 'e2e_';
+/** Records kept in memory (the newest), besides LMDB. */
+const CACHED_RECORDS = 4096;
+
+export interface E2eReceiptCounts {
+  requests: number;
+  receipts: number;
+  findings: number;
+}
+
+export class E2eReceiptStore {
+  private readonly cache = new Map<string, E2eRequestRecord>();
+  private readonly counts: E2eReceiptCounts = { requests: 0, receipts: 0, findings: 0 };
+  private closed = false;
+
+  private constructor(private readonly db: RootDatabase<E2eRequestRecord, string>) {
+    for (const { value } of db.getRange({ start: KEY_PREFIX, end: `${KEY_PREFIX}~` })) this.count(value, 1);
+  }
+
+  static open(path: string): E2eReceiptStore {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    chmodSync(path, 0o700);
+    const db = open<E2eRequestRecord, string>({ path, encoding: 'json', noSubdir: false, compression: false });
+    try {
+      for (const file of ['data.mdb', 'lock.mdb']) chmodSync(join(path, file), 0o600);
+      return new E2eReceiptStore(db);
+    } catch (error) {
+      void db.close();
+      throw error;
+    }
+  }
+
+  /** Counts for /jsonstats. */
+  json(): E2eReceiptCounts {
+    return { ...this.counts };
+  }
+
+  has(requestIdHex: string): boolean {
+    return this.get(requestIdHex) !== undefined;
+  }
+
+  get(requestIdHex: string): E2eRequestRecord | undefined {
+    const id = requestIdHex.toLowerCase();
+    return this.cache.get(id) ?? this.db.get(KEY_PREFIX + id);
+  }
+
+  /** A new request, before it goes out; CCN_ERR_E2E_REPLAYED when the id is already known. */
+  async begin(record: Omit<E2eRequestRecord, 'outcome' | 'error' | 'receipt' | 'charge'>): Promise<void> {
+    if (this.has(record.request_id)) throw new CocoonError('CCN_ERR_E2E_REPLAYED', `end-to-end request ${record.request_id} was sent before`);
+    await this.write(undefined, { ...record, outcome: 'pending', error: null, receipt: null, charge: null });
+  }
+
+  async setReceipt(requestIdHex: string, receipt: E2eStoredReceipt): Promise<void> {
+    await this.update(requestIdHex, (record) => ({ ...record, receipt }));
+  }
+
+  async finish(requestIdHex: string, error: { code: string; message: string } | null): Promise<void> {
+    await this.update(requestIdHex, (record) => ({ ...record, outcome: error ? 'failed' : 'ok', error }));
+  }
+
+  /** The proxy's charge for a request (proxy.clientRequestPayment); ignored for ids that are not e2e requests. */
+  async recordCharge(requestIdHex: string, charge: E2eStoredCharge): Promise<void> {
+    await this.update(requestIdHex, (record) => ({ ...record, charge }));
+  }
+
+  /** Every record's contribution: totals and findings. */
+  audit(): E2eAuditReport {
+    const report = emptyReport();
+    for (const { key, value } of this.db.getRange({ start: KEY_PREFIX, end: `${KEY_PREFIX}~` })) {
+      const record = this.cache.get(key.slice(KEY_PREFIX.length)) ?? value;
+      addToReport(report, record);
+    }
+    return report;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+
+  private async update(requestIdHex: string, change: (record: E2eRequestRecord) => E2eRequestRecord): Promise<void> {
+    const before = this.get(requestIdHex);
+    if (!before) return;
+    await this.write(before, change(before));
+  }
+
+  private async write(before: E2eRequestRecord | undefined, after: E2eRequestRecord): Promise<void> {
+    if (this.closed) throw new CocoonError('CCN_ERR_INTERNAL', 'the receipt store is closed');
+    if (before) this.count(before, -1);
+    this.count(after, 1);
+    this.cache.delete(after.request_id);
+    this.cache.set(after.request_id, after);
+    if (this.cache.size > CACHED_RECORDS) this.cache.delete(this.cache.keys().next().value!);
+    await this.db.put(KEY_PREFIX + after.request_id, after);
+  }
+
+  private count(record: E2eRequestRecord, sign: 1 | -1): void {
+    this.counts.requests += sign;
+    if (record.receipt?.verified) this.counts.receipts += sign;
+    if (findingOf(record)) this.counts.findings += sign;
+  }
+}
