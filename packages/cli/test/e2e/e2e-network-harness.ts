@@ -6,6 +6,7 @@
  * side: the Node evidence verifier under the fake_tdx policy the workers attest with, and helpers
  * that read an end-to-end answer's outcome (its CCN_ERR_* code, before or during the body).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { createLogger, readAdminToken } from '@cocoon/protocol';
 import type { RunnerHandle } from '@cocoon/protocol';
 import { RunnerAttestation, createE2eEvidenceVerifier } from '@cocoon/attestation';
 import type { NodeE2eEvidenceVerifier } from '@cocoon/attestation';
-import { proxyConfigSchema, startProxyRunner } from '@cocoon/proxy';
+import { LmdbLedger, proxyConfigSchema, startProxyRunner } from '@cocoon/proxy';
 import { startTestEngine, startWorkerRunner, workerConfigSchema } from '@cocoon/worker';
 import type { TestEngine, TestEngineOptions } from '@cocoon/worker';
 import { clientConfigSchema, startClientRunner } from '@cocoon/client';
@@ -84,10 +85,14 @@ export async function startE2eNetwork(options: E2eNetworkOptions = {}): Promise<
   try {
     const engine = await startTestEngine({ host: '127.0.0.1', port: 0, ...options.engine });
     opened.push(engine);
+    // Off chain the proxy keeps its ledger in memory unless given one: here the real LMDB ledger, on disk.
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = (jwk: string | undefined) => Buffer.from(jwk ?? '', 'base64url');
+    const ledger = await LmdbLedger.open({ path: ledgerDir, auditThreads: 1, signingKey: { publicKey: raw(publicKey.export({ format: 'jwk' }).x), secretKey: raw(privateKey.export({ format: 'jwk' }).d) } });
     const proxy = await startProxyRunner(proxyConfigSchema.parse({
-      client_port: 0, worker_port: 0, http_port: 0, pow_difficulty: 2, db_path: ledgerDir,
+      client_port: 0, worker_port: 0, http_port: 0, pow_difficulty: 2,
       admin_token_file: join(directory, 'proxy.token'), proxy_key_file: join(directory, 'proxy.key'),
-    }), { logger: createLogger('proxy', { level: 'debug', write: (line) => proxyLogs.push(line) }) });
+    }), { ledger, logger: createLogger('proxy', { level: 'debug', write: (line) => proxyLogs.push(line) }) });
     opened.push(proxy);
     const { worker_port: workerPort, client_port: clientPort } = proxy.readyInfo as { worker_port: number; client_port: number };
     const workerInterposer = options.interposeWorkers ? await TlsFrameInterposer.start({ upstream: { host: '127.0.0.1', port: workerPort } }) : undefined;

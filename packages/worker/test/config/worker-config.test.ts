@@ -11,6 +11,9 @@ describe('workerConfigSchema', () => {
     assert.deepEqual(workerConfigSchema.parse(engine), {
       http_port: 12000,
       proxy_address: '127.0.0.1:11001',
+      proxy_addresses: [],
+      discover_proxies: false,
+      max_proxies: 3,
       owner_address: DEV_WORKER_OWNER_ADDRESS,
       model: `test/tiny-chat@dev:${'0'.repeat(64)}`,
       coefficient: 1000,
