@@ -9,8 +9,8 @@
  * "Added" latency is what the client measured minus what the workers' pacing implies: per chunk,
  * arrival − the worker's send stamp; TTFT, first answer − request sent − `--first-chunk-ms`.
  * Flags: --workers (1000) --streams (10000) --proxies (1,3) --duration-s (20) --warmup-s (3)
- * --first-chunk-ms (50) --chunk-interval-ms (1000) --chunks (12) --chunk-bytes (128)
- * --workers-per-process (250) --client-processes (2) --client-sessions (12) --ramp-per-second (2500)
+ * --first-chunk-ms (50) --chunk-interval-ms (1000) --chunks (20) --chunk-bytes (128)
+ * --workers-per-process (250) --client-processes (2) --client-sessions (12) --ramp-per-second (1000)
  * --pow-difficulty (12) --dial-concurrency (8) --timeout-s (900) --proxy-cpu-prof-dir DIR (profile the proxies).
  */
 import { availableParallelism, loadavg } from 'node:os';
@@ -27,12 +27,12 @@ const { values } = parseArgs({
     'warmup-s': { type: 'string', default: '3' },
     'first-chunk-ms': { type: 'string', default: '50' },
     'chunk-interval-ms': { type: 'string', default: '1000' },
-    chunks: { type: 'string', default: '12' },
+    chunks: { type: 'string', default: '20' },
     'chunk-bytes': { type: 'string', default: '128' },
     'workers-per-process': { type: 'string', default: '250' },
     'client-processes': { type: 'string', default: '2' },
     'client-sessions': { type: 'string', default: '12' },
-    'ramp-per-second': { type: 'string', default: '2500' },
+    'ramp-per-second': { type: 'string', default: '1000' },
     'pow-difficulty': { type: 'string', default: '12' },
     'dial-concurrency': { type: 'string', default: '8' },
     'timeout-s': { type: 'string', default: '900' },

@@ -12,3 +12,5 @@ export * from './chromium-executable.ts';
 export * from './prometheus-text.ts';
 export * from './tls-frame-interposer.ts';
 export * from './simulated-worker-fleet.ts';
+export * from './seeded-random.ts';
+export * from './chaos-invariants.ts';

@@ -1,12 +1,11 @@
 /**
  * node:crypto's native SHA-256, HKDF, AES-256-GCM, Ed25519 and CSPRNG as the end-to-end encryption's
  * primitives (docs/protocol.md §22): byte-identical to the @noble default (tested), several times
- * faster. HKDF is RFC 5869's extract-and-expand over node's native HMAC-SHA256: node's own hkdfSync
- * builds two KeyObjects per call and costs about 2.5 times as much (equal output, tested). Node runners (worker, client) install them once with `useNodeE2ePrimitives()`; the e2e module
+ * faster (HKDF is node's hkdfSync). Node runners (worker, client) install them once with `useNodeE2ePrimitives()`; the e2e module
  * itself stays free of Node built-ins so it runs in browsers.
  */
 import {
-  createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, randomBytes, sign, verify,
+  createCipheriv, createDecipheriv, createHash, createPrivateKey, hkdfSync, createPublicKey, randomBytes, sign, verify,
 } from 'node:crypto';
 import type { Hash, KeyObject } from 'node:crypto';
 import { setE2ePrimitives, type E2ePrimitives, type E2eSha256Hasher } from '../e2e/e2e-primitives.ts';
@@ -42,19 +41,9 @@ const privateKeys = new KeyObjectMemo((seed) => {
 });
 const publicKeys = new KeyObjectMemo((key) => createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, key]), format: 'der', type: 'spki' }));
 
-const HKDF_MAX_BYTES = 255 * 32;
-
-/** HKDF-SHA256 (RFC 5869): PRK = HMAC(salt, ikm); T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i). */
+/** HKDF-SHA256 (RFC 5869) from node:crypto itself. */
 function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > HKDF_MAX_BYTES) throw new RangeError(`HKDF-SHA256 output length ${length} (0 to ${HKDF_MAX_BYTES})`);
-  const prk = createHmac('sha256', salt.length === 0 ? Buffer.alloc(32) : salt).update(ikm).digest();
-  const blocks: Buffer[] = [];
-  let previous = Buffer.alloc(0);
-  for (let counter = 1; blocks.length * 32 < length; counter++) {
-    previous = createHmac('sha256', prk).update(previous).update(info).update(Uint8Array.of(counter)).digest();
-    blocks.push(previous);
-  }
-  return bytes(blocks.length === 1 ? previous.subarray(0, length) : Buffer.concat(blocks).subarray(0, length));
+  return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
 }
 
 class NodeSha256Hasher implements E2eSha256Hasher {

@@ -66,6 +66,12 @@ describe('e2e tampered requests', () => {
     await assert.rejects(opener.open(altered(sealed.bytes, (request) => { request.recipients[0]!.enc = flip(request.recipients[0]!.enc, 3); })), INVALID);
   });
 
+  test('an all-zero (low-order) enc is refused, and the opener keeps working', async () => {
+    const sealed = await seal();
+    await assert.rejects(opener.open(altered(sealed.bytes, (request) => { request.recipients[0]!.enc = Buffer.alloc(32); })), { ...INVALID, message: /HPKE|wrapped key/ });
+    await opener.open(sealed.bytes);
+  });
+
   test('a flipped byte in a recipient\'s wrapped key is refused', async () => {
     const sealed = await seal();
     await assert.rejects(opener.open(altered(sealed.bytes, (request) => { request.recipients[0]!.wrapped_key = flip(request.recipients[0]!.wrapped_key, 40); })), INVALID);

@@ -9,6 +9,12 @@
  */
 import { MAX_TERM, RELIABILITY_PRIOR_SUCCESSES, SCORE_REFRESH_MS, TTFT_WINDOW, type MarketSettings } from './market-settings.ts';
 
+// Module-local copies: the selection loop reads these per candidate, and an imported binding can cost a getter call.
+const REFRESH_MS = SCORE_REFRESH_MS;
+const WINDOW = TTFT_WINDOW;
+const PRIOR = RELIABILITY_PRIOR_SUCCESSES;
+const TERM_CAP = MAX_TERM;
+
 /** What one finished attempt tells about the worker. */
 export interface AttemptMeasurement {
   /** Forwarding → first answer message, ms (absent: no answer came). */
@@ -22,10 +28,10 @@ export interface AttemptMeasurement {
 }
 
 /** Scratch space for the median (selection is single-threaded; never held across calls). */
-const medianScratch = new Float64Array(TTFT_WINDOW);
+const medianScratch = new Float64Array(WINDOW);
 
 export class WorkerMarketStats {
-  private readonly ttftSamples = new Float64Array(TTFT_WINDOW);
+  private readonly ttftSamples = new Float64Array(WINDOW);
   private ttftCount = 0;
   private ttftNext = 0;
   private ttftMedian: number | undefined;
@@ -93,16 +99,16 @@ export class WorkerMarketStats {
 
   /**
    * The cached sum of the price, latency, throughput and reliability terms for `coefficient`;
-   * recomputed when an outcome came in or SCORE_REFRESH_MS passed (the reliability prior's recovery).
+   * recomputed when an outcome came in or REFRESH_MS passed (the reliability prior's recovery).
    */
   baseScore(now: number, coefficient: number): number {
-    if (this.dirty || now - this.computedAt >= SCORE_REFRESH_MS || now < this.computedAt) this.recompute(now, coefficient);
+    if (this.dirty || now - this.computedAt >= REFRESH_MS || now < this.computedAt) this.recompute(now, coefficient);
     return this.cachedBase;
   }
 
   /** Whether baseScore would recompute (callers refresh other cached inputs with it). */
   isStale(now: number): boolean {
-    return this.dirty || now - this.computedAt >= SCORE_REFRESH_MS || now < this.computedAt;
+    return this.dirty || now - this.computedAt >= REFRESH_MS || now < this.computedAt;
   }
 
   /** Key of sort=latency: the TTFT median, an unmeasured worker counting as the reference TTFT. */
@@ -118,10 +124,10 @@ export class WorkerMarketStats {
   private recompute(now: number, coefficient: number): void {
     const settings = this.settings;
     this.decayReliability(now);
-    this.cachedRate = (this.successes + RELIABILITY_PRIOR_SUCCESSES) / (this.successes + this.failures + RELIABILITY_PRIOR_SUCCESSES);
-    const latencyTerm = Math.min(MAX_TERM, this.latencyKey() / settings.latencyReferenceMs);
+    this.cachedRate = (this.successes + PRIOR) / (this.successes + this.failures + PRIOR);
+    const latencyTerm = Math.min(TERM_CAP, this.latencyKey() / settings.latencyReferenceMs);
     const tokensPerSecond = this.tokensPerSecond();
-    const throughputTerm = tokensPerSecond === undefined ? 1 : Math.min(MAX_TERM, settings.throughputReferenceTps / Math.max(tokensPerSecond, 1e-9));
+    const throughputTerm = tokensPerSecond === undefined ? 1 : Math.min(TERM_CAP, settings.throughputReferenceTps / Math.max(tokensPerSecond, 1e-9));
     this.cachedBase = settings.priceWeight * (coefficient / 1000)
       + settings.latencyWeight * latencyTerm
       + settings.throughputWeight * throughputTerm
@@ -132,8 +138,8 @@ export class WorkerMarketStats {
 
   private addTtft(ms: number): void {
     this.ttftSamples[this.ttftNext] = ms;
-    this.ttftNext = (this.ttftNext + 1) % TTFT_WINDOW;
-    if (this.ttftCount < TTFT_WINDOW) this.ttftCount += 1;
+    this.ttftNext = (this.ttftNext + 1) % WINDOW;
+    if (this.ttftCount < WINDOW) this.ttftCount += 1;
     this.ttftMedian = median(this.ttftSamples, this.ttftCount);
   }
 

@@ -26,6 +26,7 @@ export interface SelectOptions {
 }
 
 const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
+const NO_WORKERS: readonly RegisteredWorker[] = [];
 
 /**
  * The wire message of CCN_ERR_ROUTE_WORKERS_BUSY: the reference's `no workers for model <m>`
@@ -51,6 +52,10 @@ export interface WorkerRegistryOptions {
 export class WorkerRegistry {
   /** Insertion order = registration order (the tie-break). */
   private readonly workers = new Map<string, RegisteredWorker>();
+  /** Per model base name, the workers in registration order: what a selection scans. */
+  private readonly byModel = new Map<string, RegisteredWorker[]>();
+  private readonly order = new Map<RegisteredWorker, number>();
+  private nextOrder = 0;
   private readonly now: MillisecondClock;
   private readonly market: Readonly<MarketSettings>;
 
@@ -74,11 +79,17 @@ export class WorkerRegistry {
     }
     const worker = new RegisteredWorker(registration, this.now, this.market);
     this.workers.set(worker.id, worker);
+    this.order.set(worker, this.nextOrder++);
+    this.addToModel(worker);
     return worker;
   }
 
   /** Removes a connection; its running request handles can still be ended. */
   unregister(id: string): boolean {
+    const worker = this.workers.get(id);
+    if (!worker) return false;
+    this.removeFromModel(worker);
+    this.order.delete(worker);
     return this.workers.delete(id);
   }
 
@@ -96,7 +107,10 @@ export class WorkerRegistry {
 
   /** The worker switched its model (`worker.changedModel`): it is listed and selected under the new one. */
   changeModel(id: string, modelFullName: string): void {
-    this.require(id).changeModel(modelFullName);
+    const worker = this.require(id);
+    this.removeFromModel(worker);
+    worker.changeModel(modelFullName);
+    this.addToModel(worker);
   }
 
   /** `/v1/models` (§4.1): models with at least one enabled worker, workers sorted by coefficient. */
@@ -147,8 +161,9 @@ export class WorkerRegistry {
     let minimumCoefficientAbove = Infinity;
     let busy = 0;
     let tooOld = 0;
-    for (const worker of this.workers.values()) {
-      if (worker.modelBaseName !== model) continue;
+    const candidates = this.byModel.get(model) ?? NO_WORKERS;
+    for (let index = 0; index < candidates.length; index += 1) {
+      const worker = candidates[index]!;
       known = true;
       if (!worker.enabled || exclude.has(worker.id)) continue;
       if (worker.protoVersion < minProtoVersion) {
@@ -188,6 +203,24 @@ export class WorkerRegistry {
     if (busy > 0) throw new CocoonError('CCN_ERR_ROUTE_WORKERS_BUSY', workersBusyMessage(model, busy), { param: 'model' });
     const versionNote = tooOld > 0 ? `: ${tooOld} enabled speak a protocol below ${minProtoVersion}` : '';
     throw new CocoonError('CCN_ERR_ROUTE_NO_WORKER', `no workers for model ${model}${versionNote}`, { param: 'model' });
+  }
+
+  /** Files the worker under its model base name, in registration order (the tie-break). */
+  private addToModel(worker: RegisteredWorker): void {
+    const list = this.byModel.get(worker.modelBaseName) ?? [];
+    const rank = this.order.get(worker) ?? 0;
+    let at = list.length;
+    while (at > 0 && (this.order.get(list[at - 1]!) ?? 0) > rank) at -= 1;
+    list.splice(at, 0, worker);
+    this.byModel.set(worker.modelBaseName, list);
+  }
+
+  private removeFromModel(worker: RegisteredWorker): void {
+    const list = this.byModel.get(worker.modelBaseName);
+    if (!list) return;
+    const at = list.indexOf(worker);
+    if (at >= 0) list.splice(at, 1);
+    if (list.length === 0) this.byModel.delete(worker.modelBaseName);
   }
 
   private require(id: string): RegisteredWorker {

@@ -27,7 +27,7 @@ export interface TestEngineOptions {
   models?: string[];
   chunkCount?: number;
   chunkBytes?: number;
-  /** Delay between streamed content chunks. */
+  /** Delay between streamed events (kept on schedule from the first one). */
   chunkDelayMs?: number;
   /** Delay before answering at all (no header byte before it): simulates a slow first token. */
   responseDelayMs?: number;
@@ -82,9 +82,11 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       response.end(events.join(''));
       return;
     }
+    // On schedule: event k leaves k × chunkDelayMs after the first (a late timer does not push the later ones back).
+    const firstAt = performance.now();
     for (let index = 0; index < events.length; index++) {
       if (response.destroyed) return;
-      if (index > 0) await sleep(chunkDelayMs);
+      if (index > 0) await sleep(Math.max(0, firstAt + index * chunkDelayMs - performance.now()));
       if (!response.write(events[index])) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
     }
     response.end();
