@@ -78,7 +78,7 @@ export class ChaosLoad {
     this.loops = Array.from({ length: this.options.concurrency }, async (_, loop) => {
       for (let round = 0; this.running; round++) {
         const record = await this.request((loop + round) % 2 === 0);
-        if (record.outcome !== 'answered') await new Promise((resolve) => setTimeout(resolve, this.options.pauseAfterErrorMs ?? 100));
+        if (record.outcome !== 'answered') await new Promise((resolve) => setTimeout(resolve, this.options.pauseAfterErrorMs ?? 250));
       }
     });
   }
@@ -121,7 +121,8 @@ export class ChaosLoad {
     } catch (error) {
       const hung = guard.aborted;
       const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-      record = { id, stream, startedAt, endedAt: this.now(), timeoutMs, outcome: hung ? 'hung' : 'error', deliveredTokens: 0, error: message };
+      const refused = error instanceof Error && (error.cause as { code?: unknown } | undefined)?.code === 'ECONNREFUSED';
+      record = { id, stream, startedAt, endedAt: this.now(), timeoutMs, outcome: hung ? 'hung' : 'error', deliveredTokens: 0, error: message, ...(refused ? { refused } : {}) };
     }
     this.records.push(record);
     return record;

@@ -19,6 +19,8 @@ export interface ChaosRequestRecord {
   /** Adjusted tokens (§5) of the usage the app saw; 0 unless answered. */
   deliveredTokens: number;
   error?: string;
+  /** The client refused the connection (it was down): nothing reached any runner. */
+  refused?: boolean;
 }
 
 /** A role made unavailable: killed (until its restart was ready) or stopped (until SIGCONT). */
@@ -65,7 +67,7 @@ export interface ChaosInvariantInput {
   deadlineSlackMs: number;
   /** The most adjusted tokens one request can be billed (the full answer to the load's prompt). */
   maxTokensPerRequest: number;
-  /** A request ending this long after a disruption ended still counts as in flight at it (reconnects, ledger writes). */
+  /** A request this close to a kill (or a SIGSTOP) counts as in flight at it (ledger writes, reconnects). */
   disruptionMarginMs: number;
   pricePerToken: bigint;
   workerFeePerToken: bigint;
@@ -88,6 +90,8 @@ export interface ChaosTotals {
   requests: number;
   answered: number;
   errors: number;
+  /** Errors that were refused connections (the client was down). */
+  refused: number;
   hung: number;
   at_risk: number;
   billed_tokens: bigint;
@@ -95,12 +99,22 @@ export interface ChaosTotals {
   delivered_safe_tokens: bigint;
 }
 
-/** Requests in flight at a disruption (or ending in an error): the ones whose billing may differ from what the app saw. */
+/**
+ * The requests whose billing may differ from what the app saw: in flight at the instant of a kill
+ * (or ending within the margin before it: the ledger write of an answer), overlapping a SIGSTOP, or
+ * ending in an error that reached the network (a refused connection reached nothing).
+ */
 export function requestsAtRisk(input: Pick<ChaosInvariantInput, 'requests' | 'disruptions' | 'disruptionMarginMs'>): Set<number> {
   const atRisk = new Set<number>();
+  const margin = input.disruptionMarginMs;
+  const hit = (request: ChaosRequestRecord, disruption: ChaosDisruption): boolean => {
+    const until = disruption.kind === 'kill' ? disruption.startedAt : disruption.endedAt;
+    return request.startedAt <= until + margin && request.endedAt + margin >= disruption.startedAt;
+  };
   for (const request of input.requests) {
-    if (request.outcome !== 'answered') atRisk.add(request.id);
-    else if (input.disruptions.some((disruption) => request.startedAt <= disruption.endedAt + input.disruptionMarginMs && request.endedAt >= disruption.startedAt)) atRisk.add(request.id);
+    if (request.outcome !== 'answered') {
+      if (!request.refused) atRisk.add(request.id);
+    } else if (input.disruptions.some((disruption) => hit(request, disruption))) atRisk.add(request.id);
   }
   return atRisk;
 }
@@ -113,6 +127,7 @@ export function chaosTotals(input: ChaosInvariantInput): ChaosTotals {
     requests: input.requests.length,
     answered: answered.length,
     errors: input.requests.filter((request) => request.outcome === 'error').length,
+    refused: input.requests.filter((request) => request.refused === true).length,
     hung: input.requests.filter((request) => request.outcome === 'hung').length,
     at_risk: atRisk.size,
     billed_tokens: input.settlements.reduce((total, settlement) => total + settlement.tokens, 0n),

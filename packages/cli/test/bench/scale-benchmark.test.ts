@@ -1,6 +1,6 @@
 /**
- * The scale benchmark (`npm run bench:scale`), run tiny: real proxies in their own processes, two
- * processes of simulated workers on the real protocol (TLS + PoW), one client process; asserts that
+ * The scale benchmark (`npm run bench:scale`), run tiny: real proxies in their own processes (1, then 2),
+ * a process of 20 simulated workers on the real protocol (TLS + PoW), one client process; asserts that
  * every stream completed without errors and that the last output line is the JSON report with its
  * fields (values are measurements and are not asserted). Also the harness's pieces: the mergeable
  * latency histogram and the paced chunks' send stamps.
@@ -28,7 +28,7 @@ function runScaleBenchmark(args: string[]): Promise<{ code: number | null; stdou
 test('the scale benchmark, tiny (20 workers, 200 streams, 1 and 2 proxies), ends with 0 errors and its JSON report', async () => {
   const { code, stdout, stderr } = await runScaleBenchmark([
     '--workers', '20', '--streams', '200', '--proxies', '1,2', '--duration-s', '1.5', '--warmup-s', '0.2',
-    '--chunk-interval-ms', '50', '--chunks', '4', '--workers-per-process', '10', '--client-processes', '1', '--client-sessions', '2',
+    '--chunk-interval-ms', '50', '--chunks', '4', '--workers-per-process', '20', '--client-processes', '1', '--client-sessions', '2',
     '--ramp-per-second', '2000', '--timeout-s', '150',
   ]);
   const lines = stdout.trim().split('\n');

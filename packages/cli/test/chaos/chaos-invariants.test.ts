@@ -30,7 +30,16 @@ test('a clean run passes every invariant; the totals count what was at risk', ()
   const input = cleanRun();
   const results = checkChaosInvariants(input);
   for (const [name, verdict] of Object.entries(results)) assert.ok(verdict.ok, `${name}: ${verdict.detail}`);
-  assert.deepEqual(chaosTotals(input), { requests: 4, answered: 3, errors: 1, hung: 0, at_risk: 1, billed_tokens: 350n, delivered_tokens: 300n, delivered_safe_tokens: 300n });
+  assert.deepEqual(chaosTotals(input), { requests: 4, answered: 3, errors: 1, refused: 0, hung: 0, at_risk: 1, billed_tokens: 350n, delivered_tokens: 300n, delivered_safe_tokens: 300n });
+});
+
+test('a refused connection is not at risk; an answer just before a kill is', () => {
+  const input = cleanRun();
+  input.requests = [...input.requests, { id: 4, stream: false, startedAt: 5500, endedAt: 5501, timeoutMs: 5000, outcome: 'error', deliveredTokens: 0, error: 'ECONNREFUSED', refused: true }, answered(5, 3000, 4500)];
+  const totals = chaosTotals(input);
+  assert.equal(totals.refused, 1);
+  assert.equal(totals.at_risk, 2, 'the error of #3 and the answer of #5 ending 600 ms before the kill');
+  assert.equal(totals.delivered_safe_tokens, 300n);
 });
 
 test('each broken run fails its invariant and says why', () => {

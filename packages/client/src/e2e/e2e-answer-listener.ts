@@ -6,7 +6,7 @@
  * message, an error, the session's loss or an abort (which cancels at the proxy) — and then releases
  * the request id on its connection. Used by the blind relay and by runner-sealing alike.
  */
-import { CocoonError, cocoonCodeOfPeerError, decodeBoxedAs, encodeBoxed, isTlObject, peerErrorOfAnswer } from '@cocoon/protocol';
+import { CocoonError, cocoonCodeOfPeerError, encodeBoxed, isTlObject, peerErrorOfAnswer } from '@cocoon/protocol';
 import type { ExtE2eSignedReceipt, PeerReportedError, TlObject, TokensUsed } from '@cocoon/protocol';
 import type { AnswerListener, RunningQueryLink } from '../connection/client-proxy-connection.ts';
 import type { ClientStats } from '../client-stats.ts';
@@ -95,11 +95,6 @@ export class E2eAnswerListener implements AnswerListener {
     if (error) this.events.error(error, tokens);
     else this.events.end(tokens);
   }
-}
-
-/** A boxed ext.e2eSignedReceipt (as an app posts or reads it). */
-export function decodeSignedReceipt(bytes: Uint8Array): ExtE2eSignedReceipt {
-  return decodeBoxedAs(Buffer.from(bytes), 'ext.e2eSignedReceipt');
 }
 
 function isCompleted(message: TlObject): boolean {

@@ -32,10 +32,16 @@ export class E2eReceiptStore {
     for (const { value } of db.getRange({ start: KEY_PREFIX, end: `${KEY_PREFIX}~` })) this.count(value, 1);
   }
 
+  /** Opens (creating) the store; CCN_ERR_CONFIG_INVALID naming `receipts_dir` when the directory cannot be used. */
   static open(path: string): E2eReceiptStore {
-    mkdirSync(path, { recursive: true, mode: 0o700 });
-    chmodSync(path, 0o700);
-    const db = open<E2eRequestRecord, string>({ path, encoding: 'json', noSubdir: false, compression: false });
+    let db: RootDatabase<E2eRequestRecord, string>;
+    try {
+      mkdirSync(path, { recursive: true, mode: 0o700 });
+      chmodSync(path, 0o700);
+      db = open<E2eRequestRecord, string>({ path, encoding: 'json', noSubdir: false, compression: false });
+    } catch (error) {
+      throw new CocoonError('CCN_ERR_CONFIG_INVALID', `cannot open the receipt store at ${path}: ${error instanceof Error ? error.message : String(error)}`, { param: 'receipts_dir', cause: error });
+    }
     try {
       for (const file of ['data.mdb', 'lock.mdb']) chmodSync(join(path, file), 0o600);
       return new E2eReceiptStore(db);

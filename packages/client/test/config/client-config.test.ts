@@ -38,6 +38,10 @@ describe('clientConfigSchema', () => {
       ton_automation_interval_ms: 2000,
       root_refresh_interval_ms: 45000,
       encryption_public_keys: [],
+      require_e2e: false,
+      e2e_fallback: 'refuse',
+      e2e_max_recipients: 3,
+      receipts_dir: '.cocoon/client/receipts',
     });
   });
 
