@@ -8,7 +8,8 @@
  * seed, cycles, kills per role, stops, requests, answered, errors, hung, billed_tokens,
  * delivered_tokens, and each invariant's verdict. Exits 1 when an invariant fails.
  * Flags: --cycles (12) --seed (random) --proxies (2) --workers (2) --concurrency (4)
- * --request-timeout-s (8) --min-wait-ms (2000) --max-wait-ms (5000) --verbose (child output to stderr).
+ * --request-timeout-s (8) --min-wait-ms (2000) --max-wait-ms (5000) --min-stop-ms (4000) --max-stop-ms (12000:
+ * longer than a request's timeout) --verbose (child output to stderr).
  */
 import { parseArgs } from 'node:util';
 import { SeededRandom } from '@cocoon/test-support';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     'request-timeout-s': { type: 'string', default: '8' },
     'min-wait-ms': { type: 'string', default: '2000' },
     'max-wait-ms': { type: 'string', default: '5000' },
+    'min-stop-ms': { type: 'string', default: '4000' },
+    'max-stop-ms': { type: 'string', default: '12000' },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +47,7 @@ const result = await runChaos({
   concurrency: integer('concurrency', values.concurrency, 1),
   requestTimeoutMs: integer('request-timeout-s', values['request-timeout-s'], 1) * 1000,
   waitMs: { min: integer('min-wait-ms', values['min-wait-ms'], 0), max: integer('max-wait-ms', values['max-wait-ms'], 0) },
+  stopMs: { min: integer('min-stop-ms', values['min-stop-ms'], 0), max: integer('max-stop-ms', values['max-stop-ms'], 0) },
   progress: (line) => process.stderr.write(`[chaos] ${line}\n`),
   ...(values.verbose ? { onLine: (name: string, _stream: string, line: string) => process.stderr.write(`[${name}] ${line}\n`) } : {}),
 });

@@ -5,6 +5,7 @@
  * proxy-signed payout), per proxy contract, polled every few hundred milliseconds. A runner that is
  * down or stopped simply yields no observation for that round.
  */
+import { Address } from '@ton/core';
 import type { SignedTotalObservation } from '@cocoon/test-support';
 
 export interface ChaosObserverOptions {
@@ -33,6 +34,16 @@ function asTokens(value: unknown): bigint | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
   return undefined;
+}
+
+/** One spelling per contract (rows may print it bounceable or not). */
+function rawAddress(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return Address.parse(value).toRawString();
+  } catch {
+    return undefined;
+  }
 }
 
 export class ChaosObserver {
@@ -71,8 +82,9 @@ export class ChaosObserver {
       const at = this.now();
       for (const row of rows ?? []) {
         const tokens = asTokens(row[field]);
-        if (typeof row.proxy_sc_address !== 'string' || tokens === undefined) continue;
-        this.observations.push({ observer, contract: row.proxy_sc_address, tokens, at, durable });
+        const contract = rawAddress(row.proxy_sc_address);
+        if (contract === undefined || tokens === undefined) continue;
+        this.observations.push({ observer, contract, tokens, at, durable });
       }
     }));
   }

@@ -1,6 +1,7 @@
 /**
  * The client runner's start-up steps, in order: the client chain (on chain only, loaded lazily),
- * the attestation and the proxy verifier, the proxy connections and the gateway, the HTTP server,
+ * the attestation and the proxy verifier, the proxy connections and the gateway, the HTTP server
+ * (with the e2e parts in front of the gateway and the receipt store, §22: ./e2e/e2e-runner-setup.ts),
  * then connecting to the proxy. Each step takes the context built so far and the runner's one
  * `CleanupStack`, and pushes how to release what it opened: a failed step unwinds exactly what
  * the earlier ones opened, and close() unwinds everything, newest first — the HTTP server drains

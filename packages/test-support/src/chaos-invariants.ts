@@ -177,7 +177,7 @@ export function checkSignedTotalsMonotonic(input: ChaosInvariantInput): Invarian
     if (!before || observation.tokens > before.tokens) highest.set(key, observation);
   }
   if (backwards.length > 0) return { ok: false, detail: `${backwards.length} went backwards: ${backwards.slice(0, 5).join('; ')}` };
-  const finals = [...highest.entries()].map(([key, observation]) => `${key.split(' ')[0]}=${observation.tokens}`);
+  const finals = [...highest.entries()].map(([key, observation]) => `${observation.observer}@${key.slice(-6)}=${observation.tokens}`);
   return { ok: true, detail: `${ordered.length} observations of ${highest.size} signed totals; highest ${finals.join(', ') || 'none'}` };
 }
 

@@ -57,7 +57,8 @@ export class E2eSealingGateway implements InferenceGateway {
     const { header } = readE2eRequestRouting(exchange.sealed.bytes);
     answer.listener = await e2e.send(connection, { bytes: exchange.sealed.bytes, header, requestHash: exchange.sealed.requestHash, mode: 'sealed' }, answer);
     const listener = answer.listener;
-    request.signal.addEventListener('abort', () => listener.abort(request.signal.reason as Error), { once: true });
+    if (request.signal.aborted) listener.abort(request.signal.reason as Error);
+    else request.signal.addEventListener('abort', () => listener.abort(request.signal.reason as Error), { once: true });
     return answer.answer;
   }
 

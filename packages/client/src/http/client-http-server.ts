@@ -4,7 +4,7 @@
  * passes the HttpRequestGuard first (Host 421, Origin 403); `/request/*` needs the admin token
  * or the access hash (401); JSON bodies must be application/json (415); CORS only for the
  * configured origins. Bad input never takes the process down: every handler answers errors as
- * OpenAI-style JSON.
+ * OpenAI-style JSON. `extraRoutes` adds public routes (the e2e relay and receipts, §22).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
