@@ -100,7 +100,9 @@ export class E2eReceiptStore {
     await this.db.close();
   }
 
+  /** Changes a known record; nothing once closed (a charge that arrives while the runner shuts down). */
   private async update(requestIdHex: string, change: (record: E2eRequestRecord) => E2eRequestRecord): Promise<void> {
+    if (this.closed) return;
     const before = this.get(requestIdHex);
     if (!before) return;
     await this.write(before, change(before));
