@@ -55,7 +55,7 @@ for (const [name, verdict] of Object.entries(result.invariants)) process.stdout.
 for (const [error, count] of Object.entries(result.errors)) process.stdout.write(`error x${count}: ${error}\n`);
 const ok = Object.values(result.invariants).every((verdict) => verdict.ok);
 process.stdout.write(`${JSON.stringify({
-  seed: result.seed, cycles: result.cycles, kills: result.kills, stops: result.stops,
+  seed: result.seed, cycles: result.cycles, kills: result.kills, stops: result.stops, unplanned_exits: result.unplannedExits,
   requests: result.totals.requests, answered: result.totals.answered, errors: result.totals.errors, hung: result.totals.hung,
   at_risk: result.totals.at_risk, billed_tokens: Number(result.totals.billed_tokens), delivered_tokens: Number(result.totals.delivered_tokens),
   invariants: Object.fromEntries(Object.entries(result.invariants).map(([name, verdict]) => [name, verdict.ok])),

@@ -57,6 +57,8 @@ export interface ChaosRunResult {
   cycles: number;
   kills: Record<ChaosRole, number>;
   stops: number;
+  /** Deaths the plan did not cause: restarts that failed (e.g. started while the chain was down) and exited again. */
+  unplannedExits: number;
   disruptions: ChaosDisruption[];
   totals: ChaosTotals;
   settlements: ChaosSettlement[];
@@ -189,9 +191,11 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
         progress(`${step.name} back after ${Date.now() - startedAt} ms (${describeStep(step)}); ${activeLoad.records.length} requests so far`);
       };
       if (step.kind === 'kill') {
-        process.kill(child.pid!, 'SIGKILL');
+        const killed = child.pid!;
+        process.kill(killed, 'SIGKILL');
         kills[step.role] += 1;
-        recoveries.push(waitFor(() => events.some((event) => event.kind === 'restarted' && event.name === step.name && event.at >= startedAt), 180_000, `${step.name} to restart`).then(recovered));
+        recoveries.push(waitFor(() => live.children.some((candidate) => candidate.name === step.name && candidate.pid !== killed && candidate.running && candidate.readyInfo !== undefined),
+          240_000, `${step.name} to restart`).then(recovered));
       } else {
         process.kill(child.pid!, 'SIGSTOP');
         stops += 1;
@@ -240,6 +244,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
     for (const record of records) if (record.error) errors[record.error.slice(0, 80)] = (errors[record.error.slice(0, 80)] ?? 0) + 1;
     return {
       seed: options.seed, schedule, cycles: options.cycles, kills, stops, disruptions, settlements,
+      unplannedExits: events.filter((event) => event.kind === 'exited').length - Object.values(kills).reduce((total, count) => total + count, 0),
       totals: chaosTotals(input), invariants: checkChaosInvariants(input), errors, elapsedMs: Date.now() - started,
     };
   } finally {

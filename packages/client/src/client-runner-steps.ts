@@ -120,7 +120,7 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
   const encryptionKeys = clientChain
     ? rootEncryptionKeys(() => clientChain.root)
     : configuredEncryptionKeys({ isTest: config.is_test, keys: config.encryption_public_keys });
-  const e2eSetup = openE2eSetup({ config, logger: context.logger, now, stats, attestation, clientChain, gateway, params, encryptionKeys }, stack);
+  const e2eSetup = await openE2eSetup({ config, logger: context.logger, now, stats, attestation, clientChain, gateway, params, encryptionKeys }, stack);
   const server = await startClientHttpServer({
     host: config.http_host, port: config.http_port, gateway: e2eSetup.gateway, now,
     maxBodyBytes: config.max_body_bytes,

@@ -31,10 +31,10 @@ const dial = (server: RecordingServer, offerExtensions?: boolean) =>
 test('our dialer and our listener negotiate every extension', async () => {
   const connection = await dial(ours);
   const accepted = await ours.nextConnection();
-  assert.deepEqual([...connection.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes']);
+  assert.deepEqual([...connection.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes', 'market']);
   assert.equal(accepted.socket.alpnProtocol, 'cocoon-ext-1');
   const listenerSession = new CocoonSession(accepted.socket, { role: 'listener' });
-  assert.deepEqual([...listenerSession.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes'], 'the session reads the ALPN protocol from its socket');
+  assert.deepEqual([...listenerSession.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes', 'market'], 'the session reads the ALPN protocol from its socket');
   listenerSession.close();
   connection.socket.destroy();
 });

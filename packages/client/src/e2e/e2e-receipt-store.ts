@@ -8,7 +8,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import { CocoonError } from '@cocoon/protocol';
 import { addToReport, emptyReport, findingOf } from './e2e-request-record.ts';
 import type { E2eAuditReport, E2eRequestRecord, E2eStoredCharge, E2eStoredReceipt } from './e2e-request-record.ts';
@@ -32,10 +32,14 @@ export class E2eReceiptStore {
     for (const { value } of db.getRange({ start: KEY_PREFIX, end: `${KEY_PREFIX}~` })) this.count(value, 1);
   }
 
-  /** Opens (creating) the store; CCN_ERR_CONFIG_INVALID naming `receipts_dir` when the directory cannot be used. */
-  static open(path: string): E2eReceiptStore {
+  /**
+   * Opens (creating) the store; CCN_ERR_CONFIG_INVALID naming `receipts_dir` when the directory cannot be used.
+   * lmdb (a native module) is loaded here, not when @cocoon/client is imported.
+   */
+  static async open(path: string): Promise<E2eReceiptStore> {
     let db: RootDatabase<E2eRequestRecord, string>;
     try {
+      const { open } = await import('lmdb');
       mkdirSync(path, { recursive: true, mode: 0o700 });
       chmodSync(path, 0o700);
       db = open<E2eRequestRecord, string>({ path, encoding: 'json', noSubdir: false, compression: false });

@@ -43,14 +43,14 @@ export interface E2eRunnerSetup {
   json(): Record<string, number>;
 }
 
-export function openE2eSetup(input: E2eRunnerSetupInput, stack: CleanupStack): E2eRunnerSetup {
+export async function openE2eSetup(input: E2eRunnerSetupInput, stack: CleanupStack): Promise<E2eRunnerSetup> {
   const { config, logger, now, clientChain } = input;
   useNodeE2ePrimitives();
   const hashes = clientChain && config.proxy_policy === 'tdx' ? new RootHashPolicy(() => clientChain.root) : undefined;
   const verifier = createE2eEvidenceVerifier(input.attestation, {
     policy: config.proxy_policy, ...(hashes ? { hashes } : {}), networkIsTest: clientChain ? clientChain.root.params.isTest : true,
   });
-  const store = E2eReceiptStore.open(config.receipts_dir);
+  const store = await E2eReceiptStore.open(config.receipts_dir);
   stack.defer(() => store.close(), 'e2e receipt store');
   const trust = (): E2eTrust => clientChain
     ? { is_test: clientChain.root.params.isTest, hashes_checked: hashes !== undefined, worker_hashes: [...clientChain.root.workerHashes], model_hashes: [...clientChain.root.modelHashes] }

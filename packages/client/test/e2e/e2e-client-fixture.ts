@@ -187,7 +187,7 @@ export async function startE2eTestClient(connection: ProxySessionDouble, options
   const params = new StaticNetworkParamsSource(DEV_NETWORK_PARAMS);
   const inner = new ProtocolInferenceGateway({ connections: [connection as unknown as ClientProxyConnection], params, stats });
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'cocoon-e2e-receipts-'));
-  const store = E2eReceiptStore.open(storeDir);
+  const store = await E2eReceiptStore.open(storeDir);
   const verifier = new NodeE2eEvidenceVerifier({ peerVerifier: new FakeTdxPolicyVerifier() });
   const directory = new E2eKeyDirectory({ verifier, now: Date.now, logger });
   const trust = () => ({ is_test: true, hashes_checked: false, worker_hashes: [], model_hashes: [] });

@@ -21,7 +21,7 @@ test('the store survives a restart and the audit finds uncovered charges', async
   const dir = mkdtempSync(join(tmpdir(), 'cocoon-receipts-'));
   try {
     const [covered, missing, larger, forged, pending] = ['01', '02', '03', '04', '05'].map((byte) => byte.repeat(32));
-    let store = E2eReceiptStore.open(dir);
+    let store = await E2eReceiptStore.open(dir);
     for (const id of [covered!, missing!, larger!, forged!, pending!]) await store.begin(base(id));
     await store.setReceipt(covered!, receipt('10'));
     await store.recordCharge(covered!, charge('10'));
@@ -35,7 +35,7 @@ test('the store survives a restart and the audit finds uncovered charges', async
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     assert.equal(statSync(join(dir, 'data.mdb')).mode & 0o777, 0o600);
 
-    store = E2eReceiptStore.open(dir);
+    store = await E2eReceiptStore.open(dir);
     assert.equal(store.get(covered!)?.receipt?.tokens, '10');
     assert.equal(store.has('ff'.repeat(32)), false);
     const report = store.audit();

@@ -28,6 +28,8 @@ class ChangingParamsSource implements NetworkParamsSource {
 /** Test double: a ready proxy connection keeping every query's listener. */
 class ProxyConnectionDouble {
   isReady = true;
+  /** A reference proxy's session: no extensions (so /v1/models uses client.getWorkerTypesV2). */
+  readonly extensions: ReadonlySet<string> = new Set();
   readonly listeners: AnswerListener[] = [];
   runQuery(_query: TlObject, listener: AnswerListener) { this.listeners.push(listener); }
   forget() {}

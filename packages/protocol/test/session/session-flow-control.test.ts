@@ -102,7 +102,7 @@ describe('session extensions', () => {
   test('sessions that negotiated extensions exchange them', async () => {
     const pair = await sessionPair(WITH_EXTENSIONS, WITH_EXTENSIONS);
     try {
-      assert.deepEqual([...pair.listener.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes']);
+      assert.deepEqual([...pair.listener.extensions].sort(), ['cancel', 'credit', 'e2e', 'errorCodes', 'market']);
       const message = once(pair.listener, 'message');
       pair.dialer.send({ _: 'ext.grantCredit', request_id: Buffer.alloc(32, 1), bytes: 4096n });
       const [received] = (await message) as [TlObject];

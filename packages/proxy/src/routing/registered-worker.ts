@@ -4,10 +4,12 @@
  * the requests running on it, and decaying 10-minute stats (query count, successes, average
  * query time) for `/jsonstats`, and the market measurements (TTFT, throughput, reliability,
  * worker-market-stats.ts) behind its market score. The model changes only by `worker.changeModel`.
+ * While registered it keeps its slot in its model's WorkerSelectionIndex current on every change.
  */
 import { DecayingAverage, ExponentialDecay, modelBaseName, type MillisecondClock } from '@cocoon/protocol';
 import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from './market-settings.ts';
 import { WorkerMarketStats, type AttemptMeasurement } from './worker-market-stats.ts';
+import type { WorkerSelectionIndex } from './worker-selection-index.ts';
 
 export interface WorkerRegistration {
   /** Connection id, unique in the registry. */
@@ -101,13 +103,16 @@ export class RegisteredWorker {
   readonly protoVersion: number;
   readonly machineDescriptionJson: string;
   readonly attestation: WorkerAttestationView | undefined;
-  enabled: boolean;
   /** What the market score is computed from (§4.4). */
   readonly market: WorkerMarketStats;
   private currentCoefficient: number;
   private running = 0;
+  private isEnabled: boolean;
   /** The average query time as of the market stats' last refresh (the load term's factor). */
   private cachedAverageQueryTimeMs = 0;
+  /** The selection index that holds this worker (its model's, while registered) and its slot there. */
+  private selectionIndex: WorkerSelectionIndex | undefined;
+  private selectionSlot = -1;
   private model: { full: string; base: string };
   private readonly queryTimeMs: DecayingAverage;
   private readonly successes: ExponentialDecay;
@@ -121,7 +126,7 @@ export class RegisteredWorker {
     this.machineDescriptionJson = registration.machineDescriptionJson ?? '{}';
     this.currentCoefficient = registration.coefficient;
     this.maxActiveRequests = registration.maxActiveRequests;
-    this.enabled = registration.enabled;
+    this.isEnabled = registration.enabled;
     this.attestation = registration.attestation;
     this.queryTimeMs = new DecayingAverage(now, { periodSeconds: TEN_MINUTES_SECONDS });
     this.successes = new ExponentialDecay(now, TEN_MINUTES_SECONDS);
@@ -137,6 +142,35 @@ export class RegisteredWorker {
   set coefficient(coefficient: number) {
     this.currentCoefficient = coefficient;
     this.market.invalidate();
+    this.selectionIndex?.write(this.selectionSlot, this);
+  }
+
+  /** Whether the worker takes requests (`worker.enable`/`disable`, the admin API). */
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  set enabled(enabled: boolean) {
+    this.isEnabled = enabled;
+    this.selectionIndex?.write(this.selectionSlot, this);
+  }
+
+  /** The average query time behind the load term, as of the market stats' last refresh. */
+  get cachedLoadAverageQueryTimeMs(): number {
+    return this.cachedAverageQueryTimeMs;
+  }
+
+  /** Called by the selection index that files this worker (the registry's, per model). */
+  attachSelectionIndex(index: WorkerSelectionIndex, slot: number): void {
+    this.selectionIndex = index;
+    this.selectionSlot = slot;
+  }
+
+  /** Called by the selection index when it drops this worker. */
+  detachSelectionIndex(index: WorkerSelectionIndex): void {
+    if (this.selectionIndex !== index) return;
+    this.selectionIndex = undefined;
+    this.selectionSlot = -1;
   }
 
   /** Model name without the `@…` suffix; what clients ask for. */
@@ -159,7 +193,7 @@ export class RegisteredWorker {
 
   /** Whether the worker may take one more request (enabled and below its limit). */
   get available(): boolean {
-    return this.enabled && this.running < this.maxActiveRequests;
+    return this.isEnabled && this.running < this.maxActiveRequests;
   }
 
   /** Decayed 10-minute average query time in ms; 0 with no history. */
@@ -185,6 +219,7 @@ export class RegisteredWorker {
   /** Counts a request as running on this worker until the handle is ended. */
   begin(): WorkerRequestHandle {
     this.running += 1;
+    this.selectionIndex?.writeRunning(this.selectionSlot, this.running);
     let ended = false;
     return {
       worker: this,
@@ -195,6 +230,7 @@ export class RegisteredWorker {
         this.queryTimeMs.add(Math.max(0, durationMs));
         (success ? this.successes : this.failures).add(1);
         this.market.record(success, Math.max(0, durationMs), measurement, this.now());
+        this.selectionIndex?.write(this.selectionSlot, this);
         return true;
       },
     };

@@ -77,6 +77,21 @@ export class WorkerMarketStats {
     this.dirty = true;
   }
 
+  /** When the worker last failed (its fault), ms on the registry's clock; -Infinity if never. */
+  get lastFailureMs(): number {
+    return this.lastFailureAt;
+  }
+
+  /** The cached non-load score terms as last computed (see scoreComputedAt). */
+  get cachedBaseScore(): number {
+    return this.cachedBase;
+  }
+
+  /** When cachedBaseScore was computed; -Infinity while an outcome or coefficient change awaits a recompute. */
+  get scoreComputedAt(): number {
+    return this.dirty ? -Infinity : this.computedAt;
+  }
+
   /** Whether the worker failed within the cooldown. */
   coolingDown(now: number): boolean {
     return now - this.lastFailureAt < this.settings.failureCooldownMs;

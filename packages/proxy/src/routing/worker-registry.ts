@@ -5,13 +5,15 @@
  * max_coefficient), then the market: the lowest market score (price, measured latency and throughput,
  * load, reliability; registered-worker.ts), or under a sort preference the best price / TTFT /
  * tokens per second with the score breaking ties; workers that failed within the cooldown only when
- * no other is eligible; ties → first registered. One O(n) scan over cached scores, no allocation.
+ * no other is eligible; ties → first registered. One O(n) loop over the model's WorkerSelectionIndex
+ * (plain typed-array reads of cached score terms, worker-selection-index.ts), no allocation.
  * Also the `/v1/models` view (§4.1) and `/jsonstats` `worker_connections`.
  */
 import { CocoonError, type MillisecondClock } from '@cocoon/protocol';
 import { RegisteredWorker, type WorkerConnectionStats, type WorkerMarketView, type WorkerRegistration } from './registered-worker.ts';
 import { DEFAULT_MARKET_SETTINGS, type MarketSettings } from './market-settings.ts';
 import type { MarketSort } from './routing-preferences.ts';
+import { WorkerSelectionIndex, type SelectionWeights } from './worker-selection-index.ts';
 
 /** One `/v1/models` entry: a model base name and its enabled workers, cheapest first. */
 export interface ModelListing {
@@ -26,7 +28,6 @@ export interface SelectOptions {
 }
 
 const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
-const NO_WORKERS: readonly RegisteredWorker[] = [];
 
 /**
  * The wire message of CCN_ERR_ROUTE_WORKERS_BUSY: the reference's `no workers for model <m>`
@@ -53,15 +54,17 @@ export class WorkerRegistry {
   /** Insertion order = registration order (the tie-break). */
   private readonly workers = new Map<string, RegisteredWorker>();
   /** Per model base name, the workers in registration order: what a selection scans. */
-  private readonly byModel = new Map<string, RegisteredWorker[]>();
+  private readonly byModel = new Map<string, WorkerSelectionIndex>();
   private readonly order = new Map<RegisteredWorker, number>();
   private nextOrder = 0;
   private readonly now: MillisecondClock;
   private readonly market: Readonly<MarketSettings>;
+  private readonly weights: Readonly<SelectionWeights>;
 
   constructor(options: WorkerRegistryOptions = {}) {
     this.now = options.now ?? (() => performance.now());
     this.market = Object.freeze({ ...DEFAULT_MARKET_SETTINGS, ...options.market });
+    this.weights = { loadWeight: this.market.loadWeight, loadReferenceMs: this.market.loadReferenceMs, failureCooldownMs: this.market.failureCooldownMs };
   }
 
   /** The market settings in force. */
@@ -149,54 +152,10 @@ export class WorkerRegistry {
    * reference clients read it as before.
    */
   select(model: string, maxCoefficient: number, exclude: ReadonlySet<string> = NO_EXCLUSIONS, minProtoVersion = 0, options?: SelectOptions): RegisteredWorker {
-    const now = this.now();
-    const sort = options?.sort;
-    let known = false;
-    let best: RegisteredWorker | undefined;
-    let bestKey = Infinity;
-    let bestScore = Infinity;
-    let cooling: RegisteredWorker | undefined; // the best of those that failed within the cooldown
-    let coolingKey = Infinity;
-    let coolingScore = Infinity;
-    let minimumCoefficientAbove = Infinity;
-    let busy = 0;
-    let tooOld = 0;
-    const candidates = this.byModel.get(model) ?? NO_WORKERS;
-    for (let index = 0; index < candidates.length; index += 1) {
-      const worker = candidates[index]!;
-      known = true;
-      if (!worker.enabled || exclude.has(worker.id)) continue;
-      if (worker.protoVersion < minProtoVersion) {
-        tooOld += 1;
-        continue;
-      }
-      if (!worker.available) {
-        if (worker.coefficient <= maxCoefficient) busy += 1;
-        continue;
-      }
-      if (worker.coefficient > maxCoefficient) {
-        minimumCoefficientAbove = Math.min(minimumCoefficientAbove, worker.coefficient);
-        continue;
-      }
-      const score = worker.marketScore(now);
-      const key = sort === undefined ? score : sortKey(worker, sort);
-      if (worker.market.coolingDown(now)) {
-        if (key < coolingKey || (key === coolingKey && score < coolingScore)) {
-          cooling = worker;
-          coolingKey = key;
-          coolingScore = score;
-        }
-        continue;
-      }
-      if (key < bestKey || (key === bestKey && score < bestScore)) {
-        best = worker;
-        bestKey = key;
-        bestScore = score;
-      }
-    }
-    if (best) return best;
-    if (cooling) return cooling;
-    if (!known) throw new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', `unknown model ${model}`, { param: 'model' });
+    const index = this.byModel.get(model);
+    if (!index) throw new CocoonError('CCN_ERR_ROUTE_UNKNOWN_MODEL', `unknown model ${model}`, { param: 'model' });
+    const { worker, minimumCoefficientAbove, busy, tooOld } = index.select(this.now(), maxCoefficient, exclude, minProtoVersion, options?.sort);
+    if (worker) return worker;
     if (minimumCoefficientAbove !== Infinity) {
       throw new CocoonError('CCN_ERR_ROUTE_COEFFICIENT_TOO_LOW', `can run this query with coefficient=${minimumCoefficientAbove}`, { param: 'max_coefficient' });
     }
@@ -207,34 +166,24 @@ export class WorkerRegistry {
 
   /** Files the worker under its model base name, in registration order (the tie-break). */
   private addToModel(worker: RegisteredWorker): void {
-    const list = this.byModel.get(worker.modelBaseName) ?? [];
-    const rank = this.order.get(worker) ?? 0;
-    let at = list.length;
-    while (at > 0 && (this.order.get(list[at - 1]!) ?? 0) > rank) at -= 1;
-    list.splice(at, 0, worker);
-    this.byModel.set(worker.modelBaseName, list);
+    let index = this.byModel.get(worker.modelBaseName);
+    if (!index) {
+      index = new WorkerSelectionIndex(this.weights);
+      this.byModel.set(worker.modelBaseName, index);
+    }
+    index.insert(worker, this.order.get(worker) ?? 0);
   }
 
   private removeFromModel(worker: RegisteredWorker): void {
-    const list = this.byModel.get(worker.modelBaseName);
-    if (!list) return;
-    const at = list.indexOf(worker);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.byModel.delete(worker.modelBaseName);
+    const index = this.byModel.get(worker.modelBaseName);
+    if (!index) return;
+    index.remove(worker);
+    if (index.size === 0) this.byModel.delete(worker.modelBaseName);
   }
 
   private require(id: string): RegisteredWorker {
     const worker = this.workers.get(id);
     if (!worker) throw new CocoonError('CCN_ERR_INTERNAL', `no worker connection ${id}`, { param: 'id' });
     return worker;
-  }
-}
-
-/** The primary key of a sort preference (lower is better). */
-function sortKey(worker: RegisteredWorker, sort: MarketSort): number {
-  switch (sort) {
-    case 'price': return worker.coefficient;
-    case 'latency': return worker.market.latencyKey();
-    case 'throughput': return worker.market.throughputKey();
   }
 }
