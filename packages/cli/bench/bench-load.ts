@@ -44,6 +44,10 @@ export interface LoadTarget {
   origin: string;
   /** Path of the chat completions endpoint, e.g. `/v1/chat/completions`. */
   path: string;
+  /** Extra request headers (e.g. `X-Cocoon-E2E: require`). */
+  headers?: Readonly<Record<string, string>>;
+  /** A response header every answer must carry (lower-case name), else the request counts as failed. */
+  expectHeader?: { name: string; value: string };
 }
 
 export interface LoadPlan {
@@ -71,7 +75,8 @@ export async function runLoad(pool: Pool, target: LoadTarget, plan: LoadPlan, sh
     samples.failures++;
     if (samples.failureExamples.length < MAX_FAILURE_EXAMPLES) samples.failureExamples.push(why);
   };
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer benchmark' };
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer benchmark', ...target.headers };
+  const expected = target.expectHeader;
 
   async function oneRequest(): Promise<void> {
     const sent = performance.now();
@@ -98,6 +103,7 @@ export async function runLoad(pool: Pool, target: LoadTarget, plan: LoadPlan, sh
       }
       const finished = performance.now();
       if (response.statusCode !== 200) return fail(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
+      if (expected && response.headers[expected.name] !== expected.value) return fail(`no ${expected.name}: ${expected.value} header`);
       const problem = checkStreamBody(body, shape);
       if (problem !== undefined) return fail(problem);
       samples.latenciesMs.push(finished - sent);

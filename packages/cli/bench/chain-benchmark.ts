@@ -9,15 +9,22 @@
  * Then the paced shape (paced-benchmark.ts: answer after 50 ms, a chunk every 10 ms): added TTFT and
  * per-chunk latency p50/p99, directly and through the chain, at c=1 and c=100 (extra rows and
  * `paced_*` JSON fields).
+ * And the E2E variant (bench-e2e.ts): target `chain-e2e`, the same chain and requests with `X-Cocoon-E2E:
+ * require` (the client runner seals to the worker's verified evidence, opens chunks, checks and stores
+ * receipts), compared with the plaintext chain: added p50/p99 at c=1, req/s at c=30, CPU and bytes
+ * per request (`e2e_*` JSON fields). `--e2e false` leaves it out.
  * Flags: --duration-s (c=30 phase, default 10) --c1-requests (200) --workers (1)
  * --concurrency (30) --timeout-s (240) --cpu-prof-dir DIR (profile every child)
  * --paced-c1-requests (40) --paced-concurrency (100) --paced-duration-s (8).
  */
 import { setMaxListeners } from 'node:events';
-import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuPerRequest, cpuSnapshot } from './bench-cpu.ts';
+import { E2E_ANSWER_HEADER, E2E_REQUEST_HEADERS, E2E_TARGET_NAME, byteSnapshot, bytesPerRequest, e2eComparison, waitForE2eWorkers } from './bench-e2e.ts';
+import type { ByteSnapshot, BytesPerRequest } from './bench-e2e.ts';
 import { createLoadPool, runLoad, type LoadTarget, type StreamShape } from './bench-load.ts';
 import { BenchChildLog, startBenchProcesses, type BenchProcesses } from './bench-processes.ts';
 import { formatTable, summarizeLoad, type LoadSummary, type TableRow } from './bench-stats.ts';
@@ -34,6 +41,7 @@ const { values } = parseArgs({
     'paced-concurrency': { type: 'string', default: '100' },
     'paced-duration-s': { type: 'string', default: '8' },
     'cpu-prof-dir': { type: 'string' },
+    e2e: { type: 'string', default: 'true' },
   },
 });
 const positive = (text: string, name: string): number => {
@@ -50,6 +58,8 @@ const profileDir = values['cpu-prof-dir'];
 const pacedC1Requests = Math.round(positive(values['paced-c1-requests'], 'paced-c1-requests'));
 const pacedConcurrency = Math.round(positive(values['paced-concurrency'], 'paced-concurrency'));
 const pacedDurationMs = positive(values['paced-duration-s'], 'paced-duration-s') * 1000;
+if (values.e2e !== 'true' && values.e2e !== 'false') throw new Error(`--e2e must be true or false, got '${values.e2e}'`);
+const withE2e = values.e2e === 'true';
 
 const SHAPE: StreamShape = { chunkCount: 50, chunkBytes: 128 };
 const C1_WARMUP = 30;
@@ -69,16 +79,21 @@ interface TargetResult {
   /** CPU ms per request of every process during the measured c=1 and c=high phases. */
   c1Cpu: Record<string, number>;
   highCpu: Record<string, number>;
+  /** Chain targets: the client runner's and the proxy's bytes per request during the c=1 phase. */
+  bytes?: BytesPerRequest;
 }
 
-async function measureTarget(target: LoadTarget, pids: () => Map<string, number>): Promise<TargetResult> {
+async function measureTarget(target: LoadTarget, pids: () => Map<string, number>, bytes?: () => Promise<ByteSnapshot>): Promise<TargetResult> {
   const pool = createLoadPool(target, highConcurrency);
   try {
     abort.signal.throwIfAborted();
     await runLoad(pool, target, { concurrency: 1, maxRequests: C1_WARMUP, maxDurationMs: 30_000 }, SHAPE, abort.signal);
+    const bytesBefore = await bytes?.();
     const c1Before = cpuSnapshot(pids());
     const c1 = summarizeLoad(await runLoad(pool, target, { concurrency: 1, maxRequests: c1Requests, maxDurationMs: 30_000 }, SHAPE, abort.signal));
     const c1Cpu = cpuPerRequest(c1Before, cpuSnapshot(pids()), c1.requests);
+    const bytesAfter = await bytes?.();
+    const perRequestBytes = bytesBefore && bytesAfter ? bytesPerRequest(bytesBefore, bytesAfter, c1.requests) : undefined;
     abort.signal.throwIfAborted();
     progress(`${target.name} c=1: p50 ${c1.p50Ms} ms, ${c1.failures} failures`);
     await runLoad(pool, target, { concurrency: highConcurrency, maxRequests: HIGH_MAX_REQUESTS, maxDurationMs: HIGH_WARMUP_MS }, SHAPE, abort.signal);
@@ -87,14 +102,14 @@ async function measureTarget(target: LoadTarget, pids: () => Map<string, number>
     const highCpu = cpuPerRequest(before, cpuSnapshot(pids()), high.requests);
     abort.signal.throwIfAborted();
     progress(`${target.name} c=${highConcurrency}: ${high.requestsPerSecond} req/s, ${high.failures} failures`);
-    return { c1, high, c1Cpu, highCpu };
+    return { c1, high, c1Cpu, highCpu, ...(perRequestBytes ? { bytes: perRequestBytes } : {}) };
   } finally {
     await pool.close();
   }
 }
 
 function resultFields(name: string, concurrency: string, summary: LoadSummary): Record<string, number> {
-  const prefix = `${name}_${concurrency}`;
+  const prefix = `${name.replaceAll('-', '_')}_${concurrency}`;
   return {
     [`${prefix}_p50_ms`]: summary.p50Ms,
     [`${prefix}_p90_ms`]: summary.p90Ms,
@@ -111,7 +126,10 @@ const loadAverageAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
 async function main(): Promise<number> {
   const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`];
   progress(`starting test engine, relay and chain (${workers} worker${workers === 1 ? '' : 's'})…`);
-  processes = startBenchProcesses({ ...SHAPE, workers, log, nodeArgs });
+  // The client runner's receipt store (LMDB) for the e2e requests: a fresh directory, removed at the end.
+  const receiptsDir = mkdtempSync(join(tmpdir(), 'cocoon-bench-receipts-'));
+  process.on('exit', () => rmSync(receiptsDir, { recursive: true, force: true }));
+  processes = startBenchProcesses({ ...SHAPE, workers, log, nodeArgs, extraArgs: { client: ['--receipts-dir', receiptsDir] } });
   const endpoints = await processes.ready;
   const chainUrl = new URL(endpoints.chain.baseUrl);
   const targets: LoadTarget[] = [
@@ -119,12 +137,22 @@ async function main(): Promise<number> {
     { name: 'relay', origin: endpoints.relayUrl, path: '/v1/chat/completions' },
     { name: 'chain', origin: chainUrl.origin, path: `${chainUrl.pathname.replace(/\/$/, '')}/chat/completions` },
   ];
+  if (withE2e) targets.push({ ...targets[2]!, name: E2E_TARGET_NAME, headers: E2E_REQUEST_HEADERS, expectHeader: E2E_ANSWER_HEADER });
   const results: Record<string, TargetResult> = {};
   const childDied = endpoints.childDied.then((exit) => {
     throw new Error(`chain child ${exit.name} died during the benchmark`);
   });
   childDied.catch(() => {});
-  for (const target of targets) results[target.name] = await Promise.race([measureTarget(target, processes.pids), childDied]);
+  const running = processes;
+  const bytes = (): Promise<ByteSnapshot> => byteSnapshot(chainUrl.origin, running.pids().get('proxy'));
+  for (const target of targets) {
+    if (target.name === E2E_TARGET_NAME) {
+      progress('waiting until the client runner has verified the worker\'s e2e evidence…');
+      await waitForE2eWorkers(chainUrl.origin, workers, 30_000, abort.signal);
+    }
+    const isChain = target.origin === chainUrl.origin;
+    results[target.name] = await Promise.race([measureTarget(target, running.pids, isChain ? bytes : undefined), childDied]);
+  }
   await processes.stop();
   progress(`paced shape: answer after ${PACED_SHAPE.pacing!.responseDelayMs} ms, a chunk every ${PACED_SHAPE.pacing!.chunkDelayMs} ms (c=1 and c=${pacedConcurrency})…`);
   const paced = await runPacedBenchmark({
@@ -145,7 +173,7 @@ async function main(): Promise<number> {
     ...Object.fromEntries(targets.flatMap((target) => [...Object.entries(resultFields(target.name, 'c1', get(target.name).c1)), ...Object.entries(resultFields(target.name, 'c30', get(target.name).high))])),
     ...Object.fromEntries(targets.flatMap((target) => Object.entries(get(target.name).highCpu)
       .filter(([, ms]) => ms > 0)
-      .map(([process, ms]) => [`${target.name}_c30_cpu_ms_per_req_${process.replaceAll('-', '_')}`, ms]))),
+      .map(([process, ms]) => [`${target.name.replaceAll('-', '_')}_c30_cpu_ms_per_req_${process.replaceAll('-', '_')}`, ms]))),
     chain_vs_direct_c30_ratio: round(chain.high.requestsPerSecond / direct.high.requestsPerSecond),
     relay_vs_direct_c30_ratio: round(relay.high.requestsPerSecond / direct.high.requestsPerSecond),
     chain_added_c1_p50_ms: round(chain.c1.p50Ms - direct.c1.p50Ms),
@@ -171,6 +199,8 @@ async function main(): Promise<number> {
   const addedOk = (json.chain_added_c1_p50_ms as number) <= 2;
   const ratioOk = (json.chain_vs_direct_c30_ratio as number) >= 0.35;
   json.meets_targets = addedOk && ratioOk && failures === 0;
+  const e2e = withE2e ? e2eComparison({ plain: chain, e2e: get(E2E_TARGET_NAME), highConcurrency, chunkBytes: SHAPE.chunkBytes }) : undefined;
+  if (e2e) Object.assign(json, e2e.json, { e2e_failures: get(E2E_TARGET_NAME).c1.failures + get(E2E_TARGET_NAME).high.failures });
 
   console.log(`\nCOCOON chain benchmark — node ${process.version}, ${availableParallelism()} CPUs (1-min load average at start ${loadAverageAtStart}), chain with ${workers} worker(s), ${SHAPE.chunkCount}×${SHAPE.chunkBytes} B chunks\n`);
   console.log(formatTable([...rows, ...paced.rows]));
@@ -179,7 +209,7 @@ async function main(): Promise<number> {
     for (const [concurrency, perProcess] of [[1, get(target.name).c1Cpu], [highConcurrency, get(target.name).highCpu]] as const) {
       const cpu = Object.entries(perProcess).filter(([, ms]) => ms > 0);
       const total = cpu.reduce((sum, [, ms]) => sum + ms, 0);
-      console.log(`  ${target.name.padEnd(6)} c=${String(concurrency).padEnd(3)} total ${total.toFixed(2).padStart(5)}: ${cpu.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
+      console.log(`  ${target.name.padEnd(9)} c=${String(concurrency).padEnd(3)} total ${total.toFixed(2).padStart(5)}: ${cpu.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
     }
   }
   console.log(`\nPaced shape (${PACED_SHAPE.chunkCount} chunks, first after ${PACED_SHAPE.pacing!.responseDelayMs} ms, then every ${PACED_SHAPE.pacing!.chunkDelayMs} ms): added = measured − the engine's schedule`);
@@ -187,6 +217,7 @@ async function main(): Promise<number> {
   console.log('');
   console.log(`chain adds ${json.chain_added_c1_p50_ms} ms p50 at c=1 (target ≤ 2 ms: ${addedOk ? 'met' : 'MISSED'}); relay adds ${json.relay_added_c1_p50_ms} ms`);
   console.log(`chain reaches ${Math.round((json.chain_vs_direct_c30_ratio as number) * 100)} % of direct req/s at c=${highConcurrency} (target ≥ 35 %: ${ratioOk ? 'met' : 'MISSED'}); relay ${Math.round((json.relay_vs_direct_c30_ratio as number) * 100)} %`);
+  for (const line of e2e?.lines ?? []) console.log(line);
   if (failures > 0) {
     console.log(`FAILURES: ${failures} requests failed — results are NOT valid`);
     for (const row of [...rows, ...paced.rows]) for (const example of row.summary.failureExamples) console.log(`  ${row.target} c=${row.concurrency}: ${example}`);

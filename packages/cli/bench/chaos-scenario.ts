@@ -199,7 +199,14 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       } else {
         process.kill(child.pid!, 'SIGSTOP');
         stops += 1;
-        recoveries.push(sleep(step.stopMs).then(() => { process.kill(child.pid!, 'SIGCONT'); recovered(); }));
+        recoveries.push(sleep(step.stopMs).then(() => {
+          try {
+            process.kill(child.pid!, 'SIGCONT');
+          } catch {
+            // a later step killed it while it hung: its restart resumes service
+          }
+          recovered();
+        }));
       }
       recoveries.at(-1)!.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
       progress(`${describeStep(step)}: done`);

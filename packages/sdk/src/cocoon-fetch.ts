@@ -11,7 +11,7 @@
  * become OpenAI-style JSON error responses with their CCN_ERR_* code (mid-stream: the body errors).
  * Every other request passes through unchanged. Browser-safe: no Node built-ins.
  */
-import { CocoonError, E2eExchange, E2eRequestSealer, E2eRequestSession, toHex } from '@cocoon/protocol';
+import { CocoonError, E2eExchange, E2eRequestSealer, E2eRequestSession, concatenate, toHex } from '@cocoon/protocol';
 import type { E2eEvidenceVerifier, ExtE2eWorker } from '@cocoon/protocol';
 import { E2eAnswerReader } from './e2e-answer-reader.ts';
 import { fetchE2eWorkers } from './e2e-workers-listing.ts';
@@ -145,7 +145,7 @@ async function answerResponse(reader: E2eAnswerReader, requestIdHex: string, str
     for await (const piece of reader.body()) pieces.push(piece);
     const summary = summarizeReceipt(reader.receipt!);
     headers.set('x-cocoon-receipt', JSON.stringify(summary));
-    const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : concatenate(pieces), init);
+    const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : concatenate(...pieces), init);
     receipts.set(response, Promise.resolve(summary));
     return response;
   }
@@ -177,14 +177,3 @@ async function answerResponse(reader: E2eAnswerReader, requestIdHex: string, str
   return response;
 }
 
-function concatenate(pieces: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}

@@ -23,17 +23,8 @@ export const CONTENT_KEY_BYTES = 32;
 export const REQUEST_ID_BYTES = 32;
 export const GCM_TAG_BYTES = 16;
 
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const result = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
+/** Byte concatenation: the one the proto-3 encryption uses. */
+export { concatenate as concatBytes } from '../encryption/encryption-bytes.ts';
 
 /** The answer chunk nonce: 8 zero bytes ‖ seq (uint32 big-endian). */
 export function chunkNonce(seq: number): Uint8Array {

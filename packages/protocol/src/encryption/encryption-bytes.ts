@@ -70,7 +70,7 @@ export function isAllZero(bytes: Uint8Array): boolean {
   return bits === 0;
 }
 
-export function concatenate(...parts: Uint8Array[]): Uint8Array {
+export function concatenate(...parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

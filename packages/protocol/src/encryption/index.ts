@@ -3,7 +3,7 @@
  * tde2e per-string encryption, the JSON and form walkers with their envelope and refusals, the
  * app-facing request/answer helpers, and the key ring proxies and workers hold.
  */
-export { systemRandomBytes, toHex, toBase64, fromHexOrUndefined, fromBase64OrUndefined, isAllZero } from './encryption-bytes.ts';
+export { systemRandomBytes, toHex, toBase64, fromHexOrUndefined, fromBase64OrUndefined, isAllZero, concatenate } from './encryption-bytes.ts';
 export type { RandomBytes } from './encryption-bytes.ts';
 export { encryptionRefusal } from './encryption-refusal.ts';
 export type { EncryptionRefusal } from './encryption-refusal.ts';

@@ -39,16 +39,16 @@ export class WorkerSelectionIndex {
   private ranks: number[] = [];
   private capacity = 0;
   private enabled = new Uint8Array(0);
-  private running = new Float64Array(0);
-  private maxActive = new Float64Array(0);
-  private protoVersion = new Float64Array(0);
-  private coefficient = new Float64Array(0);
-  private baseScore = new Float64Array(0);
-  private computedAt = new Float64Array(0);
-  private averageQueryTimeMs = new Float64Array(0);
-  private lastFailureAt = new Float64Array(0);
-  private latencyKey = new Float64Array(0);
-  private throughputKey = new Float64Array(0);
+  private running: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private maxActive: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private protoVersion: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private coefficient: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private baseScore: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private computedAt: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private averageQueryTimeMs: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private lastFailureAt: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private latencyKey: Float64Array<ArrayBuffer> = new Float64Array(0);
+  private throughputKey: Float64Array<ArrayBuffer> = new Float64Array(0);
   private readonly outcome: SelectionOutcome = { worker: undefined, minimumCoefficientAbove: Infinity, busy: 0, tooOld: 0 };
 
   constructor(private readonly weights: Readonly<SelectionWeights>) {}
@@ -185,7 +185,7 @@ export class WorkerSelectionIndex {
   private ensureCapacity(needed: number): void {
     if (needed <= this.capacity) return;
     const capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2, needed);
-    const grow = (array: Float64Array): Float64Array => {
+    const grow = (array: Float64Array): Float64Array<ArrayBuffer> => {
       const next = new Float64Array(capacity);
       next.set(array);
       return next;
