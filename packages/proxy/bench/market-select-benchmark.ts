@@ -1,6 +1,6 @@
 /**
- * Measures worker selection by the market score (§4.4) at scale: µs per `select` with 1,000 (and
- * 10,000) workers for one model, all measured (TTFT, throughput, some failures), under the default
+ * Measures worker selection by the market score (§4.4) at scale: µs per `select` with 100, 1,000 and
+ * 10,000 workers for one model, all measured (TTFT, throughput, some failures), under the default
  * score, each sort preference, and a churn mix (each select followed by begin/end on the chosen
  * worker, so cached scores go stale); also heap bytes allocated per select. Prints one JSON line.
  * Run: node --import tsx packages/proxy/bench/market-select-benchmark.ts [selects]
@@ -43,7 +43,8 @@ function measure(workers: number, sort: MarketSort | undefined, churn: boolean):
 }
 
 const result: Record<string, unknown> = { selects };
-for (const workers of [1000, 10_000]) {
+for (const sort of [undefined, 'price', 'latency', 'throughput'] as const) measure(100, sort, true); // JIT warm-up, discarded
+for (const workers of [100, 1000, 10_000]) {
   result[`workers_${workers}`] = {
     score: measure(workers, undefined, false),
     sort_price: measure(workers, 'price', false),

@@ -10,6 +10,7 @@ import { CocoonError, cocoonCodeOfPeerError, encodeBoxed, isTlObject, peerErrorO
 import type { ExtE2eSignedReceipt, PeerReportedError, TlObject, TokensUsed } from '@cocoon/protocol';
 import type { AnswerListener, RunningQueryLink } from '../connection/client-proxy-connection.ts';
 import type { ClientStats } from '../client-stats.ts';
+import { CLIENT_GRANT_BATCH_BYTES } from '../gateway/protocol-inference-gateway.ts';
 
 export interface E2eAnswerEvents {
   /** One sealed chunk (boxed ext.e2eAnswerChunk bytes); `completed` on the request's last answer message. */
@@ -25,6 +26,8 @@ export class E2eAnswerListener implements AnswerListener {
   /** Set once the query went out: cancel and credit on its session. */
   link: RunningQueryLink | undefined;
   private finished = false;
+  /** Consumed bytes not granted yet: granted in batches, as for plaintext answers (not one message per chunk). */
+  private ungranted = 0;
 
   constructor(
     private readonly events: E2eAnswerEvents,
@@ -78,9 +81,14 @@ export class E2eAnswerListener implements AnswerListener {
     this.end(false, undefined, reason);
   }
 
-  /** Grants the proxy `bytes` more answer bytes (§19 credit) where negotiated. */
+  /** Grants the proxy `bytes` more answer bytes (§19 credit) where negotiated, in batches of CLIENT_GRANT_BATCH_BYTES. */
   grant(bytes: number): void {
-    if (!this.finished && bytes > 0 && this.link?.extensions.has('credit')) this.link.grantCredit(bytes);
+    if (this.finished || bytes <= 0 || !this.link?.extensions.has('credit')) return;
+    this.ungranted += bytes;
+    if (this.ungranted < CLIENT_GRANT_BATCH_BYTES) return;
+    const granted = this.ungranted;
+    this.ungranted = 0;
+    this.link.grantCredit(granted);
   }
 
   private codedError(error: PeerReportedError): CocoonError {

@@ -85,13 +85,14 @@ export class E2eClient {
 
   /**
    * Records the request (CCN_ERR_E2E_REPLAYED for an id sent before) and sends it; `events` get its answer.
-   * Returns the listener (abort it to give the request up).
+   * The record's LMDB commit runs while the request travels (not a disk flush per request on the way out);
+   * if it fails, the request is given up with that error. Returns the listener (abort it to give the request up).
    */
   async send(connection: ClientProxyConnection, request: E2eOutgoingRequest, events: E2eAnswerEvents): Promise<E2eAnswerListener> {
     const { header } = request;
     const requestId = Buffer.from(header.request_id);
     const idHex = toHex(requestId);
-    await this.options.store.begin({
+    const committed = this.options.store.admit({
       request_id: idHex, mode: request.mode, model: header.model, started_at_ms: this.now(), request_hash: toHex(request.requestHash), proxy: connection.address,
     });
     connection.onRequestPayment ??= (payment) => this.onRequestPayment(payment);
@@ -102,9 +103,15 @@ export class E2eClient {
         requestId, bytes: request.bytes, model: header.model, maxTokens: header.max_tokens, maxCoefficient: header.max_coefficient, timeoutMs: header.timeout_ms,
       }, listener);
     } catch (error) {
+      committed.catch(() => undefined);
       this.finish(idHex, error);
       throw error;
     }
+    committed.catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error('e2e receipt store write failed', { error: message });
+      listener.abort(new CocoonError('CCN_ERR_INTERNAL', `the receipt store could not record the request: ${message}`, { cause: error }));
+    });
     return listener;
   }
 

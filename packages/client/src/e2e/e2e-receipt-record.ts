@@ -6,7 +6,7 @@
  * `proxy.clientRequestPayment` charge.
  */
 import { checkE2eReceipt, encodeBoxed, isCocoonError, toBase64, toHex } from '@cocoon/protocol';
-import type { E2eReceiptExpectation, ExtE2eReceiptBody, ExtE2eSignedReceipt, ProxyClientRequestPayment } from '@cocoon/protocol';
+import type { E2eReceiptExpectation, ExtE2eReceiptBody, ExtE2eSignedReceipt, ProxyClientRequestPayment, VerifiedE2eReceipt } from '@cocoon/protocol';
 import type { E2eStoredCharge, E2eStoredReceipt } from './e2e-request-record.ts';
 
 /** The body's fields as JSON: bytes as hex, 64-bit numbers as decimal strings. */
@@ -35,6 +35,11 @@ export function checkedReceipt(signed: ExtE2eSignedReceipt, expected: E2eReceipt
   } catch (error) {
     return { verified: false, reason: isCocoonError(error) ? error.message : String(error), ...stored };
   }
+}
+
+/** The record to store for a receipt that already checked (checkE2eReceipt's result): no second signature check. */
+export function verifiedStoredReceipt(verified: VerifiedE2eReceipt): E2eStoredReceipt {
+  return { verified: true, signed: toBase64(verified.bytes), body: receiptBodyJson(verified.body), tokens: String(verified.tokensUsed.total_tokens_used) };
 }
 
 /** The readable form of the proxy's charge for one request. */

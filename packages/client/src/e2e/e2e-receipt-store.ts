@@ -25,6 +25,8 @@ export interface E2eReceiptCounts {
 
 export class E2eReceiptStore {
   private readonly cache = new Map<string, E2eRequestRecord>();
+  /** Records changed in this turn whose put is queued: one LMDB put per record per turn, with its latest state. */
+  private readonly queued = new Map<string, { record: E2eRequestRecord; put: Promise<void> }>();
   private readonly counts: E2eReceiptCounts = { requests: 0, receipts: 0, findings: 0 };
   private closed = false;
 
@@ -69,10 +71,19 @@ export class E2eReceiptStore {
     return this.cache.get(id) ?? this.db.get(KEY_PREFIX + id);
   }
 
-  /** A new request, before it goes out; CCN_ERR_E2E_REPLAYED when the id is already known. */
+  /** A new request, before it goes out; CCN_ERR_E2E_REPLAYED when the id is already known. Resolves once committed. */
   async begin(record: Omit<E2eRequestRecord, 'outcome' | 'error' | 'receipt' | 'charge'>): Promise<void> {
+    await this.admit(record);
+  }
+
+  /**
+   * begin without waiting for the disk: throws CCN_ERR_E2E_REPLAYED at once when the id is known, else the
+   * record is known (in memory) from now on, and the returned promise is its LMDB commit. The caller sends
+   * while LMDB commits and fails the request if the commit fails.
+   */
+  admit(record: Omit<E2eRequestRecord, 'outcome' | 'error' | 'receipt' | 'charge'>): Promise<void> {
     if (this.has(record.request_id)) throw new CocoonError('CCN_ERR_E2E_REPLAYED', `end-to-end request ${record.request_id} was sent before`);
-    await this.write(undefined, { ...record, outcome: 'pending', error: null, receipt: null, charge: null });
+    return this.write(undefined, { ...record, outcome: 'pending', error: null, receipt: null, charge: null });
   }
 
   async setReceipt(requestIdHex: string, receipt: E2eStoredReceipt): Promise<void> {
@@ -101,6 +112,7 @@ export class E2eReceiptStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.queued.values()].map((entry) => entry.put));
     await this.db.close();
   }
 
@@ -112,14 +124,30 @@ export class E2eReceiptStore {
     await this.write(before, change(before));
   }
 
+  /**
+   * Changes a record in memory now and puts it to LMDB; resolves once committed. Changes of one record in
+   * the same turn (the receipt and the end of a request) share one put of the latest state.
+   */
   private async write(before: E2eRequestRecord | undefined, after: E2eRequestRecord): Promise<void> {
     if (this.closed) throw new CocoonError('CCN_ERR_INTERNAL', 'the receipt store is closed');
     if (before) this.count(before, -1);
     this.count(after, 1);
-    this.cache.delete(after.request_id);
-    this.cache.set(after.request_id, after);
+    const id = after.request_id;
+    this.cache.delete(id);
+    this.cache.set(id, after);
     if (this.cache.size > CACHED_RECORDS) this.cache.delete(this.cache.keys().next().value!);
-    await this.db.put(KEY_PREFIX + after.request_id, after);
+    const queued = this.queued.get(id);
+    if (queued) {
+      queued.record = after;
+      return queued.put;
+    }
+    const entry = { record: after, put: Promise.resolve() };
+    entry.put = Promise.resolve().then(async () => {
+      this.queued.delete(id);
+      await this.db.put(KEY_PREFIX + id, entry.record);
+    });
+    this.queued.set(id, entry);
+    return entry.put;
   }
 
   private count(record: E2eRequestRecord, sign: 1 | -1): void {

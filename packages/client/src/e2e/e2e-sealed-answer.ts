@@ -9,12 +9,12 @@
  * Every outcome is written to the receipt store.
  */
 import { CocoonError, toHex, unixSecondsHeader } from '@cocoon/protocol';
-import type { E2eExchange, ExtE2eSignedReceipt, TokensUsed } from '@cocoon/protocol';
+import type { E2eExchange, ExtE2eSignedReceipt, TokensUsed, VerifiedE2eReceipt } from '@cocoon/protocol';
 import type { GatewayAnswer, GatewayUsage } from '../http/index.ts';
 import { AnswerBodyQueue } from '../gateway/answer-body-queue.ts';
 import type { E2eAnswerEvents, E2eAnswerListener } from './e2e-answer-listener.ts';
 import type { E2eClient } from './e2e-client.ts';
-import { checkedReceipt } from './e2e-receipt-record.ts';
+import { checkedReceipt, verifiedStoredReceipt } from './e2e-receipt-record.ts';
 
 /** Largest non-streamed answer held for its receipt. */
 export const MAX_HELD_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -83,8 +83,8 @@ export class E2eSealedAnswer implements E2eAnswerEvents {
 
   end(tokens: TokensUsed | undefined): void {
     try {
-      this.exchange.complete(); // final chunk came, the receipt is there and checks
-      this.keepReceipt();
+      const verified = this.exchange.complete(); // final chunk came, the receipt is there and checks
+      this.keepReceipt(verified);
     } catch (error) {
       this.keepReceipt();
       this.fail(error instanceof Error ? error : new Error(String(error)), tokens);
@@ -118,11 +118,15 @@ export class E2eSealedAnswer implements E2eAnswerEvents {
     this.listener?.grant(wireBytes);
   }
 
-  /** Stores the receipt as checked (or with the reason it does not check). */
-  private keepReceipt(): void {
+  /** Stores the receipt as checked (or with the reason it does not check); `verified`: it already checked, as this one. */
+  private keepReceipt(verified?: VerifiedE2eReceipt): void {
     const receipt = this.receiptValue;
     if (!receipt) return;
     this.receiptValue = undefined;
+    if (verified?.signed === receipt) {
+      this.e2e.saveReceipt(this.idHex, verifiedStoredReceipt(verified));
+      return;
+    }
     const sealed = this.exchange.sealed;
     this.e2e.saveReceipt(this.idHex, checkedReceipt(receipt, {
       requestId: sealed.requestId, requestHash: sealed.requestHash, answerHash: sealed.answer.answerHash, answerChunks: sealed.answer.chunks, recipients: sealed.recipients,

@@ -3,12 +3,19 @@
  * order and, per worker, the numbers the hard rules and the market score read, as parallel typed
  * arrays (enabled, running, limit, protocol version, coefficient, the cached non-load score terms
  * and when they were computed, the load term's average query time, the last failure, the sort keys).
- * A worker writes its slot whenever one of them changes (begin, end, enable, coefficient); a
- * selection is then one loop of plain array reads with no calls, except the lazy refresh of a
- * worker whose cached terms are stale (an outcome came in, or SCORE_REFRESH_MS passed), exactly
- * when WorkerMarketStats would recompute them.
+ * A worker writes its slot whenever one of them changes (begin, end, enable, coefficient).
+ *
+ * Fast path (nothing excluded: nearly every first attempt): tournament trees keep, among the
+ * enabled workers below their limit ("live"), the lowest live score, the best (sort key, score) of
+ * each sort preference, and the oldest score computation; a selection first refreshes every live
+ * worker whose cached terms are stale (an outcome came in, or SCORE_REFRESH_MS passed: what
+ * WorkerMarketStats would recompute), then takes the tree's best if it also passes the request's
+ * own rules (protocol version, max coefficient, not cooling down): O(log n) per change, O(1) per
+ * selection. Otherwise (a retry, or a best that fails a rule) one loop of plain array reads over
+ * the model's workers, refreshing stale ones as it meets them. Both give the same worker.
  */
 import { SCORE_REFRESH_MS } from './market-settings.ts';
+import { MinSlotTree } from './min-slot-tree.ts';
 import type { RegisteredWorker } from './registered-worker.ts';
 import type { MarketSort } from './routing-preferences.ts';
 
@@ -49,6 +56,16 @@ export class WorkerSelectionIndex {
   private lastFailureAt: Float64Array<ArrayBuffer> = new Float64Array(0);
   private latencyKey: Float64Array<ArrayBuffer> = new Float64Array(0);
   private throughputKey: Float64Array<ArrayBuffer> = new Float64Array(0);
+  /** Per slot: the live market score of an enabled worker below its limit, else +Infinity. */
+  private readonly liveScores = new MinSlotTree();
+  /** Per slot, for a live worker: (coefficient | TTFT key | throughput key, score) — the sort preferences' order. */
+  private readonly byPrice = new MinSlotTree();
+  private readonly byLatency = new MinSlotTree();
+  private readonly byThroughput = new MinSlotTree();
+  /** Per slot: when such a worker's cached terms were computed (-Infinity: awaiting a recompute), else +Infinity. */
+  private readonly computedAtOfLive = new MinSlotTree();
+  /** The latest score computation time written (the fast path needs a clock that has not gone back past it). */
+  private latestComputedAt = -Infinity;
   private readonly outcome: SelectionOutcome = { worker: undefined, minimumCoefficientAbove: Infinity, busy: 0, tooOld: 0 };
 
   constructor(private readonly weights: Readonly<SelectionWeights>) {}
@@ -75,6 +92,7 @@ export class WorkerSelectionIndex {
     this.ranks.splice(at, 1);
     worker.detachSelectionIndex(this);
     this.renumberFrom(at);
+    this.place(this.workers.length, false); // the old last slot
     return true;
   }
 
@@ -94,6 +112,7 @@ export class WorkerSelectionIndex {
   /** Only the running count changed (a request began). */
   writeRunning(slot: number, running: number): void {
     this.running[slot] = running;
+    this.place(slot);
   }
 
   /**
@@ -107,6 +126,10 @@ export class WorkerSelectionIndex {
     const loadReferenceMs = this.weights.loadReferenceMs;
     const cooldownMs = this.weights.failureCooldownMs;
     const checkExclusions = exclude.size > 0;
+    if (!checkExclusions && now >= this.latestComputedAt) {
+      const fast = this.selectFast(now, maxCoefficient, minProtoVersion, sort);
+      if (fast >= 0) return this.answer(workers[fast], Infinity, 0, 0);
+    }
     const sortKeys = sort === undefined ? undefined : sort === 'price' ? coefficient : sort === 'latency' ? this.latencyKey : this.throughputKey;
     let best = -1;
     let bestKey = Infinity;
@@ -152,9 +175,30 @@ export class WorkerSelectionIndex {
         bestScore = score;
       }
     }
-    const outcome = this.outcome;
     const chosen = best >= 0 ? best : cooling;
-    outcome.worker = chosen >= 0 ? workers[chosen] : undefined;
+    return this.answer(chosen >= 0 ? workers[chosen] : undefined, minimumCoefficientAbove, busy, tooOld);
+  }
+
+  /**
+   * The fast path: refreshes the stale live workers (oldest first, until the oldest is fresh), then
+   * returns the slot of the lowest live score if that worker passes the request's rules, else -1.
+   */
+  private selectFast(now: number, maxCoefficient: number, minProtoVersion: number, sort: MarketSort | undefined): number {
+    const computedAtOfLive = this.computedAtOfLive;
+    for (let oldest = computedAtOfLive.minimumSlot; oldest >= 0 && now - computedAtOfLive.minimum >= REFRESH_MS; oldest = computedAtOfLive.minimumSlot) {
+      this.refresh(oldest, now);
+    }
+    const tree = sort === undefined ? this.liveScores : sort === 'price' ? this.byPrice : sort === 'latency' ? this.byLatency : this.byThroughput;
+    const slot = tree.minimumSlot;
+    if (slot < 0) return -1;
+    if (this.protoVersion[slot]! < minProtoVersion || this.coefficient[slot]! > maxCoefficient) return -1;
+    if (now - this.lastFailureAt[slot]! < this.weights.failureCooldownMs) return -1;
+    return slot;
+  }
+
+  private answer(worker: RegisteredWorker | undefined, minimumCoefficientAbove: number, busy: number, tooOld: number): SelectionOutcome {
+    const outcome = this.outcome;
+    outcome.worker = worker;
     outcome.minimumCoefficientAbove = minimumCoefficientAbove;
     outcome.busy = busy;
     outcome.tooOld = tooOld;
@@ -169,9 +213,23 @@ export class WorkerSelectionIndex {
   }
 
   private writeScore(slot: number, worker: RegisteredWorker): void {
+    const computedAt = worker.market.scoreComputedAt;
     this.baseScore[slot] = worker.market.cachedBaseScore;
-    this.computedAt[slot] = worker.market.scoreComputedAt;
+    this.computedAt[slot] = computedAt;
     this.averageQueryTimeMs[slot] = worker.cachedLoadAverageQueryTimeMs;
+    if (computedAt > this.latestComputedAt) this.latestComputedAt = computedAt;
+    this.place(slot);
+  }
+
+  /** Updates the slot's entries in the fast path's trees (the same score expression as the scan's). */
+  private place(slot: number, filled = true): void {
+    const live = filled && this.enabled[slot] === 1 && this.running[slot]! < this.maxActive[slot]!;
+    const score = this.baseScore[slot]! + (this.weights.loadWeight * this.running[slot]! * this.averageQueryTimeMs[slot]!) / this.weights.loadReferenceMs;
+    this.liveScores.set(slot, live && score === score ? score : Infinity); // a NaN score never wins the scan either
+    this.byPrice.set(slot, live ? this.coefficient[slot]! : Infinity, score);
+    this.byLatency.set(slot, live ? this.latencyKey[slot]! : Infinity, score);
+    this.byThroughput.set(slot, live ? this.throughputKey[slot]! : Infinity, score);
+    this.computedAtOfLive.set(slot, live ? this.computedAt[slot]! : Infinity);
   }
 
   private renumberFrom(from: number): void {
@@ -203,6 +261,7 @@ export class WorkerSelectionIndex {
     this.lastFailureAt = grow(this.lastFailureAt);
     this.latencyKey = grow(this.latencyKey);
     this.throughputKey = grow(this.throughputKey);
+    for (const tree of [this.liveScores, this.byPrice, this.byLatency, this.byThroughput, this.computedAtOfLive]) tree.ensureSlots(capacity);
     this.capacity = capacity;
   }
 }

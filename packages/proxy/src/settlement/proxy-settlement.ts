@@ -72,6 +72,8 @@ export class ProxySettlement {
   private readonly seenRegistrations = new Map<string, bigint[]>();
   private readonly clientListeners: ClientListener[] = [];
   private pushing = false;
+  /** The poll tick in progress: one at a time (while the chain is down a tick outlasts the period). */
+  private ticking = false;
 
   constructor(private readonly options: ProxySettlementOptions) {
     this.sessionHash = (options.random ?? randomBytes)(32);
@@ -95,7 +97,11 @@ export class ProxySettlement {
     this.watcher = new ProxyContractWatcher(chain, this.proxyAddress, ledger, (event) => this.onEvent(event), logger);
     await this.watcher.restore();
     await this.saveState();
-    this.timers.push(setInterval(() => { this.tick().catch((error: unknown) => this.logFailure('poll', error)); }, this.options.pollIntervalMs));
+    this.timers.push(setInterval(() => {
+      if (this.ticking) return;
+      this.ticking = true;
+      this.tick().catch((error: unknown) => this.logFailure('poll', error)).finally(() => { this.ticking = false; });
+    }, this.options.pollIntervalMs));
     this.timers.push(setInterval(() => { this.saveStateIfChanged().catch((error: unknown) => this.logFailure('save-state', error)); }, this.options.saveStateIntervalMs));
     logger.info('proxy contract ready', { address: this.proxyAddress.toString({ testOnly: this.params.isTest }), params_version: this.params.paramsVersion });
   }
