@@ -168,7 +168,9 @@ describe('key rotation with grace', () => {
       const graceEnded = await nextMessage(worker.peer);
       assert.equal((graceEnded.evidence as ExtE2eEvidence).key_set.keys.length, 1);
       const requestId = nextRequestId();
-      worker.peer.message(runQueryEx((await sealChat(worker.time, oldKeys, chat)).bytes, requestId));
+      // A client holding stale evidence (its sealer would refuse the expired key itself): the worker refuses too.
+      const staleKeys = oldKeys.map((key) => ({ ...key, validUntil: Number.MAX_SAFE_INTEGER }));
+      worker.peer.message(runQueryEx((await sealChat(worker.time, staleKeys, chat)).bytes, requestId));
       const [error] = await answerMessages(worker.peer, requestId);
       assert.equal(error!.ccn_code, 'CCN_ERR_E2E_REQUEST_INVALID');
       assert.match(error!.error as string, /no recipient key is a current key/);
