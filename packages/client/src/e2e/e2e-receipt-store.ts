@@ -82,6 +82,7 @@ export class E2eReceiptStore {
    * while LMDB commits and fails the request if the commit fails.
    */
   admit(record: Omit<E2eRequestRecord, 'outcome' | 'error' | 'receipt' | 'charge'>): Promise<void> {
+    if (this.closed) throw new CocoonError('CCN_ERR_INTERNAL', 'the receipt store is closed');
     if (this.has(record.request_id)) throw new CocoonError('CCN_ERR_E2E_REPLAYED', `end-to-end request ${record.request_id} was sent before`);
     return this.write(undefined, { ...record, outcome: 'pending', error: null, receipt: null, charge: null });
   }

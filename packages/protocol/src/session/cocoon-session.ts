@@ -77,6 +77,8 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
   private openWaiter: { resolve(): void; reject(error: Error): void } | undefined;
   private connectId: bigint | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
+  /** The pending idle-timeout decision (made after the I/O poll, see checkLiveness). */
+  private idleRecheck: NodeJS.Immediate | undefined;
   private corked = false;
   private closedWith: { error: CocoonError | undefined } | undefined;
   private readingHolds = 0;
@@ -214,6 +216,7 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     if (this.closedWith) return;
     this.closedWith = { error };
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    if (this.idleRecheck) clearImmediate(this.idleRecheck);
     const failure = error ?? new CocoonError('CCN_ERR_SESSION_CLOSED', 'session closed');
     for (const query of this.pending.values()) {
       clearTimeout(query.timer);
@@ -372,7 +375,16 @@ export class CocoonSession extends EventEmitter<CocoonSessionEvents> {
     }
     const silence = this.now() - this.lastReceivedAt;
     if (silence >= this.idleTimeoutMs) {
-      this.close(new CocoonError('CCN_ERR_SESSION_IDLE_TIMEOUT', `no data from peer for ${silence} ms`));
+      // Timers run before the loop polls sockets: if this process itself was stalled (CPU starved,
+      // a long GC), the peer's data may be waiting unread. Decide after this loop turn's I/O poll.
+      if (!this.idleRecheck) {
+        this.idleRecheck = setImmediate(() => {
+          this.idleRecheck = undefined;
+          if (this.closedWith || this.readingHolds > 0) return;
+          const stillSilent = this.now() - this.lastReceivedAt;
+          if (stillSilent >= this.idleTimeoutMs) this.close(new CocoonError('CCN_ERR_SESSION_IDLE_TIMEOUT', `no data from peer for ${stillSilent} ms`));
+        });
+      }
       return;
     }
     if (this.role === 'dialer' && this.opened && silence >= this.pingAfterMs && this.now() - this.lastPingAt >= this.pingAfterMs) {
