@@ -121,6 +121,7 @@ export async function startE2eNetwork(options: E2eNetworkOptions = {}): Promise<
     const client = await startClientRunner(clientConfigSchema.parse({
       proxy_address: clientInterposer?.address ?? `127.0.0.1:${clientPort}`, http_port: 0, admin_token_file: clientTokenFile,
       receipts_dir: join(directory, 'receipts'),
+      e2e_workers_cache_ms: 0, // the tampering tests change the listing between requests
       ...(clientInterposer ? { proxy_policy: 'any' } : {}),
     }), { logger: quiet('client') });
     opened.push(client);

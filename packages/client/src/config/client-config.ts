@@ -70,6 +70,8 @@ export const clientConfigSchema = z
     e2e_fallback: securitySensitive(z.enum(['proto3', 'refuse']).default('refuse'), ['proto3', 'refuse']),
     /** §22: how many verified worker keys a runner-sealed request is sealed to (any of them may serve it). */
     e2e_max_recipients: z.number().int().min(1).max(16).default(3),
+    /** How long a proxy's listing of a model's e2e workers (their evidence) is reused, ms; 0 = ask per request. */
+    e2e_workers_cache_ms: z.number().int().min(0).max(60_000).default(1000),
     /** §22: the LMDB directory of the receipt store (e2e requests, their receipts and the proxy's charges). */
     receipts_dir: z.string().min(1).default('.cocoon/client/receipts'),
   })

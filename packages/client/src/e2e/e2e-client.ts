@@ -37,7 +37,15 @@ export interface E2eClientOptions {
   now?: () => number;
   /** How long `ext.getE2eWorkers` may take (default 10000 ms). */
   workersTimeoutMs?: number;
+  /**
+   * How long a proxy's listing of a model's e2e workers is reused (default 1000 ms; 0 = ask per request):
+   * a listing at most this old only picks the recipients (the proxy routes among them and fails over).
+   */
+  workersCacheMs?: number;
 }
+
+const DEFAULT_WORKERS_CACHE_MS = 1000;
+const MAX_CACHED_LISTINGS = 256;
 
 /** One request as it goes out. */
 export interface E2eOutgoingRequest {
@@ -49,6 +57,8 @@ export interface E2eOutgoingRequest {
 
 export class E2eClient {
   readonly now: () => number;
+  /** Listings by connection and model: the answer (or the query in flight) and when it was asked. */
+  private readonly listings = new Map<string, { at: number; workers: Promise<ExtE2eWorker[]>; connection: ClientProxyConnection }>();
 
   constructor(private readonly options: E2eClientOptions) {
     this.now = options.now ?? Date.now;
@@ -75,7 +85,19 @@ export class E2eClient {
 
   /** The proxy's e2e workers of `model` as it lists them (unverified: callers verify). */
   listedWorkers(connection: ClientProxyConnection, model: string): Promise<ExtE2eWorker[]> {
-    return this.options.gateway.getE2eWorkers(connection, model, this.options.workersTimeoutMs ?? 10_000);
+    const cacheMs = this.options.workersCacheMs ?? DEFAULT_WORKERS_CACHE_MS;
+    const ask = (): Promise<ExtE2eWorker[]> => this.options.gateway.getE2eWorkers(connection, model, this.options.workersTimeoutMs ?? 10_000);
+    if (cacheMs <= 0) return ask();
+    const key = `${connection.address}\u0000${model}`;
+    const now = this.now();
+    const cached = this.listings.get(key);
+    if (cached !== undefined && cached.connection === connection && now - cached.at < cacheMs) return cached.workers;
+    const workers = ask();
+    workers.catch(() => { if (this.listings.get(key)?.workers === workers) this.listings.delete(key); });
+    this.listings.delete(key);
+    if (this.listings.size >= MAX_CACHED_LISTINGS) this.listings.delete(this.listings.keys().next().value as string);
+    this.listings.set(key, { at: now, workers, connection });
+    return workers;
   }
 
   /** The proxy's e2e workers of `model` whose evidence verified, in the proxy's order (their keys are remembered for receipt checks). */

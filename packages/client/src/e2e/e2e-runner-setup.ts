@@ -56,7 +56,7 @@ export async function openE2eSetup(input: E2eRunnerSetupInput, stack: CleanupSta
     ? { is_test: clientChain.root.params.isTest, hashes_checked: hashes !== undefined, worker_hashes: [...clientChain.root.workerHashes], model_hashes: [...clientChain.root.modelHashes] }
     : { is_test: config.is_test, hashes_checked: false, worker_hashes: [], model_hashes: [] };
   const directory = new E2eKeyDirectory({ verifier, now, logger: logger.child('e2e') });
-  const e2e = new E2eClient({ gateway: input.gateway, directory, store, params: input.params, stats: input.stats, trust, logger: logger.child('e2e'), now });
+  const e2e = new E2eClient({ gateway: input.gateway, directory, store, params: input.params, stats: input.stats, trust, logger: logger.child('e2e'), now, workersCacheMs: config.e2e_workers_cache_ms });
   const gateway = new E2eSealingGateway({
     inner: input.gateway, e2e,
     session: new E2eRequestSession({ verifier, maxRecipients: config.e2e_max_recipients, now }),

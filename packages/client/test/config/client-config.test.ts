@@ -44,6 +44,7 @@ describe('clientConfigSchema', () => {
       require_e2e: false,
       e2e_fallback: 'refuse',
       e2e_max_recipients: 3,
+      e2e_workers_cache_ms: 1000,
       receipts_dir: '.cocoon/client/receipts',
     });
   });
