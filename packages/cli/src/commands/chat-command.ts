@@ -7,7 +7,12 @@
  * `/v1/e2e/workers` `trust`. The answer streams to stdout. Without an e2e worker for the model the
  * request goes in clear with a warning on stderr — unless --e2e, which refuses (exit 1). --json prints
  * one line at the end: {"answer","usage","cost","e2e","receipt"} (the verified receipt summary).
+ * With no config naming a trust, against a test network (the runner's `trust.is_test`) whose dev
+ * attestation authority `cocoon dev` keeps in `.cocoon/dev/attestation`, that authority and policy tdx
+ * are used (said on stderr): `npm start` then `npx cocoon chat …` verifies like the dev runners do.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CocoonError, createLogger, loadConfig, logSettingsFromEnv, toCocoonError } from '@cocoon/protocol';
 import type { E2eEvidenceVerifier, PeerPolicy } from '@cocoon/protocol';
@@ -63,6 +68,17 @@ function splitPrompt(args: readonly string[]): { prompt: string; flags: string[]
     } else words.push(arg);
   }
   return { prompt: words.join(' '), flags };
+}
+
+/** The directory where `cocoon dev` keeps its dev attestation authority (relative to the working directory). */
+export const DEV_NETWORK_AUTHORITY_DIR = join('.cocoon', 'dev', 'attestation');
+
+/** The dev network's trust when nothing names one and the runner serves a test network (see the header). */
+export function withDevNetworkTrust(config: OperatorConfig, file: string | undefined, trust: E2eWorkersTrust | undefined, io: CliIo, authorityDir = DEV_NETWORK_AUTHORITY_DIR): OperatorConfig {
+  const named = file !== undefined || (typeof config.attestation_dev_authority_dir === 'string' && config.attestation_dev_authority_dir !== '');
+  if (named || trust?.is_test !== true || !existsSync(join(authorityDir, 'root-ca.pem'))) return config;
+  io.stderr(`cocoon chat: a test network: verifying workers under the dev attestation authority in ${authorityDir} (policy tdx)`);
+  return { ...config, attestation_dev_authority_dir: authorityDir, proxy_policy: 'tdx' };
 }
 
 /** The worker attestation policy: the client's proxy policy (tdx in production; fake_tdx/any only on test networks). */
@@ -138,9 +154,12 @@ export async function runChatCommand(args: readonly string[], io: CliIo, deps: C
   let options: z.output<typeof chatOptionsSchema>;
   let prompt: string;
   let config: OperatorConfig;
+  let file: string | undefined;
   try {
     const split = splitPrompt(args);
-    const { file, rest } = splitConfigFileFlag(split.flags);
+    const configFile = splitConfigFileFlag(split.flags);
+    file = configFile.file;
+    const { rest } = configFile;
     options = loadConfig(chatOptionsSchema, { env: {}, envPrefix: 'COCOON_CHAT_', argv: rest });
     prompt = split.prompt;
     if (prompt.trim() === '') throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'the prompt is missing', { param: 'prompt' });
@@ -157,7 +176,7 @@ export async function runChatCommand(args: readonly string[], io: CliIo, deps: C
   let closeVerifier: (() => void) | undefined;
   try {
     const listing = await fetchE2eWorkers(fetchImpl, baseURL.replace(/\/+$/, ''), options.model, AbortSignal.timeout(30_000));
-    const { verifier, close } = await evidenceVerifier(config, listing.trust, io);
+    const { verifier, close } = await evidenceVerifier(withDevNetworkTrust(config, file, listing.trust, io), listing.trust, io);
     closeVerifier = close;
     let clear = false;
     const chatFetch = cocoonFetch({
