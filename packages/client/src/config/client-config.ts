@@ -16,6 +16,8 @@ import {
   tonConfigFields,
   attestationTrustFields,
   securitySensitive,
+  checkProxyTargets,
+  proxyTargetConfigFields,
 } from '@cocoon/protocol';
 
 export const clientConfigSchema = z
@@ -27,12 +29,8 @@ export const clientConfigSchema = z
     proxy_address: hostPortSchema.default('127.0.0.1:11002'),
     /** Connections to each proxy (default 1). */
     proxy_connections: z.number().int().min(1).max(16).default(1),
-    /** Several proxies (§1.2): their client addresses; set, it replaces proxy_address. Requests are spread over them and fail over. */
-    proxy_addresses: z.array(hostPortSchema).max(64).default([]),
-    /** On chain: the proxies are the root's registered_proxies (their client addresses, §1.2) instead of proxy_address(es). */
-    discover_proxies: z.boolean().default(false),
-    /** How many proxies the client keeps sessions to (of proxy_addresses or the discovered ones); 1 = the reference's one proxy. */
-    max_proxies: z.number().int().min(1).max(64).default(3),
+    /** Several proxies (§1.2: client addresses; requests are spread over them and fail over): proxy_addresses, discover_proxies, max_proxies. */
+    ...proxyTargetConfigFields(),
     owner_address: tonAddressSchema.default(DEV_CLIENT_OWNER_ADDRESS),
     /** Short-auth secret; the proxy knows its SHA-256 (§3.1). */
     secret_string: secretField(z.string().default('')),
@@ -76,14 +74,7 @@ export const clientConfigSchema = z
     receipts_dir: z.string().min(1).default('.cocoon/client/receipts'),
   })
   .strict()
-  .superRefine((config, context) => {
-    if (config.discover_proxies && config.proxy_addresses.length > 0) {
-      context.addIssue({ code: 'custom', path: ['discover_proxies'], message: 'discover_proxies takes the proxies from the root contract: leave proxy_addresses empty' });
-    }
-    if (new Set(config.proxy_addresses).size !== config.proxy_addresses.length) {
-      context.addIssue({ code: 'custom', path: ['proxy_addresses'], message: 'proxy_addresses lists a proxy twice' });
-    }
-  });
+  .superRefine(checkProxyTargets);
 
 export type ClientConfig = z.output<typeof clientConfigSchema>;
 /** The config as written in a file (before defaults). */

@@ -27,4 +27,5 @@ export {
 export { envNameForKey, flagNameForKey } from './config-error.ts';
 export { DEV_CLIENT_OWNER_ADDRESS, DEV_PROXY_OWNER_ADDRESS, DEV_WORKER_OWNER_ADDRESS, EMPTY_SECRET_SHA256 } from './dev-addresses.ts';
 export { tonConfigFields } from './ton-config-fields.ts';
+export { checkProxyTargets, proxyTargetConfigFields } from './proxy-target-config-fields.ts';
 export { DEFAULT_PCCS_URL, TEE_KINDS, attestationTrustFields, teeField, type TeeKind } from './attestation-config-fields.ts';

@@ -21,6 +21,8 @@ import {
   tonConfigFields,
   teeField,
   attestationTrustFields,
+  checkProxyTargets,
+  proxyTargetConfigFields,
 } from '@cocoon/protocol';
 
 /** Full model string `name@revision:verity_hash` (§7.6), e.g. `Qwen/Qwen3-8B@abc123:<64 hex>`. */
@@ -83,13 +85,10 @@ export const workerConfigSchema = z
     proxy_connections: z.number().int().min(1).max(16).default(1),
     /**
      * Several proxies served at once (§1.2): their worker addresses; set, it replaces proxy_address and
-     * `proxy_cnt` = their number, so each proxy allows ceil(max_active_requests / proxy_cnt).
+     * `proxy_cnt` = their number, so each proxy allows ceil(max_active_requests / proxy_cnt):
+     * proxy_addresses, discover_proxies, max_proxies.
      */
-    proxy_addresses: z.array(hostPortSchema).max(64).default([]),
-    /** On chain: serve the root's registered_proxies (their worker addresses) instead of proxy_address(es). */
-    discover_proxies: z.boolean().default(false),
-    /** At most this many proxies served (of proxy_addresses or the discovered ones). */
-    max_proxies: z.number().int().min(1).max(64).default(3),
+    ...proxyTargetConfigFields(),
     http_access_hash: httpAccessHashField(),
     /** The HTTP port's doors: admin token file for /request/*, CORS origins, served host names. */
     ...httpGuardConfigFields({ adminTokenFile: '.cocoon/worker/admin.token' }),
@@ -127,12 +126,7 @@ export const workerConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    if (config.discover_proxies && config.proxy_addresses.length > 0) {
-      context.addIssue({ code: 'custom', path: ['discover_proxies'], message: 'discover_proxies takes the proxies from the root contract: leave proxy_addresses empty' });
-    }
-    if (new Set(config.proxy_addresses).size !== config.proxy_addresses.length) {
-      context.addIssue({ code: 'custom', path: ['proxy_addresses'], message: 'proxy_addresses lists a proxy twice' });
-    }
+    checkProxyTargets(config, context);
     if (config.engine === 'openai' && config.engine_url === undefined) {
       context.addIssue({ code: 'custom', path: ['engine_url'], message: "engine_url is required with engine 'openai' (--engine-url URL or COCOON_WORKER_ENGINE_URL), or use --engine llama --model-path FILE.gguf" });
     }
