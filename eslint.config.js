@@ -16,9 +16,10 @@ const LAYERS = {
   proxy: ['protocol', 'attestation', 'ton'],
   worker: ['protocol', 'attestation', 'ton'],
   'key-manager': ['protocol', 'attestation', 'ton'],
-  sdk: ['protocol'],
+  sdk: ['protocol', 'attestation'],
+  'light-client': ['protocol', 'attestation', 'sdk'],
   'test-support': ['protocol', 'attestation'],
-  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker', 'key-manager', 'sdk'],
+  cli: ['protocol', 'attestation', 'ton', 'client', 'proxy', 'worker', 'key-manager', 'sdk', 'light-client'],
 };
 const ALL_PACKAGES = Object.keys(LAYERS);
 /** One `no-restricted-imports` per package and folder kind (flat config replaces, not merges, a rule's options). */
