@@ -95,4 +95,38 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
     },
   },
+  {
+    // The light-client page (and the config validator it shares with the builder) runs in browsers: browser globals,
+    // no Node built-ins, no Buffer or process, only the browser entries of protocol and attestation, and no console
+    // output at all (prompts and answers must never reach a log).
+    files: ['packages/light-client/page/**/*.ts', 'packages/light-client/src/light-client-config.ts'],
+    languageOptions: {
+      globals: Object.fromEntries([
+        'window', 'document', 'location', 'navigator', 'history', 'fetch', 'Request', 'Response', 'Headers', 'URL', 'URLSearchParams',
+        'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'crypto', 'ReadableStream', 'Blob', 'File', 'FormData', 'atob', 'btoa',
+        'Event', 'CustomEvent', 'KeyboardEvent', 'Node', 'Text', 'Option', 'HTMLElement', 'HTMLButtonElement', 'HTMLFormElement',
+        'HTMLTextAreaElement', 'HTMLSelectElement', 'HTMLParagraphElement', 'HTMLDListElement', 'HTMLScriptElement', 'getComputedStyle',
+        'requestAnimationFrame', 'matchMedia', 'setTimeout', 'clearTimeout', 'queueMicrotask', 'structuredClone', 'performance',
+      ].map((name) => [name, 'readonly'])),
+    },
+    rules: {
+      'no-restricted-syntax': ['error', ...['ImportDeclaration', 'ExportAllDeclaration', 'ExportNamedDeclaration', 'ImportExpression'].map((node) => ({
+        selector: `${node}[source.value=/^(node:|buffer$|crypto$|fs$|path$|os$|util$|stream$|zlib$)/]`,
+        message: 'the light-client page is browser-safe: no Node built-ins (use the DOM, fetch, WebCrypto)',
+      }))],
+      'no-restricted-globals': ['error', { name: 'Buffer', message: 'browser-safe code: use Uint8Array' }, { name: 'process', message: 'browser-safe code: no process' }],
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...ALL_PACKAGES.filter((other) => !['light-client', ...LAYERS['light-client']].includes(other)).map((other) => ({
+            name: `@cocoon/${other}`, message: `the light-client page must not import @cocoon/${other}`,
+          })),
+          { name: '@cocoon/protocol', message: 'browser code imports @cocoon/protocol/browser (the main index reaches Node built-ins)' },
+          { name: '@cocoon/attestation', message: 'browser code imports @cocoon/attestation/browser (the main index reaches Node built-ins)' },
+          { name: '@cocoon/sdk/build', message: 'the browser bundler is Node only' },
+        ],
+        patterns: [{ regex: `^(\\.\\./)+(${ALL_PACKAGES.join('|')})/`, message: 'import another package by its name, not by a relative path into its folders' }],
+      }],
+      'no-console': 'error',
+    },
+  },
 );

@@ -36,6 +36,8 @@ const filter = process.argv.slice(2);
 if (filter.length === 0) {
   const binary = (name) => join(root, 'node_modules', '.bin', name);
   if (run('type-check (tsc)', binary('tsc'), ['-p', 'tsconfig.json']) !== 0) process.exit(1);
+  // The light-client page runs in browsers: its own project, with the DOM lib and no Node types.
+  if (run('type-check of the light-client page (tsc)', binary('tsc'), ['-p', 'packages/light-client/page/tsconfig.json']) !== 0) process.exit(1);
   if (run('lint (eslint)', binary('eslint'), ['.']) !== 0) process.exit(1);
 }
 const selected = filter.length ? files.filter((f) => filter.some((part) => f.includes(part))) : files;

@@ -98,6 +98,12 @@ cocoon dev options (also env COCOON_DEV_<OPTION>):
   --worker-http-port P       worker 1 stats port (default 12000; worker N adds 10 per worker)
   --engine-port P            test engine port (default 8000)
   --ready-timeout-seconds S  how long each child may take to become ready (default 60)
+  --no-light-client          do not build the light-client page (by default the client serves it at
+                             http://127.0.0.1:10000/app/: a chat that verifies attestation and seals
+                             prompts in the browser, shaped as a Telegram Mini App)
+  --app-origin ORIGIN        let pages from ORIGIN (https://host[:port], e.g. the page served through an
+                             https tunnel for a Telegram Mini App) use the client: added to its
+                             http_cors_origins, the host to its http_allowed_hosts (repeatable)
 
 environment: COCOON_LOG_LEVEL=debug|info|warn|error (logs go to stderr)
              COCOON_LOG_FORMAT=text|json, or the global flag --log-format json (any command):

@@ -2,12 +2,13 @@
  * The HTTP doors of the three runners, started in process off chain (proxy, worker on the test
  * engine, client): each creates its admin token file (0600) at first start and reuses it on
  * restart; every control endpoint refuses cross-origin simple POSTs (403), requests without the
- * token (401) and foreign Host names (421) without changing state; the bearer token works.
+ * token (401) and foreign Host names (421) without changing state; the bearer token works. The client serves its
+ * app_dir at /app/ (public, with its CSP) and accepts its own origin on the API, never on its controls.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type RunnerHandle } from '@cocoon/protocol';
@@ -51,7 +52,11 @@ describe('runner HTTP doors (proxy, worker, client in process)', () => {
     proxy = await startProxyRunner(proxyConfigSchema.parse({ client_port: 0, worker_port: 0, http_port: 0, pow_difficulty: 2, admin_token_file: tokenFile('proxy') }), { logger: quiet('proxy') });
     worker = await startWorkerRunner(workerConfig(), { logger: quiet('worker') });
     const clientPort = (proxy.readyInfo as { client_port: number }).client_port;
-    client = await startClientRunner(clientConfigSchema.parse({ proxy_address: `127.0.0.1:${clientPort}`, http_port: 0, admin_token_file: tokenFile('client') }), { logger: quiet('client') });
+    mkdirSync(join(directory, 'app'));
+    writeFileSync(join(directory, 'app', 'index.html'), '<!DOCTYPE html><title>page</title>');
+    client = await startClientRunner(clientConfigSchema.parse({
+      proxy_address: `127.0.0.1:${clientPort}`, http_port: 0, admin_token_file: tokenFile('client'), app_dir: join(directory, 'app'),
+    }), { logger: quiet('client') });
     urls = { proxy: proxy.readyInfo.stats_url as string, worker: worker.readyInfo.stats_url as string, client: `http://127.0.0.1:${client.readyInfo.http_port as number}` };
   });
   after(async () => {
@@ -115,6 +120,26 @@ describe('runner HTTP doors (proxy, worker, client in process)', () => {
     const textPlain = await send(`${urls.client}/v1/chat/completions`, 'POST', { 'content-type': 'text/plain' }, body);
     assert.equal(textPlain.status, 415);
     assert.match(textPlain.text, /CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE/);
+  });
+
+  test('the client serves app_dir at /app/ and takes its own origin on the API, not on the controls nor under a foreign Host', async () => {
+    const page = await send(`${urls.client}/app/`, 'GET');
+    assert.equal(page.status, 200);
+    assert.equal(page.text, '<!DOCTYPE html><title>page</title>');
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal((await send(`${urls.client}/app`, 'GET')).headers.location, '/app/');
+    const own = new URL(urls.client).origin;
+    const models = await send(`${urls.client}/v1/models`, 'GET', { origin: own });
+    assert.equal(models.status, 200, models.text);
+    assert.equal(models.headers['access-control-allow-origin'], undefined);
+    const close = await send(`${urls.client}/request/close`, 'POST', { origin: own, authorization: `Bearer ${token('client')}` });
+    assert.equal(close.status, 403);
+    const port = new URL(urls.client).port;
+    const rebound = await send(`${urls.client}/app/`, 'GET', { host: `rebind.attacker.test:${port}`, origin: `http://rebind.attacker.test:${port}` });
+    assert.equal(rebound.status, 421);
+    const workerOwn = await send(`${urls.worker}/request/disable`, 'POST', { origin: new URL(urls.worker).origin, authorization: `Bearer ${token('worker')}` });
+    assert.equal(workerOwn.status, 403, 'a stats server takes no Origin on its controls');
+    assert.equal(await workerEnabled(), true);
   });
 
   test('a restarted worker reuses its token file', async () => {

@@ -22,4 +22,5 @@ export * from './lifecycle/index.ts';
 export * from './encryption/index.ts';
 export { nodeEncryptionPrimitives, useNodeEncryptionPrimitives } from './encryption-node/node-encryption-primitives.ts';
 export * from './e2e/index.ts';
+export * from './tasks/task-prompt-templates.ts';
 export { nodeE2ePrimitives, useNodeE2ePrimitives } from './encryption-node/node-e2e-primitives.ts';

@@ -7,8 +7,8 @@
  * anything else ends the body with the error (CCN_ERR_E2E_ANSWER_TAMPERED / _TRUNCATED /
  * _RECEIPT_INVALID, or the request's own error).
  */
-import { CocoonError } from '@cocoon/protocol';
-import type { E2eExchange, HttpResponse, VerifiedE2eReceipt } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
+import type { E2eExchange, HttpResponse, VerifiedE2eReceipt } from '@cocoon/protocol/browser';
 import type { E2eRelayEvent } from './ndjson-events.ts';
 
 export interface OpenedAnswerHead {

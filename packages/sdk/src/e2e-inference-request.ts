@@ -4,7 +4,7 @@
  * `enable_debug`, `request_guid`, `cocoon_e2e`) are read and removed, `max_completion_tokens` wins
  * over `max_tokens`; everything else is sealed as is (the worker validates it after opening).
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 
 /** The client runner's defaults (client config default_max_tokens, default_max_coefficient, default_timeout_seconds). */
 export const E2E_REQUEST_DEFAULTS = { maxTokens: 1000, maxCoefficient: 4000, timeoutMs: 120_000 } as const;

@@ -3,10 +3,12 @@
  * for a model (its order: eligible, cheapest and least loaded first), each with the worker's evidence
  * as base64 of the boxed ext.e2eEvidence, and the trust the runner reads from the root. Nothing in it
  * is trusted here: the evidence goes to the E2eEvidenceVerifier. A runner without the endpoint (404)
- * or an empty list means there is no end-to-end path for the model.
+ * or an empty list means there is no end-to-end path for the model; another refusal (an Origin or
+ * Host check, no proxy) is thrown with its code.
  */
-import { CocoonError, decodeE2eBoxed, fromBase64OrUndefined } from '@cocoon/protocol';
-import type { ExtE2eWorker } from '@cocoon/protocol';
+import { CocoonError, decodeE2eBoxed, fromBase64OrUndefined } from '@cocoon/protocol/browser';
+import type { ExtE2eWorker } from '@cocoon/protocol/browser';
+import { errorFromAnswer } from './cocoon-request-error.ts';
 
 export interface E2eWorkersTrust {
   is_test: boolean;
@@ -39,6 +41,7 @@ export async function fetchE2eWorkers(fetchImpl: typeof fetch, base: string, mod
   try {
     response = await fetchImpl(`${base}/v1/e2e/workers?model=${encodeURIComponent(model)}`, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
   } catch (error) {
+    if (signal?.aborted) throw new CocoonError('CCN_ERR_CANCELLED', 'the request was aborted', { cause: error });
     throw new CocoonError('CCN_ERR_E2E_UNAVAILABLE', `no client runner answers at ${base} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const text = await response.text();
@@ -50,6 +53,8 @@ export async function fetchE2eWorkers(fetchImpl: typeof fetch, base: string, mod
     throw new CocoonError('CCN_ERR_E2E_UNAVAILABLE', `the client runner at ${base} answered HTTP ${response.status} without JSON to /v1/e2e/workers`);
   }
   if (!response.ok) {
+    const refusal = errorFromAnswer('relay', response.status, text);
+    if (!refusal.code.startsWith('CCN_ERR_E2E_') && refusal.code !== 'CCN_ERR_HTTP_NOT_FOUND') throw refusal; // e.g. an Origin or Host refusal, or no proxy: not a missing e2e path
     const error = body.error as { message?: unknown } | undefined;
     return { workers: [], malformed: [], trust: undefined, unavailable: `the client runner lists no end-to-end workers (HTTP ${response.status}: ${typeof error?.message === 'string' ? error.message : 'no message'})` };
   }

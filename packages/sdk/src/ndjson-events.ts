@@ -4,7 +4,7 @@
  * or `{"type":"error","error":{code,message}}`. Lines split across reads are joined; a line that is
  * not one of these is a protocol error (the relay is not trusted with content, only with framing).
  */
-import { CocoonError, fromBase64OrUndefined, isCocoonErrorCode } from '@cocoon/protocol';
+import { CocoonError, fromBase64OrUndefined, isCocoonErrorCode } from '@cocoon/protocol/browser';
 
 export type E2eRelayEvent =
   | { type: 'chunk'; data: Uint8Array }

@@ -4,8 +4,8 @@
  * status (the same shape the client runner answers with), plus `x-cocoon-e2e: 1` when the failure
  * happened on the end-to-end path.
  */
-import { isCocoonError } from '@cocoon/protocol';
-import type { CocoonError } from '@cocoon/protocol';
+import { isCocoonError } from '@cocoon/protocol/browser';
+import type { CocoonError } from '@cocoon/protocol/browser';
 
 function errorType(error: CocoonError, status: number): string {
   if (error.code === 'CCN_ERR_TIMEOUT') return 'timeout';

@@ -78,8 +78,8 @@ describe('cocoonFetch', () => {
 
   test('other requests pass through unchanged (no e2e listing asked)', async () => {
     const { relay, fetchE2e, verifier } = await setup();
-    const models = await fetchE2e(`${BASE}/v1/models`);
-    assert.deepEqual(await models.json(), { path: '/v1/models', method: 'GET' });
+    const models = await fetchE2e(`${BASE}/v1/receipts/00`);
+    assert.deepEqual(await models.json(), { path: '/v1/receipts/00', method: 'GET' });
     const elsewhere = await fetchE2e('http://other.test/v1/chat/completions', chat());
     assert.equal(((await elsewhere.json()) as { plain: boolean }).plain, true);
     assert.equal(cocoonReceipt(models), undefined);

@@ -1,9 +1,9 @@
 /**
  * Reads the fields of a DER X.509 certificate that RA-TLS verification needs: the signed part,
  * the issuer/subject names, the validity window, the raw Ed25519 key and the extensions.
+ * Browser-safe (our strict DER reader; a node:crypto X509Certificate is accepted through its `raw`).
  */
-import { X509Certificate } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 import {
   DerTag,
   decodeObjectIdentifier,
@@ -42,9 +42,13 @@ export interface ParsedCertificate {
 const CONTEXT_VERSION = 0xa0;
 const CONTEXT_EXTENSIONS = 0xa3;
 
+/** A certificate as DER bytes, or an object holding them (a node:crypto X509Certificate). */
+export type CertificateInput = Uint8Array | { readonly raw: Uint8Array };
+
 /** Parses a certificate given as DER bytes or as a node:crypto X509Certificate. */
-export function readCertificate(certificate: Buffer | X509Certificate): ParsedCertificate {
-  const der = certificate instanceof X509Certificate ? certificate.raw : certificate;
+export function readCertificate(certificate: CertificateInput): ParsedCertificate {
+  const bytes = certificate instanceof Uint8Array ? certificate : certificate.raw;
+  const der = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const outer = expectTag(readDerElement(der, 0), DerTag.sequence, 'certificate sequence');
   if (outer.bytes.length !== der.length) throw malformed('trailing bytes after the certificate');
   const [tbs, signatureAlgorithm, signatureValue] = readDerChildren(outer);
@@ -76,7 +80,7 @@ export function readCertificate(certificate: Buffer | X509Certificate): ParsedCe
 }
 
 /** The raw 32-byte Ed25519 public key of a certificate; throws for any other key type. */
-export function readEd25519PublicKey(certificate: Buffer | X509Certificate): Buffer {
+export function readEd25519PublicKey(certificate: CertificateInput): Buffer {
   const parsed = readCertificate(certificate);
   if (parsed.publicKeyAlgorithmOid !== CertificateOid.ed25519 || parsed.publicKey.length !== 32) {
     throw new CocoonError('CCN_ERR_ATTEST_BAD_CERTIFICATE', `certificate key is not Ed25519 (algorithm ${parsed.publicKeyAlgorithmOid})`);

@@ -2,7 +2,7 @@
  * Minimal strict DER walker: just enough to read an X.509 certificate on the TLS hot path
  * (definite lengths only, bounds checked). Malformed input throws CCN_ERR_ATTEST_BAD_CERTIFICATE.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 
 export const DerTag = {
   boolean: 0x01,

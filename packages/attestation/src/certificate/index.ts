@@ -15,6 +15,7 @@ export {
   readCertificate,
   readEd25519PublicKey,
   type CertificateExtension,
+  type CertificateInput,
   type ParsedCertificate,
 } from './certificate-reader.ts';
 export { formatDistinguishedName } from './distinguished-name.ts';

@@ -1,11 +1,14 @@
 /**
  * DCAP collateral (the Intel TCB info, QE identity, CRLs and their issuer chains, as dcap-qvl and
  * PCCS JSON carry them): shape validation, and the window in which it may be used — from the
- * latest issueDate/thisUpdate to the earliest nextUpdate of TCB info, QE identity and both CRLs.
+ * latest issueDate/thisUpdate to the earliest nextUpdate of TCB info, QE identity and both CRLs —
+ * and its JSON form for the wire (`serializeDcapCollateral`: binary fields as hex). Browser-safe.
  */
-import { X509Certificate } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { utils } from '@phala/dcap-qvl';
+import { CocoonError } from '@cocoon/protocol/browser';
+import { readCertificate } from '../certificate/certificate-reader.ts';
 import { decodeTime, readDerChildren, readDerElement, DerTag } from '../certificate/der-reader.ts';
+import { formatDistinguishedName } from '../certificate/distinguished-name.ts';
 import type { PckCaType } from './tdx-quote-parser.ts';
 
 /** Binary fields are hex strings (recorded files) or byte arrays (dcap-qvl getCollateral). */
@@ -63,6 +66,20 @@ export function collateralBytes(value: CollateralBytes): Buffer {
   return typeof value === 'string' ? Buffer.from(value, 'hex') : Buffer.from(value);
 }
 
+/**
+ * The collateral as plain JSON (what `POST /v1/e2e/collateral` answers): every binary field as
+ * lowercase hex, the PEM chains and signed JSON texts as they are; `JSON.parse(JSON.stringify(…))`
+ * of it reads back with parseDcapCollateral to collateral that verifies the same.
+ */
+export function serializeDcapCollateral(collateral: DcapCollateral): Record<string, string> {
+  const checked = parseDcapCollateral(collateral);
+  const json: Record<string, string> = {};
+  for (const field of STRING_FIELDS) json[field] = checked[field];
+  for (const field of BYTE_FIELDS) json[field] = collateralBytes(checked[field]).toString('hex');
+  if (typeof checked.pck_certificate_chain === 'string') json.pck_certificate_chain = checked.pck_certificate_chain;
+  return json;
+}
+
 function signedJsonWindow(text: string, what: string): { issued: Date; next: Date; body: Record<string, unknown> } {
   let body: Record<string, unknown>;
   try {
@@ -111,7 +128,9 @@ export function collateralPckCaType(collateral: DcapCollateral): PckCaType {
   const first = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(collateral.pck_crl_issuer_chain)?.[0];
   if (!first) throw collateralError('collateral pck_crl_issuer_chain holds no certificate');
   try {
-    return /PCK Platform CA/i.test(new X509Certificate(first).subject) ? 'platform' : 'processor';
+    const [der] = utils.extractCerts(Buffer.from(first));
+    if (!der) throw new Error('no certificate in the PEM block');
+    return /PCK Platform CA/i.test(formatDistinguishedName(readCertificate(der).subject)) ? 'platform' : 'processor';
   } catch (error) {
     throw collateralError('collateral pck_crl_issuer_chain is not a valid certificate', error);
   }

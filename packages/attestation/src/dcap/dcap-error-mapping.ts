@@ -5,7 +5,7 @@
  * failures do not say which chain failed, so the chains are re-checked in dcap-qvl's order.
  */
 import { utils } from '@phala/dcap-qvl';
-import { CocoonError, type CocoonErrorCode } from '@cocoon/protocol';
+import { CocoonError, type CocoonErrorCode } from '@cocoon/protocol/browser';
 import { collateralBytes, type DcapCollateral } from './dcap-collateral.ts';
 
 type Rule = readonly [RegExp, CocoonErrorCode, (detail: string) => string];

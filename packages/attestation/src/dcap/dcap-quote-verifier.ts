@@ -2,12 +2,16 @@
  * The `tdx` QuoteVerifier (§7.3): full Intel DCAP verification of a TDX quote with dcap-qvl —
  * collateral from a CollateralSource, the caller's clock inside the collateral window, PCK chain,
  * QE identity and TCB info signed under the pinned Intel SGX Root CA — then the TCB policy.
- * Successes are cached by SHA-256 of the quote until the collateral expires.
+ * Successes are cached by SHA-256 of the quote until the collateral expires; each names the root it
+ * verified under (`authority`). Browser-safe (dcap-qvl is isomorphic; the certificate windows its
+ * browser build skips are checked here, dcap-certificate-windows.ts).
  */
 import { QuoteVerifier as DcapLibraryVerifier, constants as dcapConstants } from '@phala/dcap-qvl';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 import type { QuoteVerifier, VerifiedQuote } from '../verifier/peer-verifier.ts';
+import { formatAttestationAuthority, tdxAttestationAuthority, type AttestationAuthority } from './attestation-authority.ts';
 import type { CollateralSource } from './collateral-source.ts';
+import { checkDcapCertificateWindows } from './dcap-certificate-windows.ts';
 import { readCollateralValidity, type DcapCollateral } from './dcap-collateral.ts';
 import { mapDcapError } from './dcap-error-mapping.ts';
 import { checkTcbPolicy, type TcbPolicy } from './tcb-policy.ts';
@@ -46,10 +50,13 @@ export class DcapQuoteVerifier implements QuoteVerifier {
   private readonly tcbPolicy: TcbPolicy;
   private readonly verifyFunction: DcapVerifyFunction;
   private readonly cache: VerificationCache<VerifiedQuote>;
+  /** The pinned root: Intel's SGX Root CA or a dev root. */
+  readonly authority: AttestationAuthority;
 
   constructor(options: DcapQuoteVerifierOptions) {
     this.collateral = options.collateral;
     this.trustedRootDer = options.trustedRootDer ?? dcapConstants.TRUSTED_ROOT_CA_DER;
+    this.authority = tdxAttestationAuthority(this.trustedRootDer);
     this.tcbPolicy = options.tcbPolicy ?? {};
     this.verifyFunction = options.verifyFunction ?? dcapLibraryVerify;
     this.cache = new VerificationCache(options.cacheSize ?? DEFAULT_VERIFICATION_CACHE_SIZE);
@@ -83,8 +90,11 @@ export class DcapQuoteVerifier implements QuoteVerifier {
     } catch (error) {
       throw mapDcapError(error, { collateral, pckChain: safeChain(decoded), nowSecs, trustedRootDer: this.trustedRootDer });
     }
+    checkDcapCertificateWindows({ collateral, embeddedPckChain: safeChain(decoded), now });
     checkTcbPolicy(result.status, result.advisory_ids, this.tcbPolicy);
-    const verified: VerifiedQuote = { measurements: parsed.measurements, tcbStatus: result.status, advisoryIds: [...result.advisory_ids] };
+    const verified: VerifiedQuote = {
+      measurements: parsed.measurements, tcbStatus: result.status, advisoryIds: [...result.advisory_ids], authority: formatAttestationAuthority(this.authority),
+    };
     this.cache.set(key, verified, validity.expiresAt);
     return verified;
   }

@@ -13,7 +13,22 @@ export {
   type DcapVerifyFunction,
 } from './dcap-quote-verifier.ts';
 export { DEFAULT_ALLOWED_TCB_STATUSES, checkTcbPolicy, type TcbPolicy } from './tcb-policy.ts';
-export { parseDcapCollateral, readCollateralValidity, type CollateralBytes, type CollateralValidity, type DcapCollateral } from './dcap-collateral.ts';
+export {
+  parseDcapCollateral,
+  readCollateralValidity,
+  serializeDcapCollateral,
+  type CollateralBytes,
+  type CollateralValidity,
+  type DcapCollateral,
+} from './dcap-collateral.ts';
+export {
+  DEV_AUTHORITY_NAME,
+  INTEL_AUTHORITY_NAME,
+  INTEL_ROOT_CA_DER,
+  formatAttestationAuthority,
+  tdxAttestationAuthority,
+  type AttestationAuthority,
+} from './attestation-authority.ts';
 export { StaticCollateralSource, type CollateralSource } from './collateral-source.ts';
 export {
   CollateralStore,

@@ -2,7 +2,7 @@
  * TCB policy applied after DCAP verification: which Intel TCB statuses are acceptable (default
  * only 'UpToDate') and, optionally, which security advisories may apply to an accepted platform.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 
 export interface TcbPolicy {
   /** Acceptable TCB statuses; default ['UpToDate']. */

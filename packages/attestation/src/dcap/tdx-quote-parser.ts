@@ -2,10 +2,12 @@
  * TDX quote parsing (§7.1) on top of dcap-qvl's Quote.parse: header checks first (so an SGX quote
  * is refused with a clear "TDX quote required"), then the TD report (v4 TD 1.0, v5 TD 1.0/1.5),
  * its measurements and, when the PCK chain is embedded, the platform FMSPC and PCK CA type.
+ * Browser-safe.
  */
-import { X509Certificate } from 'node:crypto';
 import { Quote, intel, utils } from '@phala/dcap-qvl';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
+import { readCertificate } from '../certificate/certificate-reader.ts';
+import { formatDistinguishedName } from '../certificate/distinguished-name.ts';
 import type { TdxMeasurements } from '../verifier/image-hash.ts';
 
 const HEADER_LENGTH = 48;
@@ -68,7 +70,7 @@ export function embeddedPckChain(quote: Quote): Buffer[] | undefined {
 
 /** 'platform' or 'processor', from the issuer of the PCK leaf certificate. */
 export function pckCaTypeOf(pckLeafDer: Buffer): PckCaType {
-  return /PCK Platform CA/i.test(new X509Certificate(pckLeafDer).issuer) ? 'platform' : 'processor';
+  return /PCK Platform CA/i.test(formatDistinguishedName(readCertificate(pckLeafDer).issuer)) ? 'platform' : 'processor';
 }
 
 export function decodeTdxQuote(bytes: Buffer): DecodedTdxQuote {

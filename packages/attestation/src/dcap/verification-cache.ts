@@ -2,8 +2,9 @@
  * Bounded cache of successful quote verifications, keyed by SHA-256 of the quote (§7.3: the
  * reference caches 10 000 entries). An entry is served only while the caller's clock is before the
  * expiry of the collateral it was verified with; the least recently used entry is evicted first.
+ * Browser-safe.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 interface CacheEntry<T> {
   readonly value: T;
@@ -17,8 +18,8 @@ export class VerificationCache<T> {
     if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError('cache size must be a non-negative integer');
   }
 
-  static keyOf(quote: Buffer): string {
-    return createHash('sha256').update(quote).digest('hex');
+  static keyOf(quote: Uint8Array): string {
+    return Buffer.from(sha256(quote)).toString('hex');
   }
 
   get size(): number {

@@ -1,10 +1,10 @@
 /**
  * The allow-lists a runner reads from the root contract (§6.9): image hashes of proxies and
  * workers and the model hashes, as lowercase hex; a model hash is SHA-256 of the full model
- * string `name@commit:verity_hash`.
+ * string `name@commit:verity_hash`. Browser-safe.
  */
-import { createHash } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
 
 /** Hashes allowed by the root contract (64 lowercase hex characters each). */
 export interface AllowedHashes {
@@ -15,7 +15,7 @@ export interface AllowedHashes {
 
 /** SHA-256 of the full model string (§6.9: `name@commit:verity_hash`, never just the name). */
 export function modelHash(modelString: string): Buffer {
-  return createHash('sha256').update(modelString, 'utf8').digest();
+  return Buffer.from(sha256(new TextEncoder().encode(modelString)));
 }
 
 /** A 32-byte hash (bytes, hex with optional 0x, or a 256-bit integer) as 64 lowercase hex characters. */

@@ -23,6 +23,7 @@ import type { AttestationPolicy, PeerAttestation, PeerCertificateInput, PeerVeri
 import { QuotePolicyVerifier } from '../verifier/quote-policy-verifier.ts';
 import { SevSnpPolicyVerifier, type SevSnpPolicyOptions } from '../verifier/sev-snp-policy-verifier.ts';
 import { TeePolicyVerifier } from '../verifier/tee-policy-verifier.ts';
+import { refuseOnProductionNetwork } from './production-network-guard.ts';
 import type { AttestedRole, RootHashPolicy } from './root-hash-policy.ts';
 
 /** The root of trust and collateral of a dev network (a DevAttestationAuthority fits). */
@@ -79,15 +80,6 @@ function warnOnce(logger: AttestationWarningLogger, message: string): void {
   logger.warn(message);
 }
 
-function refuseOnProductionNetwork(options: AttestationVerifierOptions, what: string): void {
-  if (!options.networkIsTest) {
-    throw new CocoonError(
-      'CCN_ERR_CONFIG_INVALID',
-      `${what} is refused: the root contract says is_test=false (a production network accepts only Intel-rooted tdx attestation)`,
-      { param: 'policy' },
-    );
-  }
-}
 
 /** DcapQuoteVerifier pinned to a dev authority's root, with its static collateral. */
 export function devQuoteVerifier(authority: DevAuthorityTrust, tcbPolicy?: TcbPolicy): DcapQuoteVerifier {
@@ -105,7 +97,7 @@ export function createSevSnpReportVerifier(trust: AttestationTrust, pki?: SevPki
 }
 
 function sevSnpPolicyVerifier(options: AttestationVerifierOptions): SevSnpPolicyVerifier | undefined {
-  if (options.sevSnpPolicy?.allowDebug) refuseOnProductionNetwork(options, 'accepting SEV-SNP guests with the DEBUG policy bit');
+  if (options.sevSnpPolicy?.allowDebug) refuseOnProductionNetwork(options.networkIsTest, 'accepting SEV-SNP guests with the DEBUG policy bit');
   const reports = options.sevSnpVerifier ?? createSevSnpReportVerifier(options.trust ?? 'intel', options.sevSnpPki);
   return reports ? new SevSnpPolicyVerifier('tdx', reports, options.sevSnpPolicy) : undefined;
 }
@@ -113,7 +105,7 @@ function sevSnpPolicyVerifier(options: AttestationVerifierOptions): SevSnpPolicy
 function tdxQuoteVerifier(options: AttestationVerifierOptions): QuoteVerifier {
   const trust = options.trust ?? 'intel';
   if (trust !== 'intel') {
-    refuseOnProductionNetwork(options, 'dev attestation trust (simulated TDX dev root)');
+    refuseOnProductionNetwork(options.networkIsTest, 'dev attestation trust (simulated TDX dev root)');
     warnOnce(options.logger ?? stderrLogger, DEV_ATTESTATION_WARNING);
     return options.quoteVerifier ?? devQuoteVerifier(trust.devAuthority, options.tcbPolicy);
   }
@@ -131,7 +123,7 @@ export function createAttestationVerifier(options: AttestationVerifierOptions): 
       verifier = new AnyPolicyVerifier();
       break;
     case 'fake_tdx':
-      refuseOnProductionNetwork(options, 'attestation policy fake_tdx');
+      refuseOnProductionNetwork(options.networkIsTest, 'attestation policy fake_tdx');
       warnOnce(options.logger ?? stderrLogger, FAKE_TDX_WARNING);
       verifier = new FakeTdxPolicyVerifier();
       break;

@@ -4,7 +4,7 @@
  * check proxy_hashes — and a worker checks its own image hash and model and aborts when they are
  * not registered. The allow-lists come from a getter because the runner refreshes the root config.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { modelHash, normalizeHash, type AllowedHashes } from './allowed-hashes.ts';
 
 export type AttestedRole = 'proxy' | 'worker';

@@ -3,11 +3,15 @@
  * dated by the chain's clock), its own image hash, and the verifiers of its peers — one shared
  * quote verifier and one shared SEV-SNP report verifier (so their caches serve every connection),
  * trusting Intel's root with collateral from a PCCS cached on disk and AMD's pinned ARKs with
- * chains/CRLs from AMD KDS, or a dev attestation authority on a test network.
+ * chains/CRLs from AMD KDS, or a dev attestation authority on a test network — and the DCAP collateral
+ * of a quote under that trust (`collateralFor`, what a browser verifying a quote asks the relay for).
+ * Opening one installs node:crypto's native primitives for the portable checks (Ed25519, SHA-256).
  */
-import { CocoonError, toCocoonError, type Logger, type PeerPolicy, type TeeKind } from '@cocoon/protocol';
+import { CocoonError, toCocoonError, useNodeE2ePrimitives, type Logger, type PeerPolicy, type TeeKind } from '@cocoon/protocol';
 import { RefreshingCertificate } from '../certificate/refreshing-certificate.ts';
+import { INTEL_ROOT_CA_DER, tdxAttestationAuthority, type AttestationAuthority } from '../dcap/attestation-authority.ts';
 import { CollateralStore } from '../dcap/collateral-store.ts';
+import { parseDcapCollateral, type DcapCollateral } from '../dcap/dcap-collateral.ts';
 import { DcapQuoteVerifier } from '../dcap/dcap-quote-verifier.ts';
 import { parseTdxQuote } from '../dcap/tdx-quote-parser.ts';
 import { createAttestationVerifier, createSevSnpReportVerifier, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
@@ -60,19 +64,21 @@ export interface PeerVerifierRequest {
 export class RunnerAttestation {
   private quoteVerifier: QuoteVerifier | undefined;
   private sevSnpVerifier: SevSnpReportVerifier | undefined;
+  private collateralStore: CollateralStore | undefined;
 
   private constructor(
     private readonly options: RunnerAttestationOptions,
     readonly certificate: RefreshingCertificate,
     /** §7.1 image hash of this runner (all zero without a TEE). */
     readonly imageHash: Buffer,
-    private readonly authority: DevAttestationAuthority | undefined,
+    private readonly devAuthority: DevAttestationAuthority | undefined,
   ) {}
 
   static async open(options: RunnerAttestationOptions): Promise<RunnerAttestation> {
     if (options.role === 'client' && options.tee !== 'none') {
       throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'clients are not TEEs: tee must be none', { param: 'tee' });
     }
+    useNodeE2ePrimitives(); // certificate self-signatures and e2e hashes on node:crypto (byte-identical to @noble)
     const authority = options.devAuthorityDir === '' ? undefined : await loadAuthority(options.devAuthorityDir);
     const { provider, imageHash } = await ownProvider(options, authority);
     const certificate = await RefreshingCertificate.create({
@@ -89,12 +95,34 @@ export class RunnerAttestation {
 
   /** 'intel', or 'dev' when peers are verified against a dev attestation authority. */
   get trustName(): 'intel' | 'dev' {
-    return this.authority ? 'dev' : 'intel';
+    return this.devAuthority ? 'dev' : 'intel';
+  }
+
+  /** DER of the root TDX quotes are verified under: Intel's SGX Root CA, or the dev authority's root. */
+  get trustedRootDer(): Buffer {
+    return this.devAuthority ? this.devAuthority.rootCertificateDer : Buffer.from(INTEL_ROOT_CA_DER);
+  }
+
+  /** That root as an authority (kind, name, SHA-256 of its DER). */
+  get authority(): AttestationAuthority {
+    return tdxAttestationAuthority(this.trustedRootDer);
+  }
+
+  /**
+   * The DCAP collateral of a TDX quote under this runner's trust: the dev authority's static collateral,
+   * or the on-disk CollateralStore (fetched from the PCCS when missing or stale). Rejects a quote that is
+   * not a TDX quote with CCN_ERR_ATTEST_QUOTE_INVALID, unavailable collateral with CCN_ERR_ATTEST_COLLATERAL.
+   */
+  async collateralFor(quote: Uint8Array, now: Date): Promise<DcapCollateral> {
+    const bytes = Buffer.from(quote.buffer, quote.byteOffset, quote.byteLength);
+    parseTdxQuote(bytes);
+    if (this.devAuthority) return parseDcapCollateral(this.devAuthority.collateral, 'the dev authority collateral');
+    return this.sharedCollateralStore().get(bytes, now);
   }
 
   /** The verifier of one kind of peer; refuses dev trust and fake_tdx unless the network is a test network. */
   verifier(request: PeerVerifierRequest): PeerVerifier {
-    const trust: AttestationTrust = this.authority ? { devAuthority: this.authority } : 'intel';
+    const trust: AttestationTrust = this.devAuthority ? { devAuthority: this.devAuthority } : 'intel';
     return createAttestationVerifier({
       policy: request.policy,
       expectedRole: request.expectedRole,
@@ -116,10 +144,13 @@ export class RunnerAttestation {
   }
 
   private sharedQuoteVerifier(): QuoteVerifier {
-    this.quoteVerifier ??= this.authority
-      ? devQuoteVerifier(this.authority)
-      : new DcapQuoteVerifier({ collateral: new CollateralStore({ directory: this.options.collateralDir, pccsUrl: this.options.pccsUrl }) });
+    this.quoteVerifier ??= this.devAuthority ? devQuoteVerifier(this.devAuthority) : new DcapQuoteVerifier({ collateral: this.sharedCollateralStore() });
     return this.quoteVerifier;
+  }
+
+  private sharedCollateralStore(): CollateralStore {
+    this.collateralStore ??= new CollateralStore({ directory: this.options.collateralDir, pccsUrl: this.options.pccsUrl });
+    return this.collateralStore;
   }
 }
 

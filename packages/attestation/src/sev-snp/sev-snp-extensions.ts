@@ -4,9 +4,10 @@
  * as for TDX), SEV_ATTESTATION_REPORT (…101, the raw report whose REPORT_DATA is those claims) and
  * SEV_VCEK (…102, the VCEK as PEM text, which is what the reference's verifier parses). The image
  * hash is SHA-256(MEASUREMENT(48) ‖ 64 zero bytes), as the reference's sev::image_hash serializes it.
+ * Browser-safe (the portable verifier uses it to tell SEV-SNP evidence apart).
  */
-import { createHash } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { CertificateOid } from '../certificate/certificate-oids.ts';
 import type { CertificateExtension, ParsedCertificate } from '../certificate/certificate-reader.ts';
 
@@ -56,5 +57,5 @@ export function readSevSnpEvidence(certificate: ParsedCertificate, policy: strin
 /** The image hash of an SEV-SNP guest (what the root contract lists). */
 export function computeSevSnpImageHash(measurement: Buffer): Buffer {
   if (measurement.length !== SEV_SNP_MEASUREMENT_LENGTH) throw new RangeError(`SEV-SNP measurement must be ${SEV_SNP_MEASUREMENT_LENGTH} bytes, got ${measurement.length}`);
-  return createHash('sha256').update(measurement).update(Buffer.alloc(64)).digest();
+  return Buffer.from(sha256.create().update(measurement).update(new Uint8Array(64)).digest());
 }

@@ -17,7 +17,7 @@ import {
   type SevSnpReport,
   type SevSnpTcbVersion,
 } from './sev-snp-report.ts';
-import { verifyVcekAgainstChain } from './sev-trust-chain.ts';
+import { sha256Hex, verifyVcekAgainstChain } from './sev-trust-chain.ts';
 import { readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';
 
 export const DEFAULT_SEV_SNP_CACHE_SIZE = 10_000;
@@ -29,6 +29,8 @@ export interface VerifiedSevSnpReport {
   readonly reportedTcb: SevSnpTcbVersion;
   /** 'AMD' or 'dev'. */
   readonly trustName: string;
+  /** SHA-256 (hex) of the DER of the pinned ARK the VCEK chains to. */
+  readonly arkSha256: string;
 }
 
 export interface SevSnpReportVerifierOptions {
@@ -95,7 +97,7 @@ export class SevSnpReportVerifier {
     if (!verify('sha384', report.signedBytes, { key: vcek.publicKey, dsaEncoding: 'ieee-p1363' }, report.signature)) {
       throw invalid('SEV-SNP report signature does not verify under the VCEK (report altered or signed by another key)');
     }
-    const verified: VerifiedSevSnpReport = { report, vcek, product: vcek.product, reportedTcb, trustName: this.trustName };
+    const verified: VerifiedSevSnpReport = { report, vcek, product: vcek.product, reportedTcb, trustName: this.trustName, arkSha256: sha256Hex(chain.ark.raw) };
     this.cache.set(key, verified, new Date(Math.min(chain.usableUntil.getTime(), new Date(vcek.x509.validTo).getTime())));
     return verified;
   }

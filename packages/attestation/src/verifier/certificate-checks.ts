@@ -1,10 +1,11 @@
 /**
  * Policy-independent checks of a peer's RA-TLS certificate (§2.2, §7.2): present, well formed,
  * Ed25519, self-signed (depth 0) with a valid self-signature, inside its validity window, and no
- * critical extension outside the known set.
+ * critical extension outside the known set. Browser-safe: the self-signature is checked with the
+ * shared Ed25519 primitive (strict RFC 8032; @noble in a browser, node:crypto once a runner installs
+ * the native primitives, see RunnerAttestation.open).
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, e2ePrimitives } from '@cocoon/protocol/browser';
 import { CertificateOid, KNOWN_CRITICAL_EXTENSIONS } from '../certificate/certificate-oids.ts';
 import { readCertificate, type ParsedCertificate } from '../certificate/certificate-reader.ts';
 
@@ -27,8 +28,7 @@ export function checkRaTlsCertificate(certificateDer: Buffer | undefined, now: D
   if (!certificate.issuer.equals(certificate.subject)) {
     throw rejected('peer certificate is not self-signed (issuer differs from subject; chains are not accepted)');
   }
-  const publicKey = createPublicKey({ key: certificate.subjectPublicKeyInfo, format: 'der', type: 'spki' });
-  if (!verify(null, certificate.tbsCertificate, publicKey, certificate.signature)) {
+  if (!e2ePrimitives().ed25519Verify(certificate.signature, certificate.tbsCertificate, certificate.publicKey)) {
     throw rejected('peer certificate self-signature is invalid');
   }
   const time = now.getTime();

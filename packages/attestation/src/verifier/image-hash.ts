@@ -1,8 +1,8 @@
 /**
  * TDX measurements and the COCOON image hash (§7.1): SHA-256 over MRTD ‖ MRCONFIGID ‖ MROWNER ‖
- * MROWNERCONFIG ‖ RTMR0..3 (48 bytes each) ‖ 64 zero bytes; no attestation ⇒ all-zero hash.
+ * MROWNERCONFIG ‖ RTMR0..3 (48 bytes each) ‖ 64 zero bytes; no attestation ⇒ all-zero hash. Browser-safe.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 export const MEASUREMENT_REGISTER_LENGTH = 48;
 export const REPORT_DATA_LENGTH = 64;
@@ -40,10 +40,10 @@ export function computeImageHash(measurements: TdxMeasurements | undefined): Buf
     measurements.mrTd, measurements.mrConfigId, measurements.mrOwner, measurements.mrOwnerConfig,
     measurements.rtmr0, measurements.rtmr1, measurements.rtmr2, measurements.rtmr3,
   ];
-  const hash = createHash('sha256');
+  const hash = sha256.create();
   for (const register of registers) {
     if (register.length !== MEASUREMENT_REGISTER_LENGTH) throw new RangeError(`measurement register must be ${MEASUREMENT_REGISTER_LENGTH} bytes`);
     hash.update(register);
   }
-  return hash.update(Buffer.alloc(REPORT_DATA_LENGTH)).digest();
+  return Buffer.from(hash.update(new Uint8Array(REPORT_DATA_LENGTH)).digest());
 }

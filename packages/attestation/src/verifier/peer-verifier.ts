@@ -27,6 +27,8 @@ export interface PeerAttestation {
   readonly tee?: 'sev-snp';
   /** What a verified SEV-SNP report says. */
   readonly sevSnp?: SevSnpPeerDetails;
+  /** The root the attestation rests on (`Intel SGX Root CA sha256:…`); absent when nothing was attested. */
+  readonly authority?: string;
 }
 
 export interface SevSnpPeerDetails {
@@ -55,6 +57,8 @@ export interface VerifiedQuote {
   readonly tcbStatus: string;
   /** Intel security advisories that apply to the platform (empty when none or unknown). */
   readonly advisoryIds: readonly string[];
+  /** The root the quote verified under (`Intel SGX Root CA sha256:…`); absent for unverified kinds (fake TDX). */
+  readonly authority?: string;
 }
 
 export interface QuoteVerifier {

@@ -2,10 +2,10 @@
  * A policy that requires a TEE quote (fake_tdx or tdx): the certificate must carry the
  * critical TDX_QUOTE and TDX_USER_CLAIMS extensions, the user claims must be the certificate's own
  * Ed25519 key and the quote's REPORTDATA must equal SHA-512(user claims) (§7.2). The quote itself
- * is checked by the injected QuoteVerifier; an optional allow-list pins image hashes.
+ * is checked by the injected QuoteVerifier; an optional allow-list pins image hashes. Browser-safe.
  */
-import { createHash } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { CertificateOid } from '../certificate/certificate-oids.ts';
 import { findExtension } from '../certificate/certificate-reader.ts';
 import { checkRaTlsCertificate } from './certificate-checks.ts';
@@ -41,8 +41,8 @@ export class QuotePolicyVerifier implements PeerVerifier {
     if (!userClaims.value.equals(certificate.publicKey)) {
       throw policyError('attestation user claims do not match the certificate public key');
     }
-    const { measurements, tcbStatus } = await this.quoteVerifier.verifyQuote(quote.value, now);
-    const expectedReportData = createHash('sha512').update(userClaims.value).digest();
+    const { measurements, tcbStatus, authority } = await this.quoteVerifier.verifyQuote(quote.value, now);
+    const expectedReportData = Buffer.from(sha512(userClaims.value));
     if (!measurements.reportData.equals(expectedReportData)) {
       throw policyError('quote report data is not SHA-512 of the user claims (quote not bound to this TLS key)');
     }
@@ -50,6 +50,6 @@ export class QuotePolicyVerifier implements PeerVerifier {
     if (this.allowedImageHashes.size > 0 && !this.allowedImageHashes.has(imageHash.toString('hex'))) {
       throw policyError(`peer image hash ${imageHash.toString('hex')} is not allowed by policy ${this.policy}`);
     }
-    return { policy: this.policy, publicKey: Buffer.from(certificate.publicKey), imageHash, measurements, tcbStatus };
+    return { policy: this.policy, publicKey: Buffer.from(certificate.publicKey), imageHash, measurements, tcbStatus, ...(authority === undefined ? {} : { authority }) };
   }
 }

@@ -64,11 +64,13 @@ export class SevSnpPolicyVerifier implements PeerVerifier {
     if (this.allowedImageHashes.size > 0 && !this.allowedImageHashes.has(imageHash.toString('hex'))) {
       throw policyError(`peer image hash ${imageHash.toString('hex')} is not allowed by policy ${this.policy}`);
     }
+    const rootName = verified.trustName === 'AMD' ? `AMD SEV-SNP ARK (${verified.product})` : `COCOON dev SEV-SNP authority (${verified.product}, test network)`;
     return {
       policy: this.policy,
       publicKey: Buffer.from(certificate.publicKey),
       imageHash,
       tee: 'sev-snp',
+      authority: `${rootName} sha256:${verified.arkSha256.slice(0, 16)}`,
       tcbStatus: `SEV-SNP ${verified.product} (${verified.trustName} chain) TCB ${formatTcb(verified.reportedTcb)}`,
       sevSnp: {
         measurement: Buffer.from(report.measurement),

@@ -4,7 +4,7 @@
  * SEV_REPORT_DATA/SEV_ATTESTATION_REPORT/SEV_VCEK → the SEV-SNP policy, both → refused as mutually
  * exclusive, neither → refused by the TDX path ("requires the TDX quote…").
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { hasSevSnpExtensions, hasTdxExtensions } from '../sev-snp/sev-snp-extensions.ts';
 import { checkRaTlsCertificate } from './certificate-checks.ts';
 import type { PeerAttestation, PeerCertificateInput, PeerVerifier } from './peer-verifier.ts';

@@ -1,10 +1,13 @@
 // DCAP collateral: shape validation naming the bad field, the usable window (latest issue date,
-// earliest nextUpdate over TCB info, QE identity and both CRLs), and the PCK CA type of the CRL chain.
+// earliest nextUpdate over TCB info, QE identity and both CRLs), the PCK CA type of the CRL chain, the
+// JSON form served to browsers (serializeDcapCollateral) and the certificate windows checked after DCAP.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { StaticCollateralSource, parseDcapCollateral, readCollateralValidity, type DcapCollateral } from '../../src/index.ts';
+import { DcapQuoteVerifier, StaticCollateralSource, parseDcapCollateral, readCollateralValidity, serializeDcapCollateral, type DcapCollateral } from '../../src/index.ts';
+import { checkDcapCertificateWindows } from '../../src/dcap/dcap-certificate-windows.ts';
+import { decodeTdxQuote, embeddedPckChain } from '../../src/dcap/tdx-quote-parser.ts';
 import { collateralBytes, collateralPckCaType } from '../../src/dcap/dcap-collateral.ts';
 import { certificatePem, generateDevKeyPair, issueDevCertificate } from '../../src/simulated/dev-certificate-issuer.ts';
 import { derInteger, derObjectIdentifier, derSequence } from '../../src/simulated/der-writer.ts';
@@ -147,5 +150,39 @@ describe('StaticCollateralSource', () => {
     assert.equal(await source.get(SAMPLE_QUOTE, SAMPLE_TIME), SAMPLE_COLLATERAL);
     assert.equal(await source.get(REFERENCE_QUOTE, new Date(0)), SAMPLE_COLLATERAL);
     assert.throws(() => new StaticCollateralSource({ ...sample(), pck_crl: 12 } as unknown as DcapCollateral), isCode('CCN_ERR_ATTEST_COLLATERAL', /pck_crl/));
+  });
+});
+
+describe('serializeDcapCollateral', () => {
+  test('binary fields become hex; the JSON text parses back to collateral that verifies the quote the same', async () => {
+    const fromLibrary = { ...sample(), root_ca_crl: [...collateralBytes(SAMPLE_COLLATERAL.root_ca_crl)], pck_crl: [...collateralBytes(SAMPLE_COLLATERAL.pck_crl)] };
+    const json = serializeDcapCollateral(fromLibrary);
+    for (const field of BYTE_FIELDS) assert.match(json[field]!, /^([0-9a-f]{2})+$/, field);
+    assert.equal(json.root_ca_crl, collateralBytes(SAMPLE_COLLATERAL.root_ca_crl).toString('hex'));
+    for (const field of STRING_FIELDS) assert.equal(json[field], SAMPLE_COLLATERAL[field]);
+    assert.equal('pck_certificate_chain' in json, false, 'a missing PCK chain stays missing');
+    const parsed = parseDcapCollateral(JSON.parse(JSON.stringify(json)));
+    const verified = await new DcapQuoteVerifier({ collateral: new StaticCollateralSource(parsed) }).verifyQuote(SAMPLE_QUOTE, SAMPLE_TIME);
+    assert.equal(verified.tcbStatus, 'UpToDate');
+    assert.match(verified.authority ?? '', /^Intel SGX Root CA sha256:[0-9a-f]{16}$/);
+    assert.equal(serializeDcapCollateral({ ...sample(), pck_certificate_chain: 'PEM' }).pck_certificate_chain, 'PEM');
+    assert.throws(() => serializeDcapCollateral({ ...sample(), pck_crl: 12 } as unknown as DcapCollateral), isCode('CCN_ERR_ATTEST_COLLATERAL', /pck_crl/));
+  });
+});
+
+describe('checkDcapCertificateWindows', () => {
+  test('each certificate of the issuer chains and of the PCK chain must be valid at the clock', async () => {
+    const pckChain = embeddedPckChain(decodeTdxQuote(SAMPLE_QUOTE).quote)!;
+    checkDcapCertificateWindows({ collateral: SAMPLE_COLLATERAL, embeddedPckChain: pckChain, now: SAMPLE_TIME });
+    assert.throws(() => checkDcapCertificateWindows({ collateral: SAMPLE_COLLATERAL, embeddedPckChain: pckChain, now: new Date('2100-01-01T00:00:00Z') }),
+      isCode('CCN_ERR_ATTEST_COLLATERAL', /TCB info issuer chain rejected under the trusted root CA: certificate ".*Intel SGX TCB Signing.*" is valid .* not at 2100/));
+    const keys = await generateDevKeyPair();
+    const expiredLeaf = await issueDevCertificate({
+      subject: 'CN=expired PCK', subjectKeys: keys, certificateAuthority: false, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z'),
+    });
+    assert.throws(() => checkDcapCertificateWindows({ collateral: SAMPLE_COLLATERAL, embeddedPckChain: [Buffer.from(expiredLeaf.rawData), ...pckChain.slice(1)], now: SAMPLE_TIME }),
+      isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /PCK certificate chain rejected under the trusted root CA: certificate "CN=expired PCK" is valid 2020-01-01T00:00:00.000Z to 2021-01-01T00:00:00.000Z/));
+    assert.throws(() => checkDcapCertificateWindows({ collateral: { ...SAMPLE_COLLATERAL, pck_certificate_chain: certificatePem(expiredLeaf) }, embeddedPckChain: pckChain, now: SAMPLE_TIME }),
+      isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /CN=expired PCK/), "the collateral's PCK chain, when it has one, is the one checked");
   });
 });

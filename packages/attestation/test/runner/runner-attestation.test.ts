@@ -1,7 +1,8 @@
 /**
  * RunnerAttestation: a simulated proxy's certificate verifies under policy tdx against the dev
  * authority, with the root-contract hash checks of the expected role; dev trust is refused on a
- * production network; the own image hash is the measured one; misconfigurations are clear errors.
+ * production network; the own image hash is the measured one; the collateral it serves for a quote
+ * (dev: the authority's, Intel: the on-disk store); misconfigurations are clear errors.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,9 @@ import { join } from 'node:path';
 import type { CocoonError} from '@cocoon/protocol';
 import { createLogger } from '@cocoon/protocol';
 import {
-  DevAttestationAuthority, RootHashPolicy, RunnerAttestation, allowedHashes, measureSimulatedRunner, type RunnerAttestationOptions,
+  CollateralStore, DevAttestationAuthority, RootHashPolicy, RunnerAttestation, allowedHashes, measureSimulatedRunner, type RunnerAttestationOptions,
 } from '../../src/index.ts';
+import { SAMPLE_COLLATERAL, SAMPLE_QUOTE, SAMPLE_TIME } from '../dcap/dcap-fixtures.ts';
 
 const NOW = new Date('2026-11-22T00:00:00Z');
 
@@ -80,6 +82,21 @@ describe('RunnerAttestation', () => {
     const accepted = await client.verifier({ policy: 'fake_tdx', networkIsTest: true }).verify({ certificateDer: fake.certificate.current().certificateDer }, NOW);
     assert.equal(accepted.policy, 'fake_tdx');
     assert.ok(client.imageHash.equals(Buffer.alloc(32)));
+  });
+
+  test('collateralFor: the dev authority\'s collateral under dev trust; under Intel trust the on-disk store; never for a non-TDX quote', async () => {
+    const authority = await DevAttestationAuthority.load(authorityDir);
+    const dev = await RunnerAttestation.open(options({ role: 'client', tee: 'none' }));
+    assert.deepEqual(await dev.collateralFor(SAMPLE_QUOTE, NOW), authority.collateral);
+    assert.equal(dev.authority.kind, 'dev');
+    assert.deepEqual(dev.trustedRootDer, authority.rootCertificateDer);
+    const collateralDir = join(directory, 'intel-collateral');
+    await new CollateralStore({ directory: collateralDir }).put(SAMPLE_QUOTE, SAMPLE_COLLATERAL, SAMPLE_TIME);
+    const intel = await RunnerAttestation.open(options({ role: 'client', tee: 'none', devAuthorityDir: '', collateralDir }));
+    assert.deepEqual(intel.authority, { kind: 'intel', name: 'Intel SGX Root CA', sha256: intel.authority.sha256 });
+    assert.deepEqual(await intel.collateralFor(new Uint8Array(SAMPLE_QUOTE), SAMPLE_TIME), SAMPLE_COLLATERAL);
+    await assert.rejects(intel.collateralFor(Buffer.alloc(64), SAMPLE_TIME), { code: 'CCN_ERR_ATTEST_QUOTE_INVALID' });
+    await assert.rejects(dev.collateralFor(Buffer.from('garbage'), NOW), { code: 'CCN_ERR_ATTEST_QUOTE_INVALID' });
   });
 
   test('misconfigurations are clear errors naming the setting', async () => {

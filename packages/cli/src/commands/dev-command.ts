@@ -3,9 +3,11 @@
  * --engine-url for an OpenAI-compatible server, --engine test for the canned TEST ENGINE),
  * prints its URLs, and stops it on Ctrl-C/SIGTERM (exit 0). A child that dies is restarted with
  * backoff while the others keep serving; one that cannot be restarted stops the network (exit 1).
- * Options come from flags or COCOON_DEV_* env variables.
+ * It also builds the light-client page the client serves at /app/ (unless --no-light-client; a failed
+ * build only leaves the page out), and --app-origin (repeatable) lets a page from another origin (a Mini
+ * App behind an https tunnel) use the client. Options come from flags or COCOON_DEV_* env variables.
  */
-import { CocoonError, createLogger, loadConfig, logSettingsFromEnv, portSchema, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, createLogger, httpOriginSchema, loadConfig, logSettingsFromEnv, portSchema, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
 import { ExitCode, type CliIo } from '../cli-io.ts';
 import { waitForShutdown } from '../shutdown-signal.ts';
@@ -57,8 +59,57 @@ export const devCommandOptionsSchema = z
      * SEV-SNP reports (dev ARK); mixed: proxy and key manager TDX, odd workers SEV-SNP, even TDX; fake_tdx: unattested test mode.
      */
     tee: z.enum(DEV_ATTESTATION_KINDS).default('simulated'),
+    /** Build the light-client page and serve it at the client's /app/ (--no-light-client: not). */
+    light_client: z.boolean().default(true),
+    /**
+     * Origins (`https://host[:port]`) whose pages may use the client besides its own, e.g. a Telegram Mini App
+     * served through an https tunnel: added to the client's http_cors_origins, their hosts to http_allowed_hosts.
+     * Repeatable flag (`--app-origin A --app-origin B`); env COCOON_DEV_APP_ORIGIN takes a JSON list.
+     */
+    app_origin: z.array(httpOriginSchema).max(16).default([]),
   })
   .strict();
+
+const APP_ORIGIN_FLAG = '--app-origin';
+
+/**
+ * The argv with every `--app-origin X` (or `--app-origin=X`) gathered into one `--app-origin <JSON list>`, as
+ * the config loader takes lists (a value that is already a JSON list is merged in).
+ */
+export function gatherAppOriginFlags(args: readonly string[]): string[] {
+  const rest: string[] = [];
+  const origins: unknown[] = [];
+  let found = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    const inline = arg.startsWith(`${APP_ORIGIN_FLAG}=`) ? arg.slice(APP_ORIGIN_FLAG.length + 1) : undefined;
+    if (arg !== APP_ORIGIN_FLAG && inline === undefined) {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ?? args[index + 1];
+    if (inline === undefined) index++;
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) return [...args]; // the loader names the missing value
+    found = true;
+    origins.push(...jsonListOrValue(value));
+  }
+  return found ? [...rest, APP_ORIGIN_FLAG, JSON.stringify(origins)] : rest;
+}
+
+function jsonListOrValue(value: string): unknown[] {
+  if (!value.trim().startsWith('[')) return [value];
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed : [value];
+  } catch {
+    return [value]; // refused by the origin check, naming the value
+  }
+}
+
+/** `cocoon dev`'s options from its flags and COCOON_DEV_* env; throws CCN_ERR_CONFIG_INVALID naming the bad one. */
+export function loadDevCommandOptions(args: readonly string[], env: Record<string, string | undefined>): DevCommandOptions {
+  return loadConfig(devCommandOptionsSchema, { env, envPrefix: 'COCOON_DEV_', argv: gatherAppOriginFlags(args) });
+}
 
 export type DevCommandOptions = z.output<typeof devCommandOptionsSchema>;
 
@@ -73,6 +124,11 @@ export function describeDevNetwork(network: DevNetwork, encryptionKey?: string):
   }
   if (encryptionKey) lines.push(`  encryption key (proto 3): ${encryptionKey} (GET /v1/encryption/keys)`);
   for (const [name, url] of Object.entries(network.statsUrls)) lines.push(`  stats ${name.padEnd(9)} ${url}`);
+  if (network.lightClient) {
+    lines.push(network.lightClient.built
+      ? `  light client: ${network.lightClient.url ?? ''} (verifies attestation and seals in the page; a Telegram Mini App)`
+      : `  light client: not served (${network.lightClient.reason})`);
+  }
   if (network.model) lines.push(`  engine    embedded llama.cpp: ${network.model.identity}${network.model.label ? ` (${network.model.label})` : ''}`, `  model     ${network.model.path}`);
   else lines.push(network.usesTestEngine ? `  engine    ${network.engineUrl} (TEST ENGINE: canned answers, not a model)` : `  engine    ${network.engineUrl}`);
   lines.push('  press Ctrl-C to stop');
@@ -84,7 +140,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
   if (args[0] === 'settle') return runDevSettleCommand(args.slice(1), io, logger);
   let options: DevCommandOptions;
   try {
-    options = loadConfig(devCommandOptionsSchema, { env: io.env, envPrefix: 'COCOON_DEV_', argv: [...args] });
+    options = loadDevCommandOptions(args, io.env);
   } catch (error) {
     logger.error(toCocoonError(error).message);
     return ExitCode.usage;
@@ -126,6 +182,8 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       ...(options.off_chain ? {} : { chain: { directory: resolve(options.data_dir) } }),
       ...(workerModel ? { workerModel } : {}),
       attestation: options.tee,
+      lightClient: options.light_client,
+      ...(options.app_origin.length > 0 ? { appOrigins: options.app_origin } : {}),
       logger,
       env: io.env,
       onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),

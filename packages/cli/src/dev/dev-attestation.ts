@@ -37,6 +37,8 @@ export interface DevAttestation {
   allowedHashes?: DevAllowedHashes;
   /** The key manager's image hash (the root's key_manager_image_hash; proxies and workers refuse another). */
   keyManagerImageHash: string;
+  /** The dev authority's simulated-TDX root certificate (DER) that verifiers pin (simulated kinds only): the light client's trust. */
+  rootCertificateDer?: Buffer;
 }
 
 /** The tee of each runner under a kind. */
@@ -125,6 +127,7 @@ export async function prepareDevAttestation(options: {
     workerArgs,
     tees,
     keyManagerImageHash: keyManagerImageHash!,
+    rootCertificateDer: authority.rootCertificateDer,
     allowedHashes: { proxyImageHashes: [proxyImageHash!], workerImageHashes, models: [options.workerModel] },
   };
 }

@@ -8,8 +8,10 @@
  * engine URL) or `test` (a TEST ENGINE child with canned answers). Starts the children in
  * dependency order, waits for their ready lines, multiplexes their output with name prefixes,
  * and, once running, restarts a child that dies (with backoff, see DevChildSupervisor) while the
- * others keep serving; it stops everything only when a child cannot be restarted. Reusable from
- * tests and benchmarks.
+ * others keep serving; it stops everything only when a child cannot be restarted. With `lightClient`
+ * it builds the light-client page into `<data dir>/app` (./dev-light-client.ts), and the client serves it
+ * at `/app/`; `appOrigins` lets pages from other origins (a Mini App behind an https tunnel) use the client.
+ * Reusable from tests and benchmarks.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,7 @@ import { resolveDevLlamaModel, type DevLlamaModel } from './dev-llama-model.ts';
 import type { DevModelPullOptions } from './dev-model-pull.ts';
 import { prepareDevAttestation, type DevAttestation, type DevAttestationKind } from './dev-attestation.ts';
 import { DEV_WORKER_MODEL } from '@cocoon/worker';
+import { DEV_LIGHT_CLIENT_PATH, buildDevLightClient, type DevLightClientBuild, type LightClientBuilder } from './dev-light-client.ts';
 
 export const COCOON_BIN_PATH = fileURLToPath(new URL('../../bin/cocoon.mjs', import.meta.url));
 
@@ -91,6 +94,16 @@ export interface DevNetworkOptions {
   attestation?: DevAttestationKind;
   /** openai/test engines: the full model string the workers advertise (default the worker's). */
   workerModel?: string;
+  /**
+   * Build the light-client page (trusting the dev authority's root) into `<data dir>/app` and have the client
+   * serve it at `/app/` (`cocoon dev` does; default off). A failed build leaves the page out (see `lightClient`).
+   */
+  lightClient?: boolean | { build: LightClientBuilder };
+  /**
+   * Exact origins (`https://host[:port]`, e.g. a Mini App behind an https tunnel) whose pages may use the client:
+   * added to its http_cors_origins (besides its own page origin) and their host names to its http_allowed_hosts.
+   */
+  appOrigins?: readonly string[];
 }
 
 export interface DevNetwork {
@@ -113,6 +126,8 @@ export interface DevNetwork {
   attestation: DevAttestationKind;
   /** On chain: the local chain's toncenter endpoint and the dev root contract. */
   chain?: { endpoint: string; rootAddress: string; clientWalletAddress: string };
+  /** With `lightClient`: the page's URL and directory, or why it is not served. */
+  lightClient?: DevLightClientBuild & { url?: string };
   /** The current process of every child (a restarted child replaces its entry). */
   children: readonly DevChildProcess[];
   /**
@@ -154,9 +169,25 @@ function engineArgs(options: DevNetworkOptions, engineUrl: string, model: DevLla
     ...(options.llamaGpu === undefined ? [] : ['--llama-gpu', `${options.llamaGpu}`])];
 }
 
+/** Where the network keeps its files: the chain directory, else the data directory (default `.cocoon/dev`). */
+function devDirectory(options: DevNetworkOptions): string {
+  return options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev');
+}
+
 /** Where a runner child keeps its admin token: `<chain dir or data dir>/<child name>/admin.token`. */
 function adminTokenFile(options: DevNetworkOptions, childName: string): string {
-  return join(options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'), childName, 'admin.token');
+  return join(devDirectory(options), childName, 'admin.token');
+}
+
+/** The client's browser doors: its own page origin and the app origins (CORS), their hosts (Host check), the page. */
+function clientPageArgs(options: DevNetworkOptions, ports: DevNetworkPorts, appDir: string | undefined): string[] {
+  const origins = [`http://${HOST}:${ports.clientHttp}`, ...(options.appOrigins ?? [])];
+  const hosts = [...new Set((options.appOrigins ?? []).map((origin) => new URL(origin).hostname))];
+  return [
+    '--http-cors-origins', JSON.stringify([...new Set(origins)]),
+    ...(hosts.length > 0 ? ['--http-allowed-hosts', JSON.stringify(hosts)] : []),
+    ...(appDir ? ['--app-dir', appDir] : []),
+  ];
 }
 
 /** Child name of proxy `index`: `proxy`, then `proxy-2`, `proxy-3`, … */
@@ -185,7 +216,7 @@ function proxyFlags(options: DevNetworkOptions, ports: DevNetworkPorts, side: 'w
 }
 
 function childSpecs(
-  options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation, onChain?: ReturnType<typeof chainArgs>,
+  options: DevNetworkOptions, ports: DevNetworkPorts, engine: string[], attestation: DevAttestation, onChain?: ReturnType<typeof chainArgs>, appDir?: string,
 ): { proxies: DevChildSpec[]; later: DevChildSpec[] } {
   const extra = (role: 'proxy' | 'client'): string[] => [...attestation.args[role], ...(options.extraArgs?.[role] ?? [])];
   const token = (name: string): string[] => ['--admin-token-file', adminTokenFile(options, name)];
@@ -208,8 +239,8 @@ function childSpecs(
     name: 'client',
     role: 'client',
     args: ['client', '--http-host', HOST, '--http-port', `${ports.clientHttp}`, ...proxyFlags(options, ports, 'client'), ...token('client'),
-      // Its own page origin may use the client's API from a browser (CORS); no other origin may.
-      '--http-cors-origins', JSON.stringify([`http://${HOST}:${ports.clientHttp}`]), ...(onChain?.client ?? []), ...extra('client')],
+      // Its own page origin (and the app origins) may use the client's API from a browser (CORS); no other origin may.
+      ...clientPageArgs(options, ports, appDir), ...(onChain?.client ?? []), ...extra('client')],
   };
   return { proxies, later: [...workers, client] };
 }
@@ -250,6 +281,12 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     kind: options.attestation ?? 'simulated', directory: options.chain?.directory ?? options.dataDir ?? resolve('.cocoon/dev'), workers: options.workers ?? 2,
     workerModel: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL, logger,
   });
+  // The page builds (esbuild, a few seconds) while the chain and the proxies start; the client waits for it.
+  const lightClient = options.lightClient ? buildDevLightClient({
+    directory: devDirectory(options), rootCertificateDer: attestation.rootCertificateDer, logger,
+    model: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL,
+    ...(typeof options.lightClient === 'object' ? { build: options.lightClient.build } : {}),
+  }) : undefined;
   const graceMs = options.stopGraceMs ?? 15_000; // above the client's 10 s drain of in-flight answers
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const launch = options.launch ?? ((spec) => ({ command: process.execPath, args: [COCOON_BIN_PATH, ...spec.args], env: options.env }));
@@ -344,7 +381,9 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
     for (const proxy of childSpecs(options, ports, [], attestation, onChain).proxies) stageOne.push(spawnChild(proxy));
     const [first] = await awaitStage(stageOne);
     if (engineKind === 'test') engineUrl = typeof first?.url === 'string' ? first.url : placeholderUrl;
-    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation, onChain).later.map(spawnChild));
+    const page = lightClient ? await Promise.race([lightClient, startupAborted]) : undefined;
+    const appDir = page?.built ? page.directory : undefined;
+    await awaitStage(childSpecs(options, ports, engineArgs(options, engineUrl, model), attestation, onChain, appDir).later.map(spawnChild));
     phase = 'running';
     const statsUrls: Record<string, string> = onChain ? { 'key-manager': `http://${HOST}:${ports.keyManagerHttp}/stats` } : {};
     for (const [index, proxy] of devProxies(options, ports).entries()) statsUrls[proxy.name] = `http://${HOST}:${proxyPorts(ports, index).http}/stats`;
@@ -363,6 +402,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
       adminTokenFiles,
       ports,
       ...(chainInfo ? { chain: chainInfo } : {}),
+      ...(page ? { lightClient: page.built ? { ...page, url: `http://${HOST}:${ports.clientHttp}${DEV_LIGHT_CLIENT_PATH}` } : page } : {}),
       children,
       childFailure,
       stop,

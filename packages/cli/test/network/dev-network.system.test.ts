@@ -2,15 +2,22 @@
  * System test of `cocoon dev`'s network: proxy, two workers, client and the test engine,
  * each its own process, driven with the official `openai` client. Checks answers
  * (streamed and not), the model listing, and that the proxy billed exactly the engine's
- * usage adjusted per §5 (coefficient 1000, multipliers 1×, 20 nanoTON/token, fee 19).
+ * usage adjusted per §5 (coefficient 1000, multipliers 1×, 20 nanoTON/token, fee 19). With
+ * `lightClient` the client serves the built page at /app/ (trusting the dev root), and
+ * `POST /v1/e2e/collateral` answers a worker's quote with collateral that parses.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import OpenAI from 'openai';
-import { adjustTokens, DEFAULT_MULTIPLIERS } from '@cocoon/protocol';
+import { adjustTokens, decodeBoxedAs, DEFAULT_MULTIPLIERS, fromBase64OrUndefined } from '@cocoon/protocol';
+import { CertificateOid, findExtension, parseDcapCollateral, readCertificate } from '@cocoon/attestation';
 import { startDevNetwork } from '../../src/index.ts';
 import type { DevNetwork } from '../../src/index.ts';
-import { ChildLogs, fetchJson, freePorts } from './network-harness.ts';
+import { ChildLogs, fetchJson, freePorts, waitFor } from './network-harness.ts';
 
 interface EngineUsage {
   prompt_tokens: number;
@@ -34,11 +41,14 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
   let network: DevNetwork;
   let openai: OpenAI;
   const billed: number[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'cocoon-dev-network-'));
 
   before(async () => {
     const [clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine] = await freePorts(6);
     network = await startDevNetwork({
       engine: 'test',
+      dataDir,
+      lightClient: true,
       ports: { clientHttp, proxyHttp, proxyWorker, proxyClient, workerHttp, engine },
       powDifficulty: 8,
       onLine: logs.onLine,
@@ -49,6 +59,7 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
 
   after(async () => {
     await network?.stop();
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
   });
 
   test('lists the served model with both workers', async () => {
@@ -145,5 +156,41 @@ describe('cocoon dev network (separate processes)', { timeout: 180_000 }, () => 
     assert.equal(ledger.worker_earned_nanoton, tokens * 19);
     assert.equal(ledger.proxy_commission_nanoton, tokens);
     assert.equal(ledger.client_paid_nanoton, ledger.worker_earned_nanoton! + ledger.proxy_commission_nanoton!);
+  });
+
+  test('the client serves the light client at /app/, trusting the dev root on a test network', async () => {
+    const page = network.lightClient;
+    assert.ok(page?.built, `the page was built (${page && !page.built ? page.reason : 'not requested'})`);
+    assert.equal(page.url, `${new URL(network.baseUrl).origin}/app/`);
+    const index = await fetch(page.url);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(index.headers.get('content-security-policy') ?? '', /connect-src 'self'/);
+    assert.match(await index.text(), /<html/i);
+    const config = (await (await fetch(`${page.url}config.json`)).json()) as { trust: { devRootDer: string }; networkIsTest: boolean };
+    const rootPem = readFileSync(join(dataDir, 'attestation', 'root-ca.pem'), 'utf8');
+    assert.equal(config.trust.devRootDer, Buffer.from(new X509Certificate(rootPem).raw).toString('base64'));
+    assert.equal(config.networkIsTest, true);
+    assert.equal((await fetch(`${page.url}app.js`, { method: 'HEAD' })).headers.get('content-type'), 'text/javascript; charset=utf-8');
+  });
+
+  test('POST /v1/e2e/collateral answers a worker quote with the dev collateral, which parses', async () => {
+    let evidence: string | undefined;
+    await waitFor(async () => { // the workers' e2e keys are listed once the proxy has them
+      const listing = (await (await fetch(`${network.baseUrl}/e2e/workers?model=test/tiny-chat`)).json()) as { workers?: Array<{ evidence: string }> };
+      evidence = listing.workers?.[0]?.evidence;
+      return evidence !== undefined;
+    }, 30_000, 'an e2e worker listed');
+    assert.ok(evidence);
+    const certificate = decodeBoxedAs(Buffer.from(fromBase64OrUndefined(evidence)!), 'ext.e2eEvidence').certificate;
+    const quote = findExtension(readCertificate(Buffer.from(certificate)), CertificateOid.tdxQuote)?.value;
+    assert.ok(quote, 'the worker certificate carries a TDX quote');
+    const response = await fetch(`${network.baseUrl}/e2e/collateral`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: quote });
+    assert.equal(response.status, 200, await response.clone().text());
+    const collateral = parseDcapCollateral(await response.json());
+    const saved = JSON.parse(readFileSync(join(dataDir, 'attestation', 'collateral.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(collateral.tcb_info, saved.tcb_info, "the dev authority's collateral");
+    const garbage = await fetch(`${network.baseUrl}/e2e/collateral`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'not a quote' });
+    assert.equal(garbage.status, 400);
   });
 });

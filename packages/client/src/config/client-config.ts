@@ -72,6 +72,11 @@ export const clientConfigSchema = z
     e2e_workers_cache_ms: z.number().int().min(0).max(60_000).default(1000),
     /** §22: the LMDB directory of the receipt store (e2e requests, their receipts and the proxy's charges). */
     receipts_dir: z.string().min(1).default('.cocoon/client/receipts'),
+    /**
+     * A directory served at `/app/` (e.g. the light-client page `cocoon dev` builds): its files only (no dotfiles,
+     * nothing outside it through `..` or symlinks), public, with a strict Content-Security-Policy. '' = none.
+     */
+    app_dir: z.string().default(''),
   })
   .strict()
   .superRefine(checkProxyTargets);

@@ -4,17 +4,19 @@
  * the same policy the client requires of its proxy, and on chain with policy tdx the root's
  * worker_hashes and model_hashes — as the proxy is verified), opens the receipt store (`receipts_dir`,
  * closed on unwind after the HTTP server drained), and puts runner-sealing in front of the protocol
- * gateway with the configured fallback policy.
+ * gateway with the configured fallback policy; and the DCAP collateral lookup that `POST /v1/e2e/collateral`
+ * answers with (the runner's attestation trust: dev authority or the Intel PCCS cache).
  */
 import { E2eRequestSession, useNodeE2ePrimitives } from '@cocoon/protocol';
 import type { CleanupStack, Logger, NetworkParamsSource } from '@cocoon/protocol';
-import { RootHashPolicy, createE2eEvidenceVerifier } from '@cocoon/attestation';
+import { RootHashPolicy, createE2eEvidenceVerifier, serializeDcapCollateral } from '@cocoon/attestation';
 import type { RunnerAttestation } from '@cocoon/attestation';
 import type { ClientConfig } from '../config/index.ts';
 import type { ProtocolInferenceGateway } from '../gateway/protocol-inference-gateway.ts';
 import type { EncryptionKeysSource } from '../http/index.ts';
 import type { ClientStats } from '../client-stats.ts';
 import type { ClientChain } from '../chain/index.ts';
+import type { CollateralLookup } from './e2e-collateral-route.ts';
 import { E2eClient } from './e2e-client.ts';
 import type { E2eTrust } from './e2e-client.ts';
 import { E2eKeyDirectory } from './e2e-key-directory.ts';
@@ -39,6 +41,8 @@ export interface E2eRunnerSetup {
   e2e: E2eClient;
   /** The gateway the HTTP edge uses: runner-sealing in front of the protocol gateway. */
   gateway: E2eSealingGateway;
+  /** The collateral of a quote under this runner's trust (POST /v1/e2e/collateral). */
+  collateralFor: CollateralLookup;
   /** The /jsonstats counts. */
   json(): Record<string, number>;
 }
@@ -65,6 +69,7 @@ export async function openE2eSetup(input: E2eRunnerSetupInput, stack: CleanupSta
   });
   return {
     e2e, gateway,
+    collateralFor: async (quote, when) => serializeDcapCollateral(await input.attestation.collateralFor(quote, when)),
     json: () => {
       const counts = store.json();
       return { e2e_requests: counts.requests, receipts: counts.receipts, findings: counts.findings, evidence_refused: directory.rejected };

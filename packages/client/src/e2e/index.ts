@@ -1,5 +1,5 @@
 /**
- * The client runner's end-to-end encryption part (§22): the blind relay and receipt routes, runner-sealing
+ * The client runner's end-to-end encryption part (§22): the blind relay, receipt and collateral routes, runner-sealing
  * in front of the protocol gateway (with the proto-3 fallback), the e2e client over the proxy sessions and
  * the durable receipt store with its audit.
  */
@@ -18,3 +18,6 @@ export type { Proto3FallbackOptions } from './proto3-fallback.ts';
 export { E2E_REQUESTS_PATH, E2E_WORKERS_PATH, RECEIPTS_PATH_PREFIX, handleE2eRoute, isE2eRoute } from './e2e-relay-routes.ts';
 export type { E2eRouteContext } from './e2e-relay-routes.ts';
 export { AUDIT_PATH, e2eExtraRoutes, handleAuditRoute } from './e2e-http-routes.ts';
+export type { E2eExtraRouteOptions } from './e2e-http-routes.ts';
+export { E2E_COLLATERAL_PATH, MAX_QUOTE_BYTES, handleCollateralRoute } from './e2e-collateral-route.ts';
+export type { CollateralLookup, CollateralRouteContext } from './e2e-collateral-route.ts';

@@ -4,7 +4,9 @@
  * passes the HttpRequestGuard first (Host 421, Origin 403); `/request/*` needs the admin token
  * or the access hash (401); JSON bodies must be application/json (415); CORS only for the
  * configured origins. Bad input never takes the process down: every handler answers errors as
- * OpenAI-style JSON. `extraRoutes` adds public routes (the e2e relay and receipts, §22).
+ * OpenAI-style JSON. `extraRoutes` adds public routes (the e2e relay and receipts, §22); `appDir` serves a
+ * static page at `/app/` (the light client, see ./app-directory-route.ts). A page served from this origin may use
+ * the non-control endpoints without being listed in the CORS origins (the guard's same-origin rule).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,6 +26,7 @@ import type { EncryptionKeysSource } from './encryption-keys-body.ts';
 import { dashboardAnswer, renderStatsPage, toJsonText } from '@cocoon/protocol';
 import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // Telegram tasks (summarize, translate, transcriptions)
 import { HttpShutdownDrain } from './http-shutdown-drain.ts';
+import { AppDirectory, handleAppRoute, isAppPath } from './app-directory-route.ts';
 import type { TelegramRouteOptions } from './telegram/index.ts'; // Telegram tasks
 
 /** `adminToken` authorizes `/request/*`; `accessHash`, when set, also guards /stats and /jsonstats (see HttpAccessOptions). */
@@ -60,6 +63,8 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
    * checks, before the built-in routes, with the edge's body limits, drain tracking and timers.
    */
   extraRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL, edge: InferenceExchangeContext) => Promise<boolean>;
+  /** A directory served at `/app/` (config `app_dir`: the light client); must exist. Without it `/app/` is 404. */
+  appDir?: string;
 }
 
 export interface ClientHttpServer {
@@ -93,12 +98,13 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
   const modelsTimeoutMs = options.modelsTimeoutMs ?? 10_000;
   const telegramContext = { modelsTimeoutMs, ...options.telegram, ...context }; // Telegram tasks
   const guard = new HttpRequestGuard({ bindHost: options.host, ...options });
+  const app = options.appDir ? await AppDirectory.open(options.appDir) : undefined;
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const path = url.pathname;
-    guard.screen(request.headers); // 421 for a foreign Host, 403 for a foreign Origin
+    guard.screen(request.headers, path); // 421 for a foreign Host, 403 for a foreign Origin (own origin accepted off /request/*)
     const cors = guard.corsHeaders(request.headers, path);
     for (const name in cors) response.setHeader(name, cors[name]!);
     if (method === 'OPTIONS') {
@@ -112,6 +118,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
       throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     }
     if (options.extraRoutes && (await options.extraRoutes(request, response, url, context))) return;
+    if (app && isAppPath(path)) return handleAppRoute(app, request, response, url); // public: the page holds no data
     // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).
     if (isTelegramRoute(path) && (await handleTelegramRoute(request, response, telegramContext))) return;
     const dashboard = dashboardAnswer(method, path, 'client', 'COCOON client'); // public page and script; their data is /jsonstats (guarded below)

@@ -15,3 +15,4 @@ export type { EncryptionKeyEntry, EncryptionKeyRecord, EncryptionKeysBody, Encry
 export { renderStatsPage } from '@cocoon/protocol';
 export { ReceiverKeyPolicy, configuredReceiverKeys } from './receiver-key-policy.ts';
 export type { ReceiverKeySource } from './receiver-key-policy.ts';
+export { APP_CONTENT_SECURITY_POLICY, APP_PATH, AppDirectory, handleAppRoute, isAppPath } from './app-directory-route.ts';

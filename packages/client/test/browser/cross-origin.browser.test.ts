@@ -4,12 +4,16 @@
  * `/jsonstats` and `/v1/models` and a stats server's `/jsonstats`, close the contract and run
  * inference with no-cors `text/plain` POSTs and form POSTs, and DNS rebinding (a page whose host
  * name resolves to 127.0.0.1). Nothing is readable, no control runs, the gateway is never called.
- * A page from a configured origin can read `/v1/models` (CORS for allowed origins works).
+ * A page from a configured origin can read `/v1/models` (CORS for allowed origins works). A page the edge
+ * serves itself (`app_dir` at /app/) uses the API same-origin without being configured, but its POSTs to
+ * the controls are refused, and a rebinding name for it is 421.
  * Without chromium (CHROMIUM_PATH, default /usr/bin/chromium) the test is skipped, except in CI.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -84,6 +88,24 @@ const SAME_ORIGIN_READ_SCRIPT = `(async () => {
   return { status: response.status, text: await response.text() };
 })()`;
 
+/** Run by the edge's own page (/app/): same-origin requests, so the browser sends Origin on the POSTs only. */
+const OWN_PAGE_SCRIPT = `(async () => {
+  async function outcome(attempt) {
+    try {
+      const response = await attempt;
+      return response.status + ' ' + (await response.text());
+    } catch {
+      return 'blocked';
+    }
+  }
+  const chat = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+  return {
+    models: await outcome(fetch('/v1/models')),
+    chat: await outcome(fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat })),
+    close: await outcome(fetch('/request/close', { method: 'POST', headers: { authorization: 'Bearer ${TOKEN}' } })),
+  };
+})()`;
+
 /** What the page could do with each attempt: 'blocked' (network error), 'opaque' (sent, unreadable) or the text it read. */
 function attack(page: Page, targets: { client: string; stats: string }): Promise<Record<string, string>> {
   return page.evaluate(`(${ATTACK_SCRIPT})(${JSON.stringify(targets)})`) as Promise<Record<string, string>>;
@@ -102,12 +124,14 @@ describe('cross-origin attacks from a real browser', { skip }, () => {
   let stats: StatsHttpServer;
   const operations: string[] = [];
   const controlCalls: string[] = [];
+  const appDir = mkdtempSync(join(tmpdir(), 'cocoon-browser-app-'));
 
   before(async () => {
+    writeFileSync(join(appDir, 'index.html'), '<!DOCTYPE html><html><body><p>the light client</p></body></html>');
     attackerPage = await startPageServer();
     allowedPage = await startPageServer();
     edge = await startTestServer({
-      adminToken: TOKEN, corsOrigins: [allowedPage.origin],
+      adminToken: TOKEN, corsOrigins: [allowedPage.origin], appDir,
       requestRoutes: async (_request, response, url) => {
         operations.push(url.pathname);
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -128,6 +152,7 @@ describe('cross-origin attacks from a real browser', { skip }, () => {
     await stats?.close();
     attackerPage?.server.close();
     allowedPage?.server.close();
+    rmSync(appDir, { recursive: true, force: true });
   });
 
   test('an attacker page reads nothing, closes nothing, runs no inference', { timeout: 20_000 }, async () => {
@@ -170,6 +195,23 @@ describe('cross-origin attacks from a real browser', { skip }, () => {
     assert.equal(outcomes.clientClose, 'opaque');
     assert.deepEqual(operations, [], 'a simple POST without the token runs nothing, even from an allowed origin');
     assert.equal(edge.gateway.requests.length, 1, 'only the allowed JSON request reached the gateway');
+    await page.close();
+  });
+
+  test('the edge\'s own page (/app/) uses the API same-origin unlisted, but not the controls; a rebinding name for it is 421', { timeout: 20_000 }, async () => {
+    const page = await browser.newPage();
+    const before = edge.gateway.requests.length;
+    const loaded = await page.goto(`${edge.url}/app/`);
+    assert.equal(loaded?.status(), 200);
+    assert.match(loaded?.headers()['content-security-policy'] ?? '', /connect-src 'self'/);
+    const outcomes = await page.evaluate(OWN_PAGE_SCRIPT) as Record<string, string>;
+    assert.match(outcomes.models ?? '', /^200 .*"id":"m"/);
+    assert.match(outcomes.chat ?? '', /^200 /, 'a same-origin POST (with its Origin header) is accepted');
+    assert.match(outcomes.close ?? '', /^403 .*CCN_ERR_HTTP_FORBIDDEN_ORIGIN/, 'control endpoints refuse the own origin too, token or not');
+    assert.deepEqual(operations, []);
+    assert.equal(edge.gateway.requests.length, before + 1);
+    const rebound = await page.goto(`http://${REBIND_HOST}:${new URL(edge.url).port}/app/`);
+    assert.equal(rebound?.status(), 421);
     await page.close();
   });
 });

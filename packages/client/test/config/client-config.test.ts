@@ -46,7 +46,19 @@ describe('clientConfigSchema', () => {
       e2e_max_recipients: 3,
       e2e_workers_cache_ms: 1000,
       receipts_dir: '.cocoon/client/receipts',
+      app_dir: '',
     });
+  });
+
+  test("app_dir: '' (no page) by default, a path from the file, env or --app-dir; not a string or a misspelling is refused", () => {
+    assert.equal(clientConfigSchema.parse({ app_dir: '/srv/light-client' }).app_dir, '/srv/light-client');
+    const loaded = (argv: string[], env: Record<string, string> = {}) => loadConfig(clientConfigSchema, { env, envPrefix: 'COCOON_CLIENT_', argv });
+    assert.equal(loaded(['--app-dir', '.cocoon/dev/app']).app_dir, '.cocoon/dev/app');
+    assert.equal(loaded([], { COCOON_CLIENT_APP_DIR: '/tmp/app' }).app_dir, '/tmp/app');
+    assert.equal(loaded([]).app_dir, '');
+    assert.equal(clientConfigSchema.safeParse({ app_dir: 3 }).success, false);
+    assert.equal(clientConfigSchema.safeParse({ app_dir: ['/a'] }).success, false);
+    assert.throws(() => loaded(['--app-directory', '/a']), /unknown key 'app_directory'/);
   });
 
   test('rejects unknown keys and bad values', () => {

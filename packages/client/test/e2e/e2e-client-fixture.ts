@@ -18,11 +18,11 @@ import { ProtocolInferenceGateway } from '../../src/gateway/protocol-inference-g
 import { ClientStats } from '../../src/client-stats.ts';
 import type { AnswerListener, ClientProxyConnection, RunningQueryLink } from '../../src/connection/client-proxy-connection.ts';
 import { startClientHttpServer } from '../../src/http/index.ts';
-import type { ClientHttpServer, EncryptionKeysSource } from '../../src/http/index.ts';
+import type { ClientHttpServer, ClientHttpServerOptions, EncryptionKeysSource } from '../../src/http/index.ts';
 import {
   E2eClient, E2eKeyDirectory, E2eReceiptStore, E2eSealingGateway, Proto3Fallback, e2eExtraRoutes, handleAuditRoute,
 } from '../../src/e2e/index.ts';
-import type { E2eFallbackPolicy } from '../../src/e2e/index.ts';
+import type { CollateralLookup, E2eFallbackPolicy } from '../../src/e2e/index.ts';
 
 export const MODEL = `Qwen/Qwen3-0.6B@e2e:${'cd'.repeat(32)}`;
 export const BASE_MODEL = 'Qwen/Qwen3-0.6B';
@@ -179,6 +179,10 @@ export interface E2eTestClientOptions {
   encryptionKeys?: EncryptionKeysSource;
   storeDir?: string;
   maxBodyBytes?: number;
+  /** Serves POST /v1/e2e/collateral with this lookup (the runner: RunnerAttestation.collateralFor). */
+  collateralFor?: CollateralLookup;
+  /** Options of the HTTP edge (e.g. corsOrigins, appDir). */
+  http?: Partial<ClientHttpServerOptions>;
 }
 
 /** The client's HTTP edge with the e2e parts wired as the runner does, over `connection`. */
@@ -200,9 +204,10 @@ export async function startE2eTestClient(connection: ProxySessionDouble, options
   const server = await startClientHttpServer({
     host: '127.0.0.1', port: 0, gateway, adminToken: ADMIN_TOKEN, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     stats: { jsonStats: () => ({ e2e: store.json() }) },
-    extraRoutes: e2eExtraRoutes(e2e),
+    extraRoutes: e2eExtraRoutes(e2e, { collateralFor: options.collateralFor }),
     requestRoutes: async (request, response, url) => handleAuditRoute(e2e, request, response, url),
     receiverKeys: undefined,
+    ...options.http,
   });
   return {
     server, url: server.url, store, storeDir,

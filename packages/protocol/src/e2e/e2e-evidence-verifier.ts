@@ -20,6 +20,8 @@ export interface VerifiedE2eKey {
   coefficient: number;
   /** SHA-256 of the boxed ext.e2eEvidence the key came from (the cache key of verified evidence). */
   evidenceHash: Uint8Array;
+  /** Who vouched for the quote: the pinned root, `${name} sha256:${first 16 hex of its DER's SHA-256}`. */
+  authority?: string;
 }
 
 export interface E2eEvidenceVerifier {

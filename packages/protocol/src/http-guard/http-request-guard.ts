@@ -5,7 +5,9 @@
  * endpoints, the admin credential of the `/request/*` control endpoints (`Authorization: Bearer
  * <admin token>` or the reference's `?access_hash=`, compared in constant time, 401 otherwise),
  * and the media-type check of request bodies (415), so a browser cannot send a body without a
- * preflight that this guard refuses.
+ * preflight that this guard refuses. A page the runner serves itself (same origin: the Origin is
+ * `http://` + the request's Host, which passed the Host check) may use the non-control endpoints
+ * without being listed; the control endpoints refuse every Origin.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -38,9 +40,15 @@ export function isControlPath(pathname: string): boolean {
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const WILDCARD_ADDRESSES = new Set(['', '0.0.0.0', '::', '::0']);
 /** Headers an allowed origin's page may read from an answer. */
-const EXPOSED_HEADERS = 'retry-after, x-cocoon-client-start, x-cocoon-client-end, x-cocoon-proxy-start, x-cocoon-proxy-end, x-cocoon-worker-start, x-cocoon-worker-end';
-const DEFAULT_ALLOWED_HEADERS = 'authorization, content-type';
+const EXPOSED_HEADERS = [
+  'retry-after', 'x-cocoon-client-start', 'x-cocoon-client-end', 'x-cocoon-proxy-start', 'x-cocoon-proxy-end', 'x-cocoon-worker-start', 'x-cocoon-worker-end',
+  'x-cocoon-e2e', 'x-cocoon-receipt-id',
+].join(', ');
+/** What a preflight allows when it names no (well-formed) headers: the ones the SDK sends. */
+const DEFAULT_ALLOWED_HEADERS = 'accept, authorization, content-type, x-cocoon-e2e';
 const HEADER_NAME_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
+/** A Host header that is only a name or address and a port (no user info, path or other characters). */
+const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 const MAX_ECHOED_CHARS = 100;
 
@@ -106,10 +114,14 @@ export class HttpRequestGuard {
     this.#accessHash = options.accessHash ? digest(options.accessHash) : undefined;
   }
 
-  /** The checks every request passes first: its Host (421), then its Origin (403). Throws a CocoonError. */
-  screen(headers: IncomingHttpHeaders): void {
+  /**
+   * The checks every request passes first: its Host (421), then its Origin (403). With the request's
+   * `pathname` a same-origin request is accepted on a non-control path; without it (or on a control
+   * path) only the configured origins are. Throws a CocoonError.
+   */
+  screen(headers: IncomingHttpHeaders, pathname?: string): void {
     this.checkHost(headers);
-    this.checkOrigin(headers);
+    this.checkOrigin(headers, pathname);
   }
 
   /** 421 unless the Host header names this server (a request without one, as HTTP/1.0 allows, is refused too). */
@@ -120,10 +132,15 @@ export class HttpRequestGuard {
     throw new CocoonError('CCN_ERR_HTTP_MISDIRECTED', `${what} is not served here (add the name to http_allowed_hosts)`, { param: 'host' });
   }
 
-  /** 403 when the request comes from a web page whose origin is not in http_cors_origins. */
-  checkOrigin(headers: IncomingHttpHeaders): void {
+  /**
+   * 403 when the request comes from a web page whose origin is not in http_cors_origins — unless, on a
+   * non-control `pathname`, the page is the runner's own (see isSameOrigin). Control paths refuse every Origin
+   * that is not configured (and never answer one with CORS).
+   */
+  checkOrigin(headers: IncomingHttpHeaders, pathname?: string): void {
     const origin = singleHeader(headers.origin);
     if (origin === undefined || this.#origins.has(origin)) return;
+    if (pathname !== undefined && !isControlPath(pathname) && isSameOrigin(headers)) return;
     throw new CocoonError('CCN_ERR_HTTP_FORBIDDEN_ORIGIN', `requests from origin ${quoted(origin)} are refused (add it to http_cors_origins)`, { param: 'origin' });
   }
 
@@ -182,6 +199,22 @@ export class HttpRequestGuard {
   #allowedOrigin(headers: IncomingHttpHeaders, pathname: string): string | undefined {
     const origin = singleHeader(headers.origin);
     return origin !== undefined && !isControlPath(pathname) && this.#origins.has(origin) ? origin : undefined;
+  }
+}
+
+/**
+ * Whether the request's Origin is the runner's own: exactly `http://` + its Host header (as a browser
+ * serializes it: lower case, no default port). Only meaningful after checkHost passed: a DNS-rebinding page
+ * carries its foreign name in both headers and was refused there.
+ */
+export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = singleHeader(headers.origin);
+  const host = headers.host;
+  if (origin === undefined || host === undefined || !HOST_HEADER.test(host.trim())) return false;
+  try {
+    return new URL(`http://${host.trim()}`).origin === origin;
+  } catch {
+    return false;
   }
 }
 

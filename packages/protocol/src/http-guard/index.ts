@@ -4,6 +4,7 @@ export {
   HttpRequestGuard,
   CONTROL_PATH_PREFIX,
   isControlPath,
+  isSameOrigin,
   hostNameOfHeader,
   normalizeHostName,
   mediaTypeOf,

@@ -1,10 +1,11 @@
 /**
- * The COCOON TL codec: loads schema/cocoon-api.tl at module load, compiles it, and encodes /
- * decodes boxed objects (constructor ID + body). Decoded bytes/int256 fields are views into the
- * input buffer (no copy): copy them if the input buffer is going to be reused. decodeBoxedAs and
- * the typed encodeBoxed overload use the types generated from the schema (generated/).
+ * The COCOON TL codec: compiles schema/cocoon-api.tl at module load and encodes / decodes boxed
+ * objects (constructor ID + body). The schema text comes from the generated module
+ * generated/cocoon-api-schema.ts (no file read, so the codec also runs in browser bundles, where
+ * the npm `buffer` package provides the global Buffer). Decoded bytes/int256 fields are views into
+ * the input buffer (no copy): copy them if the input buffer is going to be reused. decodeBoxedAs
+ * and the typed encodeBoxed overload use the types generated from the schema (generated/).
  */
-import { readFileSync } from 'node:fs';
 import { CocoonError } from '../errors/error-table.ts';
 import { parseTlSchema } from './tl-schema-parser.ts';
 import { compileTlSchema } from './tl-schema-compiler.ts';
@@ -15,9 +16,10 @@ import type { CompiledCombinator } from './tl-type-codecs.ts';
 import type { TlCombinator, TlObject, TlSchema } from './tl-types.ts';
 import type { TlObjectMap, TlObjectName } from './generated/cocoon-api-types.ts';
 import { checkObject } from './tl-value-checks.ts';
+import { COCOON_SCHEMA_TEXT } from './generated/cocoon-api-schema.ts';
 
-/** The schema text shipped with the package. */
-export const COCOON_SCHEMA_TEXT: string = readFileSync(new URL('../../schema/cocoon-api.tl', import.meta.url), 'utf8');
+/** The schema text shipped with the package (schema/cocoon-api.tl). */
+export { COCOON_SCHEMA_TEXT };
 /** The parsed schema (every constructor and function with its ID and fields). */
 export const cocoonSchema: TlSchema = parseTlSchema(COCOON_SCHEMA_TEXT);
 const registry = compileTlSchema(cocoonSchema);

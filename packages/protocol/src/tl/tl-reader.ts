@@ -1,13 +1,28 @@
 /**
  * Bounds-checked little-endian reader over one Buffer, with the TL primitives (int, long,
  * double, raw int128/int256, length-prefixed padded string/bytes). Byte fields are returned as
- * views into the input (no copy); every overrun throws CCN_ERR_PROTOCOL_DECODE.
+ * views into the input (no copy); every overrun throws CCN_ERR_PROTOCOL_DECODE. Portable: no
+ * Node built-in is imported (browser bundles provide Buffer through the npm `buffer` package).
  */
-import { isUtf8 } from 'node:buffer';
 import { CocoonError } from '../errors/error-table.ts';
 
-/** Strings up to this length get a JS-side ASCII check before the native UTF-8 check. */
+/** Strings up to this length get a JS-side ASCII check before the native UTF-8 decode. */
 const SHORT_STRING_BYTES = 64;
+
+/**
+ * Strict UTF-8: throws on any invalid sequence instead of substituting U+FFFD, and keeps a leading
+ * byte order mark as U+FEFF (as Buffer#toString does) so the decoded string re-encodes to the same bytes.
+ */
+const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `bytes` as a string when they are valid UTF-8, else undefined. */
+function strictUtf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8Decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 export class TlReader {
   readonly buffer: Buffer;
@@ -114,6 +129,6 @@ export class TlReader {
       if (index === end) return buffer.toString('latin1', start, end);
     }
     const bytes = buffer.subarray(start, end);
-    return isUtf8(bytes) ? bytes.toString('utf8') : bytes;
+    return strictUtf8OrUndefined(bytes) ?? bytes;
   }
 }

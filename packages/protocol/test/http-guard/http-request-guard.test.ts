@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
-import { HttpRequestGuard, hostNameOfHeader, isControlPath, mediaTypeOf, requireJsonContentType, requireMediaType } from '../../src/index.ts';
+import { HttpRequestGuard, hostNameOfHeader, isControlPath, isSameOrigin, mediaTypeOf, requireJsonContentType, requireMediaType } from '../../src/index.ts';
 
 const TOKEN = 'ab'.repeat(32);
 const ALLOWED = 'http://127.0.0.1:10000';
@@ -50,6 +50,27 @@ describe('HttpRequestGuard', () => {
     }
   });
 
+  test('same origin (Origin = http:// + Host) passes on non-control paths only; without a path only the configured origins', () => {
+    const own = { host: '127.0.0.1:10001', origin: 'http://127.0.0.1:10001' };
+    assert.equal(codeOf(() => guard.checkOrigin(own, '/v1/chat/completions')), undefined);
+    assert.equal(codeOf(() => guard.screen(own, '/app/')), undefined);
+    assert.equal(codeOf(() => guard.checkOrigin(own, '/request/close')), 'CCN_ERR_HTTP_FORBIDDEN_ORIGIN', 'control paths refuse every Origin');
+    assert.equal(codeOf(() => guard.checkOrigin(own)), 'CCN_ERR_HTTP_FORBIDDEN_ORIGIN', 'no path: the strict rule (stats servers)');
+    assert.equal(codeOf(() => guard.screen({ host: 'rebind.attacker.test:10001', origin: 'http://rebind.attacker.test:10001' }, '/v1/models')), 'CCN_ERR_HTTP_MISDIRECTED');
+    assert.deepEqual(guard.corsHeaders(own, '/v1/models'), {}, 'same origin needs no CORS headers');
+    assert.equal(isSameOrigin({ host: 'Cocoon.Example:443', origin: 'http://cocoon.example:443' }), true);
+    assert.equal(isSameOrigin({ host: 'localhost:80', origin: 'http://localhost' }), true);
+    assert.equal(isSameOrigin({ host: '[::1]:10000', origin: 'http://[::1]:10000' }), true);
+    for (const [host, origin] of [
+      ['127.0.0.1:10001', 'https://127.0.0.1:10001'], ['127.0.0.1:10001', 'http://127.0.0.1:10002'], ['127.0.0.1:10001', 'null'],
+      ['evil@127.0.0.1:10001', 'http://127.0.0.1:10001'], ['127.0.0.1:10001/x', 'http://127.0.0.1:10001'], ['127.0.0.1:10001', 'http://127.0.0.1:10001/'],
+    ] as const) {
+      assert.equal(isSameOrigin({ host, origin }), false, `${host} ${origin}`);
+    }
+    assert.equal(isSameOrigin({ origin: 'http://127.0.0.1:10001' }), false);
+    assert.equal(isSameOrigin({ host: '127.0.0.1:10001' }), false);
+  });
+
   test('CORS: the allowed origin is echoed exactly on non-control paths; never *, never on /request/*', () => {
     assert.deepEqual(guard.corsHeaders({}, '/v1/models'), {});
     assert.deepEqual(guard.corsHeaders({ origin: 'http://attacker.example' }, '/v1/models'), {});
@@ -62,7 +83,7 @@ describe('HttpRequestGuard', () => {
     assert.equal(preflight['access-control-allow-headers'], 'authorization, content-type, x-stainless-os');
     assert.match(preflight['access-control-allow-methods'] ?? '', /POST/);
     const odd = guard.preflightHeaders({ origin: ALLOWED, 'access-control-request-headers': 'x\r\ny: z' }, '/v1/chat/completions');
-    assert.equal(odd['access-control-allow-headers'], 'authorization, content-type');
+    assert.equal(odd['access-control-allow-headers'], 'accept, authorization, content-type, x-cocoon-e2e', "the SDK's headers");
     assert.equal(guard.preflightHeaders({ origin: ALLOWED }, '/request/close')['access-control-allow-origin'], undefined);
     assert.equal(guard.preflightHeaders({ origin: 'http://attacker.example' }, '/v1/models')['access-control-allow-origin'], undefined);
   });

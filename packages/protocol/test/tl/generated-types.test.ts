@@ -1,6 +1,7 @@
 /**
- * Tests of the TL type generator: the committed generated/cocoon-api-types.ts is what the schema
- * renders to today (else: run `npm run generate:tl`), the naming, union and flag rules on small
+ * Tests of the TL generator: the committed generated/cocoon-api-types.ts and
+ * generated/cocoon-api-schema.ts are what schema/cocoon-api.tl renders to today (else: run
+ * `npm run generate:tl`), the naming, union and flag rules on small
  * schemas, refusals of schemas that cannot be typed, and that every generated `<Name>Flag` constant
  * holds the schema's bit, the one the encoder sets when exactly those optional fields are present.
  */
@@ -8,22 +9,43 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderTlTypes, tlPascalName } from '../../scripts/render-tl-types.ts';
+import { renderTlSchemaModule } from '../../scripts/render-tl-schema-module.ts';
 import { COCOON_SCHEMA_TEXT, cocoonSchema, decodeBoxed, encodeBoxed } from '../../src/tl/index.ts';
 import * as generatedTypes from '../../src/tl/generated/cocoon-api-types.ts';
 import { sampleObject } from './tl-sample-values.ts';
 
 const GENERATED_PATH = new URL('../../src/tl/generated/cocoon-api-types.ts', import.meta.url);
+const SCHEMA_MODULE_PATH = new URL('../../src/tl/generated/cocoon-api-schema.ts', import.meta.url);
+/** The schema file itself (the codec's COCOON_SCHEMA_TEXT comes from the generated module, which may be stale). */
+const SCHEMA_FILE_TEXT = readFileSync(new URL('../../schema/cocoon-api.tl', import.meta.url), 'utf8');
 const codeOf = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+function assertCommittedEquals(path: URL, rendered: string, name: string): void {
+  const committed = readFileSync(path, 'utf8');
+  if (committed !== rendered) {
+    const committedLines = committed.split('\n');
+    const line = rendered.split('\n').findIndex((text, index) => text !== committedLines[index]);
+    assert.fail(`packages/protocol/src/tl/generated/${name} is stale (first difference at line ${line + 1}): run npm run generate:tl`);
+  }
+}
 
 describe('the committed generated types', () => {
   test('equal what the schema renders to now', () => {
-    const committed = readFileSync(GENERATED_PATH, 'utf8');
-    const rendered = renderTlTypes(COCOON_SCHEMA_TEXT);
-    if (committed !== rendered) {
-      const committedLines = committed.split('\n');
-      const line = rendered.split('\n').findIndex((text, index) => text !== committedLines[index]);
-      assert.fail(`packages/protocol/src/tl/generated/cocoon-api-types.ts is stale (first difference at line ${line + 1}): run npm run generate:tl`);
-    }
+    assertCommittedEquals(GENERATED_PATH, renderTlTypes(SCHEMA_FILE_TEXT), 'cocoon-api-types.ts');
+  });
+
+  test('the schema module equals what the schema renders to now, and holds the schema text byte for byte', () => {
+    assertCommittedEquals(SCHEMA_MODULE_PATH, renderTlSchemaModule(SCHEMA_FILE_TEXT), 'cocoon-api-schema.ts');
+    assert.equal(COCOON_SCHEMA_TEXT, SCHEMA_FILE_TEXT);
+  });
+
+  test('the schema module keeps backslashes, backticks and ${ of the text', async () => {
+    const text = 'a\\b `c` ${d} $e {f}\n// é\n';
+    const rendered = renderTlSchemaModule(text);
+    const moduleUrl = `data:text/javascript,${encodeURIComponent(rendered.replace(': string =', ' ='))}`;
+    const loaded = await import(moduleUrl) as { COCOON_SCHEMA_TEXT: string };
+    assert.equal(loaded.COCOON_SCHEMA_TEXT, text);
+    assert.ok(rendered.startsWith('/**\n * GENERATED FILE, DO NOT EDIT'));
   });
 
   test('rendering is deterministic and every line fits in 160 characters', () => {

@@ -1,7 +1,8 @@
 /**
  * TlReader, the bounds-checked little-endian reader: primitives, a window (offset..end) inside a
  * larger buffer that it never reads past, the two length-header forms of bytes/string with their
- * padding, views instead of copies, and strings that are not UTF-8 kept as exact bytes.
+ * padding, views instead of copies, and strings that are not UTF-8 (strictly: no overlong forms, no
+ * surrogates, nothing past U+10FFFF) kept as exact bytes, a leading byte order mark kept in the string.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,6 +104,22 @@ describe('bytes and strings', () => {
       const value = new TlReader(input).readString();
       assert.ok(Buffer.isBuffer(value));
       assert.deepEqual(value, body);
+    }
+  });
+
+  test('overlong forms, encoded surrogates and code points past U+10FFFF are not UTF-8', () => {
+    // Each is refused by a strict decoder (and by node:buffer isUtf8); a lenient one would return U+FFFD or a lone surrogate.
+    for (const body of [hex('c0af'), hex('e080af'), hex('eda080'), hex('f4908080'), hex('f8888080 80')]) {
+      const input = Buffer.concat([Buffer.from([body.length]), body, Buffer.alloc((4 - ((1 + body.length) % 4)) % 4)]);
+      assert.deepEqual(new TlReader(input).readString(), body, body.toString('hex'));
+    }
+  });
+
+  test('a leading byte order mark stays in the string, so the string re-encodes to the same bytes', () => {
+    for (const text of ['\ufeffmodel', `\ufeff${'✓'.repeat(30)}`]) {
+      const body = Buffer.from(text, 'utf8');
+      const input = Buffer.concat([Buffer.from([body.length]), body, Buffer.alloc((4 - ((1 + body.length) % 4)) % 4)]);
+      assert.equal(new TlReader(input).readString(), text);
     }
   });
 });

@@ -6,9 +6,9 @@ export { handleTelegramRoute, isTelegramRoute, SUMMARIZE_PATH, TRANSLATE_PATH, A
 export type { TelegramRouteContext, TelegramRouteOptions } from './telegram-route-context.ts';
 export { DEFAULT_MAX_AUDIO_BYTES, UpstreamErrorAnswer } from './telegram-route-context.ts';
 export {
-  DEFAULT_TELEGRAM_PROMPT_TEMPLATES, renderPromptTemplate, resolvePromptTemplates, summarizeMessages, translateMessages,
-} from './telegram-prompt-templates.ts';
-export type { ChatMessage, TelegramPromptTemplates } from './telegram-prompt-templates.ts';
+  DEFAULT_TASK_PROMPT_TEMPLATES as DEFAULT_TELEGRAM_PROMPT_TEMPLATES, renderPromptTemplate, resolvePromptTemplates, summarizeMessages, translateMessages,
+} from '@cocoon/protocol';
+export type { TaskChatMessage as ChatMessage, TaskPromptTemplates as TelegramPromptTemplates } from '@cocoon/protocol';
 export { parseSummarizeRequest, parseTranslateRequest, DEFAULT_MAX_TEXT_CHARS, MAX_SUMMARY_WORDS, MAX_LANGUAGE_CHARS } from './telegram-task-request-parser.ts';
 export type { SummarizeTaskRequest, TranslateTaskRequest } from './telegram-task-request-parser.ts';
 export { assistantContent, runChatTask } from './telegram-chat-task.ts';

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CocoonError } from '@cocoon/protocol';
 import type { GatewayModel, GatewayUsage } from '../inference-gateway.ts';
 import { forwardableRequestHeaders } from '../http-headers.ts';
-import type { ChatMessage } from './telegram-prompt-templates.ts';
+import type { TaskChatMessage as ChatMessage } from '@cocoon/protocol';
 import { cheapestPricePerToken, chooseTextModel, listGatewayModels } from './telegram-model-choice.ts';
 import { taskCost } from './telegram-task-cost.ts';
 import type { TelegramTaskCost } from './telegram-task-cost.ts';

@@ -3,7 +3,7 @@
  * defaults, body limits, clock, abort tracking) plus their own options.
  */
 import type { InferenceExchangeContext } from '../inference-exchange.ts';
-import type { TelegramPromptTemplates } from './telegram-prompt-templates.ts';
+import type { TaskPromptTemplates as TelegramPromptTemplates } from '@cocoon/protocol';
 
 export interface TelegramRouteOptions {
   /** Overrides of the default prompt templates. */

@@ -9,7 +9,7 @@ import { CocoonError, isCocoonError, requireJsonContentType, requireMediaType } 
 import { readRequestBody } from '../request-body-reader.ts';
 import { sendError, sendJson } from '../json-response.ts';
 import { parseSummarizeRequest, parseTranslateRequest } from './telegram-task-request-parser.ts';
-import { resolvePromptTemplates, summarizeMessages, translateMessages } from './telegram-prompt-templates.ts';
+import { resolvePromptTemplates, summarizeMessages, translateMessages } from '@cocoon/protocol';
 import { runChatTask } from './telegram-chat-task.ts';
 import type { ChatTaskResult } from './telegram-chat-task.ts';
 import { forwardAudioTranscription } from './audio-transcription-forwarder.ts';

@@ -1,10 +1,12 @@
 /**
- * Prompt templates of the Telegram tasks (summarize, translate) and their renderer. Templates use
- * `{name}` placeholders; rendering is one pass over the template, so placeholders that appear in
- * the user's text are never expanded.
+ * Prompt templates of the text tasks (summarize, translate) and their renderer, shared by the client
+ * runner's task routes (`/v1/summarize`, `/v1/translate`) and the SDK (which builds the same messages
+ * on the user's device and sends them end to end as a chat completion). Templates use `{name}`
+ * placeholders; rendering is one pass over the template, so placeholders that appear in the user's
+ * text are never expanded. Browser-safe: plain strings, no Node built-ins.
  */
 
-export interface TelegramPromptTemplates {
+export interface TaskPromptTemplates {
   /** Placeholders: {text} {max_words} {language} {length_instruction}. */
   summarizeSystem: string;
   summarizeUser: string;
@@ -13,7 +15,7 @@ export interface TelegramPromptTemplates {
   translateUser: string;
 }
 
-export const DEFAULT_TELEGRAM_PROMPT_TEMPLATES: Readonly<TelegramPromptTemplates> = {
+export const DEFAULT_TASK_PROMPT_TEMPLATES: Readonly<TaskPromptTemplates> = {
   summarizeSystem:
     'You are a precise summarization assistant. Summarize the text the user sends faithfully and concisely, ' +
     'keeping the key facts, names and numbers, without adding opinions or information that is not in the text. ' +
@@ -38,21 +40,22 @@ export function renderPromptTemplate(template: string, values: Readonly<Record<s
 }
 
 /** The defaults with the given overrides (undefined entries keep the default). */
-export function resolvePromptTemplates(overrides: Partial<TelegramPromptTemplates> = {}): TelegramPromptTemplates {
-  const resolved: TelegramPromptTemplates = { ...DEFAULT_TELEGRAM_PROMPT_TEMPLATES };
-  for (const key of Object.keys(resolved) as Array<keyof TelegramPromptTemplates>) {
+export function resolvePromptTemplates(overrides: Partial<TaskPromptTemplates> = {}): TaskPromptTemplates {
+  const resolved: TaskPromptTemplates = { ...DEFAULT_TASK_PROMPT_TEMPLATES };
+  for (const key of Object.keys(resolved) as Array<keyof TaskPromptTemplates>) {
     const override = overrides[key];
     if (override !== undefined) resolved[key] = override;
   }
   return resolved;
 }
 
-export interface ChatMessage {
+/** One message of a task's chat completion. */
+export interface TaskChatMessage {
   role: 'system' | 'user';
   content: string;
 }
 
-export function summarizeMessages(templates: TelegramPromptTemplates, text: string, maxWords: number | undefined, language: string | undefined): ChatMessage[] {
+export function summarizeMessages(templates: TaskPromptTemplates, text: string, maxWords: number | undefined, language: string | undefined): TaskChatMessage[] {
   const values = {
     text,
     max_words: maxWords === undefined ? '' : String(maxWords),
@@ -65,10 +68,33 @@ export function summarizeMessages(templates: TelegramPromptTemplates, text: stri
   ];
 }
 
-export function translateMessages(templates: TelegramPromptTemplates, text: string, targetLanguage: string, sourceLanguage: string | undefined): ChatMessage[] {
+export function translateMessages(templates: TaskPromptTemplates, text: string, targetLanguage: string, sourceLanguage: string | undefined): TaskChatMessage[] {
   const values = { text, target_language: targetLanguage, source_language: sourceLanguage ?? SOURCE_LANGUAGE_FALLBACK };
   return [
     { role: 'system', content: renderPromptTemplate(templates.translateSystem, values) },
     { role: 'user', content: renderPromptTemplate(templates.translateUser, values) },
   ];
+}
+
+/** Tokens reserved per requested summary word, plus room for the answer's framing. */
+export const SUMMARY_TOKENS_PER_WORD = 2;
+export const TASK_ANSWER_OVERHEAD_TOKENS = 256;
+/** A translation is about as long as its text: at most one token per two characters, reserved. */
+export const CHARS_PER_TRANSLATION_TOKEN = 2;
+
+/** The max_tokens of a summary: the default, or more when the words asked for need it. */
+export function summaryMaxTokens(maxWords: number | undefined, defaultTokens: number): number {
+  return maxWords === undefined ? defaultTokens : Math.max(defaultTokens, maxWords * SUMMARY_TOKENS_PER_WORD + TASK_ANSWER_OVERHEAD_TOKENS);
+}
+
+/** The max_tokens of a translation: the default, or more for a long text. */
+export function translationMaxTokens(text: string, defaultTokens: number): number {
+  return Math.max(defaultTokens, Math.ceil(text.length / CHARS_PER_TRANSLATION_TOKEN) + TASK_ANSWER_OVERHEAD_TOKENS);
+}
+
+const LEADING_REASONING = /^\s*<think>[\s\S]*?<\/think>/;
+
+/** A task answer's text: a leading `<think>…</think>` block (reasoning models) removed, trimmed. */
+export function taskAnswerText(content: string): string {
+  return content.replace(LEADING_REASONING, '').trim();
 }

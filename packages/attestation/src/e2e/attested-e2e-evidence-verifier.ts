@@ -1,17 +1,19 @@
 /**
- * The Node implementation of the E2eEvidenceVerifier port (e2e design, "Client-side verification"): never
- * takes the proxy's word for a worker's keys. For each `ext.e2eWorker` it (1) verifies the evidence's RA-TLS
+ * The E2eEvidenceVerifier port implemented over a PeerVerifier (e2e design, "Client-side verification"),
+ * the one class behind the runners' verifier (createE2eEvidenceVerifier, exported as NodeE2eEvidenceVerifier
+ * too) and the browser's (createPortableE2eEvidenceVerifier); it never takes the proxy's word for a worker's keys. For each `ext.e2eWorker` it (1) verifies the evidence's RA-TLS
  * certificate with the attestation PeerVerifier (quote → report data binds the certificate key → image hash
  * in the root's worker_hashes when hashes are checked), (2) requires key_set.certificate_public_key to be
  * that verified key, (3) checks the key-set signature, and (4) keeps the keys that are valid now and name
  * the requested model, each of whose SHA-256(model) must be in the root's model_hashes when hashes are
  * checked. The expensive part (1–3) is cached by SHA-256 of the boxed evidence (bounded, least recently
- * used first out); the time, root and model checks run on every call. Every refusal is
- * CCN_ERR_E2E_EVIDENCE_INVALID with the reason.
+ * used first out); the time, root and model checks run on every call. Each key names the root its
+ * attestation rests on (`authority`). Every refusal is CCN_ERR_E2E_EVIDENCE_INVALID with the reason.
+ * Browser-safe.
  */
-import { createHash } from 'node:crypto';
-import { CocoonError, encodeBoxed, modelBaseName, toCocoonError, verifyKeySetSignature } from '@cocoon/protocol';
-import type { E2eEvidenceVerifier, ExtE2eEvidence, ExtE2eKey, ExtE2eWorker, VerifiedE2eKey } from '@cocoon/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CocoonError, encodeBoxed, modelBaseName, toCocoonError, verifyKeySetSignature } from '@cocoon/protocol/browser';
+import type { E2eEvidenceVerifier, ExtE2eEvidence, ExtE2eKey, ExtE2eWorker, VerifiedE2eKey } from '@cocoon/protocol/browser';
 import { readCertificate } from '../certificate/certificate-reader.ts';
 import { modelHash } from '../policy/allowed-hashes.ts';
 import type { RootHashPolicy } from '../policy/root-hash-policy.ts';
@@ -19,14 +21,17 @@ import type { PeerAttestation, PeerVerifier } from '../verifier/peer-verifier.ts
 
 export const DEFAULT_E2E_EVIDENCE_CACHE_ENTRIES = 256;
 
-export interface NodeE2eEvidenceVerifierOptions {
+export interface AttestedE2eEvidenceVerifierOptions {
   /** Verifies the evidence's certificate as a worker's (RunnerAttestation.verifier({ expectedRole: 'worker', … })). */
   peerVerifier: PeerVerifier;
   /** The root's allow-lists; undefined = no hash checks (off chain). Image and model hashes are checked on every call. */
-  hashes?: RootHashPolicy;
+  hashes?: E2eHashPolicy;
   /** Verified evidence kept (default 256). */
   maxCachedEntries?: number;
 }
+
+/** The part of RootHashPolicy the evidence checks use. */
+export type E2eHashPolicy = Pick<RootHashPolicy, 'checkPeerImage' | 'checkModel'>;
 
 /** What one evidence established, independent of the time and model asked about. */
 interface VerifiedEvidence {
@@ -40,11 +45,11 @@ const refused = (reason: string, cause?: unknown): CocoonError =>
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-export class NodeE2eEvidenceVerifier implements E2eEvidenceVerifier {
+export class AttestedE2eEvidenceVerifier implements E2eEvidenceVerifier {
   private readonly cache = new Map<string, Promise<VerifiedEvidence>>();
   private readonly maxEntries: number;
 
-  constructor(private readonly options: NodeE2eEvidenceVerifierOptions) {
+  constructor(private readonly options: AttestedE2eEvidenceVerifierOptions) {
     this.maxEntries = Math.max(1, options.maxCachedEntries ?? DEFAULT_E2E_EVIDENCE_CACHE_ENTRIES);
   }
 
@@ -57,7 +62,7 @@ export class NodeE2eEvidenceVerifier implements E2eEvidenceVerifier {
     const evidence = worker.evidence;
     let evidenceHash: Buffer;
     try {
-      evidenceHash = createHash('sha256').update(encodeBoxed(evidence)).digest();
+      evidenceHash = Buffer.from(sha256(encodeBoxed(evidence)));
     } catch (error) {
       throw refused(`malformed evidence (${toCocoonError(error).message})`, error);
     }
@@ -144,6 +149,7 @@ export class NodeE2eEvidenceVerifier implements E2eEvidenceVerifier {
     }
     const { attestation } = verified;
     const tee = attestation.tee ?? (attestation.policy === 'tdx' ? 'tdx' : attestation.policy);
+    const authority = attestation.authority ?? `none (policy ${attestation.policy}: not attested)`;
     return usable.map((key) => ({
       hpkePublicKey: Uint8Array.from(key.hpke_public_key),
       signingPublicKey: Uint8Array.from(key.signing_public_key),
@@ -153,6 +159,7 @@ export class NodeE2eEvidenceVerifier implements E2eEvidenceVerifier {
       tee,
       coefficient: worker.coefficient,
       evidenceHash: Uint8Array.from(evidenceHash),
+      authority,
     }));
   }
 }

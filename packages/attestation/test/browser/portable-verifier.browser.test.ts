@@ -1,0 +1,173 @@
+/**
+ * The portable e2e evidence verifier in a real browser (Debian's chromium, playwright-core): the page
+ * bundles `@cocoon/attestation/browser` and `@cocoon/protocol/browser` for the browser platform (no Node
+ * built-in may be reached, only the injected `buffer` package), receives real simulated-TDX worker
+ * evidence and the DCAP collateral as JSON (what the relay serves), and verifies it there with dcap-qvl's
+ * browser build. Genuine evidence yields the worker's keys naming the dev authority, exactly as the Node
+ * verifier names it; a flipped quote byte, another root's collateral, a bad key-set signature, an image
+ * the root does not list, dev trust off a test network and a dev authority whose certificates expired
+ * (a window dcap-qvl's browser build does not date) are refused; under Intel's root the real recorded
+ * TDX quote passes its DCAP check in the page and the same quote with one byte flipped does not.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { encodeBoxed, generateE2eKeyPair } from '@cocoon/protocol';
+import type { E2eKeyPair, ExtE2eEvidence } from '@cocoon/protocol';
+import { findChromium } from '@cocoon/test-support';
+import {
+  DevAttestationAuthority, SimulatedTdxProvider, computeImageHash, createAttestedCertificate, formatAttestationAuthority, issueE2eEvidence,
+  modelHash, serializeDcapCollateral, simulatedMeasurements, tdxAttestationAuthority,
+} from '../../src/index.ts';
+import type { DcapCollateral, SelfSignedCertificate } from '../../src/index.ts';
+import { SAMPLE_COLLATERAL, SAMPLE_QUOTE, SAMPLE_TIME } from '../dcap/dcap-fixtures.ts';
+import { certificateWithQuote, sha512 } from '../forgery/forgery-fixtures.ts';
+import type { PageCase, PageOutcome } from './portable-verifier-page.ts';
+
+const { executablePath, skip } = findChromium();
+const AUTHORITY_TIME = new Date('2026-03-01T12:00:00Z');
+const CERTIFICATE_TIME = new Date('2026-03-02T00:00:00Z');
+const NOW = new Date('2026-03-02T01:00:00Z');
+const MODEL = `Qwen/Qwen3-0.6B@c1899de289a04d12100db370d81485cdf75e47ca:${'5f'.repeat(32)}`;
+const MEASUREMENTS = simulatedMeasurements(Buffer.alloc(32, 0x5a), { role: 'worker', model: MODEL });
+const IMAGE_HASH = computeImageHash({ ...MEASUREMENTS, reportData: Buffer.alloc(64) }).toString('hex');
+const HASHES = { workerHashes: [IMAGE_HASH], modelHashes: [modelHash(MODEL).toString('hex')] };
+/** MRTD in a v4 quote. */
+const MRTD_OFFSET = 48 + 136;
+const PAGE_ENTRY = fileURLToPath(new URL('./portable-verifier-page.ts', import.meta.url));
+const BUFFER_SHIM = fileURLToPath(new URL('./buffer-global.ts', import.meta.url));
+
+let pair: E2eKeyPair;
+let server: Server;
+let origin: string;
+let browser: Browser | undefined;
+
+/** The page bundle, built as @cocoon/sdk/build builds browser bundles (browser platform, Buffer injected). */
+async function bundlePage(): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: [PAGE_ENTRY], bundle: true, write: false, platform: 'browser', format: 'esm', target: 'es2022', minify: true,
+    inject: [BUFFER_SHIM], define: { global: 'globalThis' }, logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+function evidenceOf(certificate: SelfSignedCertificate, now = NOW): ExtE2eEvidence {
+  const seconds = Math.floor(now.getTime() / 1000);
+  return issueE2eEvidence({ certificate, model: MODEL, issuedAt: seconds - 60, keys: [{ pair, validFrom: seconds - 60, validUntil: seconds + 3600 }] });
+}
+
+const boxedWorker = (evidence: ExtE2eEvidence): string =>
+  encodeBoxed({ _: 'ext.e2eWorker', coefficient: 1000, active_requests: 0, max_active_requests: 4, evidence }).toString('base64');
+const collateralJson = (collateral: DcapCollateral): string => JSON.stringify(serializeDcapCollateral(collateral));
+const devTrust = (authority: DevAttestationAuthority): PageCase['trust'] => ({ devRootDer: authority.rootCertificateDer.toString('base64') });
+
+async function verifyInPage(cases: PageCase[]): Promise<Map<string, PageOutcome>> {
+  const page = await browser!.newPage();
+  try {
+    await page.goto(`${origin}/`);
+    await page.waitForFunction('typeof globalThis.verifyCases === "function"');
+    const outcomes = (await page.evaluate(`globalThis.verifyCases(${JSON.stringify(cases)})`)) as PageOutcome[];
+    return new Map(outcomes.map((outcome) => [outcome.name, outcome]));
+  } finally {
+    await page.close();
+  }
+}
+
+function refused(outcome: PageOutcome | undefined, code: string, reason: RegExp): void {
+  assert.ok(outcome, 'the page answered the case');
+  assert.equal(outcome.keys, undefined, `${outcome.name} must be refused`);
+  assert.equal(outcome.error?.code, code, outcome.error?.message);
+  assert.match(outcome.error!.message, reason);
+}
+
+describe('the portable verifier in chromium', { skip }, () => {
+  before(async () => {
+    pair = await generateE2eKeyPair();
+    const code = await bundlePage();
+    server = createServer((request, response) => {
+      if (request.url === '/app.js') {
+        response.writeHead(200, { 'content-type': 'text/javascript' });
+        response.end(code);
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!DOCTYPE html><html><head><script type="module" src="/app.js"></script></head><body></body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  test('simulated-TDX worker evidence under the dev root: accepted with the authority, and every forgery refused', async () => {
+    const authority = await DevAttestationAuthority.generate({ now: AUTHORITY_TIME });
+    const stranger = await DevAttestationAuthority.generate({ now: AUTHORITY_TIME });
+    const provider = new SimulatedTdxProvider({ authority, measurements: MEASUREMENTS });
+    const worker = await createAttestedCertificate({ provider, now: CERTIFICATE_TIME });
+    const flipped = await certificateWithQuote(async (publicKey) => {
+      const quote = await provider.getQuote(sha512(publicKey));
+      quote[MRTD_OFFSET]! ^= 0x01;
+      return { quote };
+    });
+    const genuine = evidenceOf(worker);
+    const badSignature = Buffer.from(genuine.signature);
+    badSignature[5]! ^= 0x04;
+    // Certificates valid one day, collateral a year: three days on, only the certificate windows refuse.
+    const shortLived = await DevAttestationAuthority.generate({ now: AUTHORITY_TIME, certificateValidityDays: 1 });
+    const later = new Date(AUTHORITY_TIME.getTime() + 3 * 86_400_000);
+    const lateWorker = await createAttestedCertificate({ provider: new SimulatedTdxProvider({ authority: shortLived, measurements: MEASUREMENTS }), now: new Date(later.getTime() - 3_600_000) });
+
+    const base = { trust: devTrust(authority), collateral: collateralJson(authority.collateral), networkIsTest: true, hashes: HASHES, model: 'Qwen/Qwen3-0.6B', now: NOW.toISOString() };
+    const outcomes = await verifyInPage([
+      { ...base, name: 'genuine', worker: boxedWorker(genuine) },
+      { ...base, name: 'flipped quote byte', worker: boxedWorker(evidenceOf(flipped)) },
+      { ...base, name: 'another root\'s collateral', worker: boxedWorker(genuine), collateral: collateralJson(stranger.collateral) },
+      { ...base, name: 'bad key-set signature', worker: boxedWorker({ ...genuine, signature: badSignature }) },
+      { ...base, name: 'image not listed', worker: boxedWorker(genuine), hashes: { ...HASHES, workerHashes: ['11'.repeat(32)] } },
+      { ...base, name: 'production network', worker: boxedWorker(genuine), networkIsTest: false },
+      { ...base, name: 'expired authority certificates', worker: boxedWorker(evidenceOf(lateWorker, later)), trust: devTrust(shortLived), collateral: collateralJson(shortLived.collateral), now: later.toISOString() },
+    ]);
+
+    const accepted = outcomes.get('genuine')!;
+    assert.equal(accepted.error, undefined, accepted.error?.message);
+    assert.equal(accepted.authority, 'dev COCOON dev authority (test network)');
+    assert.deepEqual(accepted.keys, [{ authority: formatAttestationAuthority(tdxAttestationAuthority(authority.rootCertificateDer)), imageHash: IMAGE_HASH, tee: 'tdx', model: MODEL }]);
+    refused(outcomes.get('flipped quote byte'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /DCAP verification failed: quote signature does not verify/);
+    refused(outcomes.get('another root\'s collateral'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /TCB info issuer chain rejected under the trusted root CA/);
+    refused(outcomes.get('bad key-set signature'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /the key-set signature does not verify under the certificate key/);
+    refused(outcomes.get('image not listed'), 'CCN_ERR_E2E_EVIDENCE_INVALID', new RegExp(`image hash ${IMAGE_HASH} is not in the root contract's worker_hashes`));
+    refused(outcomes.get('production network'), 'CCN_ERR_CONFIG_INVALID', /dev attestation trust .* is refused: the root contract says is_test=false/);
+    refused(outcomes.get('expired authority certificates'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /TCB info issuer chain rejected under the trusted root CA: certificate ".*COCOON DEV TCB signing.*" is valid/);
+    process.stdout.write(`# in-page verification of genuine dev evidence (first, uncached): ${accepted.ms} ms\n`);
+  });
+
+  test('the real recorded TDX quote under Intel\'s root: its DCAP check passes in the page, one flipped byte does not', async () => {
+    const certificateTime = new Date(SAMPLE_TIME.getTime() - 3_600_000);
+    const real = await certificateWithQuote(async () => ({ quote: SAMPLE_QUOTE }), certificateTime);
+    const tampered = await certificateWithQuote(async () => {
+      const quote = Buffer.from(SAMPLE_QUOTE);
+      quote[MRTD_OFFSET]! ^= 0x01;
+      return { quote };
+    }, certificateTime);
+    const base = { trust: 'intel' as const, collateral: collateralJson(SAMPLE_COLLATERAL), networkIsTest: false, model: 'Qwen/Qwen3-0.6B', now: SAMPLE_TIME.toISOString() };
+    const outcomes = await verifyInPage([
+      { ...base, name: 'real quote', worker: boxedWorker(evidenceOf(real, SAMPLE_TIME)) },
+      { ...base, name: 'tampered quote', worker: boxedWorker(evidenceOf(tampered, SAMPLE_TIME)) },
+    ]);
+    // Past DCAP (PCK chain, QE report, quote signature, TCB info under Intel's root, UpToDate): only the binding to our test key fails.
+    refused(outcomes.get('real quote'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /quote report data is not SHA-512 of the user claims/);
+    refused(outcomes.get('tampered quote'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /DCAP verification failed: quote signature does not verify/);
+    process.stdout.write(`# in-page DCAP verification of the real Intel quote: ${outcomes.get('real quote')!.ms} ms\n`);
+  });
+});
