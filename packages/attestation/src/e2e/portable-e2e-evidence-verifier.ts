@@ -20,7 +20,7 @@ import { refuseOnProductionNetwork } from '../policy/production-network-guard.ts
 import { RootHashPolicy } from '../policy/root-hash-policy.ts';
 import { QuotePolicyVerifier } from '../verifier/quote-policy-verifier.ts';
 import { TeePolicyVerifier } from '../verifier/tee-policy-verifier.ts';
-import { AttestedE2eEvidenceVerifier } from './attested-e2e-evidence-verifier.ts';
+import { AttestedE2eEvidenceVerifier, type AttestedE2eEvidenceVerifierOptions } from './attested-e2e-evidence-verifier.ts';
 
 export interface PortableE2eVerifierOptions {
   /** 'intel' = dcap-qvl's pinned Intel SGX Root CA; devRootDer = a simulated-TDX dev root (test networks only). */
@@ -41,7 +41,7 @@ export const SEV_SNP_NOT_PORTABLE = 'the portable (browser) verifier checks TDX 
 
 /** AttestedE2eEvidenceVerifier with the root it trusts. */
 export class PortableE2eEvidenceVerifier extends AttestedE2eEvidenceVerifier {
-  constructor(readonly authority: AttestationAuthority, options: ConstructorParameters<typeof AttestedE2eEvidenceVerifier>[0]) {
+  constructor(readonly authority: AttestationAuthority, options: AttestedE2eEvidenceVerifierOptions) {
     super(options);
   }
 }

@@ -92,6 +92,7 @@ describe('genuine evidence', () => {
     assert.equal(Buffer.from(key!.imageHash).toString('hex'), imageHashOf(WORKER_MEASUREMENTS));
     assert.equal(key!.tee, 'tdx');
     assert.equal(key!.coefficient, 1500);
+    assert.match(key!.authority ?? '', /^COCOON dev authority \(test network\) sha256:[0-9a-f]{16}$/);
     assert.deepEqual(Buffer.from(key!.evidenceHash), createHash('sha256').update(encodeBoxed(evidence)).digest());
   });
 
@@ -136,6 +137,7 @@ describe('genuine evidence', () => {
     const verifier = createE2eEvidenceVerifier(attestation, { policy: 'fake_tdx', networkIsTest: true });
     const [key] = await verifier.verify(workerEntry(evidenceOf(attestation.certificate.current())), { model: MODEL, now: NOW });
     assert.equal(key!.tee, 'fake_tdx');
+    assert.equal(key!.authority, 'none (policy fake_tdx: not attested)');
   });
 });
 

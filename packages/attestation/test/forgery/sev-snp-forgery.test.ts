@@ -38,6 +38,7 @@ describe('SEV-SNP forgeries, each refused with its own error', () => {
     assert.equal(peer.tee, 'sev-snp');
     assert.equal(peer.sevSnp?.product, 'Genoa');
     assert.equal(peer.sevSnp?.trust, 'dev');
+    assert.match(peer.authority ?? '', /^COCOON dev SEV-SNP authority \(Genoa, test network\) sha256:[0-9a-f]{16}$/);
     assert.deepEqual(peer.sevSnp?.measurement, SEV_MEASUREMENT);
     assert.deepEqual(peer.publicKey, world.genuine.publicKey);
   });
