@@ -42,8 +42,13 @@ export interface AttestationVerdict {
   authority: CocoonAuthority;
   workers: AttestedWorkerKey[];
   refused: AttestationRefusal[];
-  /** What the runner reported of the root (its word: allow-lists, test network). */
+  /** What the runner reported of the root (its word: allow-lists checked, test network). */
   trust: { hashesChecked: boolean; networkIsTest: boolean };
+  /**
+   * The allow-lists this device checked images and models against: the app's own (policy.hashes), the
+   * runner's (its word for the root's lists), or none (off chain, checkHashes: false, an injected verifier).
+   */
+  hashes: 'pinned' | 'relayed' | 'unchecked';
 }
 
 export function authorityLabel(authority: CocoonAuthority): string {
@@ -64,5 +69,6 @@ export function attestationVerdict(model: string, verified: VerifiedWorkers): At
     workers: keys.map((key) => workerKey(key, authority)),
     refused: refusals.map(({ index, error }) => ({ index, code: error.code, reason: error.message })),
     trust: { hashesChecked: listing.trust?.hashes_checked === true, networkIsTest: listing.trust?.is_test === true },
+    hashes: verified.hashes,
   };
 }

@@ -98,7 +98,7 @@ async function answerResponse(answer: OpenedE2eAnswer, stream: boolean): Promise
     for await (const piece of reader.body()) pieces.push(piece);
     const summary = summarizeReceipt(reader.receipt!);
     headers.set('x-cocoon-receipt', JSON.stringify(summary));
-    const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : concatenate(...pieces), init);
+    const response = new Response(NULL_BODY_STATUSES.has(head.status) ? null : Uint8Array.from(concatenate(...pieces)), init);
     receipts.set(response, Promise.resolve(summary));
     return response;
   }

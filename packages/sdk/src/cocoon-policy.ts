@@ -5,7 +5,8 @@
  * pass), one per root allow-list. The allow-lists (`worker_hashes`, `model_hashes`) are the runner's
  * word: it reads them from the root contract and lists them as the listing's `trust`; when it says
  * `hashes_checked`, the image and model of every worker are checked against them (`checkHashes`,
- * default true). The evidence itself is never taken on the runner's word.
+ * default true); an app may pin its own lists instead (`hashes`). The evidence itself is never taken
+ * on the runner's word.
  */
 import { CocoonError, fromBase64OrUndefined } from '@cocoon/protocol/browser';
 import type { E2eEvidenceVerifier } from '@cocoon/protocol/browser';
@@ -24,6 +25,11 @@ export interface CocoonPolicy {
   networkIsTest?: boolean;
   /** Check images and models against the root's allow-lists when the runner says it checks them (default true). */
   checkHashes?: boolean;
+  /**
+   * The allow-lists to check against instead of the runner's word (hex SHA-256 image hashes and model
+   * hashes, e.g. read from the root contract by the app's own backend or pinned in the app); checked always.
+   */
+  hashes?: { workerHashes: readonly string[]; modelHashes: readonly string[] };
   /** cocoonFetch only: false lets a request go in clear when the runner lists no end-to-end worker (default true). */
   requireE2e?: boolean;
   /** The TCB statuses accepted (the verifier's default otherwise). */
@@ -51,7 +57,8 @@ export function rootCertificateDer(value: Uint8Array | string): Uint8Array {
 }
 
 /** The allow-lists a verifier checks, from the listing's trust (undefined: unchecked). */
-export function policyHashes(policy: CocoonPolicy, trust: E2eWorkersTrust | undefined): { workerHashes: string[]; modelHashes: string[] } | undefined {
+export function policyHashes(policy: CocoonPolicy, trust: E2eWorkersTrust | undefined): { workerHashes: readonly string[]; modelHashes: readonly string[] } | undefined {
+  if (policy.hashes) return policy.hashes;
   if (policy.checkHashes === false || trust?.hashes_checked !== true) return undefined;
   return { workerHashes: trust.worker_hashes, modelHashes: trust.model_hashes };
 }
@@ -62,7 +69,7 @@ export function hashesKey(hashes: { workerHashes: readonly string[]; modelHashes
 }
 
 /** The portable verifier of `policy` with these allow-lists. */
-export function createPolicyVerifier(policy: CocoonPolicy, collateral: CollateralSource, hashes: { workerHashes: string[]; modelHashes: string[] } | undefined): AuthorityEvidenceVerifier {
+export function createPolicyVerifier(policy: CocoonPolicy, collateral: CollateralSource, hashes: { workerHashes: readonly string[]; modelHashes: readonly string[] } | undefined): AuthorityEvidenceVerifier {
   const trust = policy.trust === undefined || policy.trust === 'intel' ? 'intel' as const : { devRootDer: rootCertificateDer(policy.trust.devRootDer) };
   return createPortableE2eEvidenceVerifier({
     trust, collateral, networkIsTest: policy.networkIsTest === true, ...(hashes ? { hashes } : {}), ...(policy.tcbPolicy ? { tcbPolicy: policy.tcbPolicy } : {}),
@@ -77,5 +84,12 @@ export function checkPolicy(policy: CocoonPolicy): void {
     if (typeof trust !== 'object' || trust === null || !('devRootDer' in trust)) throw new CocoonError('CCN_ERR_CONFIG_INVALID', "policy.trust must be 'intel' or { devRootDer }");
     rootCertificateDer(trust.devRootDer);
     if (policy.networkIsTest !== true) throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'a dev root (policy.trust.devRootDer) is trusted on a test network only: set policy.networkIsTest: true (never for a production network)');
+  }
+  const hashes = policy.hashes;
+  if (hashes !== undefined) {
+    const hexList = (list: unknown): boolean => Array.isArray(list) && list.every((item) => typeof item === 'string' && /^[0-9a-fA-F]{64}$/.test(item));
+    if (typeof hashes !== 'object' || hashes === null || !hexList(hashes.workerHashes) || !hexList(hashes.modelHashes)) {
+      throw new CocoonError('CCN_ERR_CONFIG_INVALID', 'policy.hashes must be { workerHashes, modelHashes }, lists of 64 hex digits');
+    }
   }
 }

@@ -56,6 +56,8 @@ export interface VerifiedWorkers {
   keys: VerifiedE2eKey[];
   refusals: Array<{ index: number; error: CocoonError }>;
   authority: CocoonAuthority;
+  /** Which allow-lists the images and models were checked against: the app's, the runner's, or none. */
+  hashes: 'pinned' | 'relayed' | 'unchecked';
   session: E2eRequestSession;
 }
 
@@ -159,7 +161,8 @@ export class E2eTransport {
       ...refused.map((entry) => ({ index: entry.index, error: entry.error })),
       ...listing.malformed.map((error, index) => ({ index: listing.workers.length + index, error })),
     ];
-    return { listing, keys, refusals, authority, session };
+    const hashes = this.options.verifier ? 'unchecked' : this.policy.hashes ? 'pinned' : policyHashes(this.policy, listing.trust) ? 'relayed' : 'unchecked';
+    return { listing, keys, refusals, authority, hashes, session };
   }
 
   /** Seals and posts one request; the answer's head is read before this resolves. */

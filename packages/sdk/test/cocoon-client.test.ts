@@ -142,6 +142,7 @@ describe('attestation.verify', () => {
     assert.ok(Date.parse(worker!.validUntil) > Date.now());
     assert.deepEqual(verdict.refused, []);
     assert.deepEqual(verdict.trust, { hashesChecked: false, networkIsTest: true });
+    assert.equal(verdict.hashes, 'unchecked');
     await cocoon.chat.completions.create(ask());
     assert.equal(verifier.calls, 1);
   });

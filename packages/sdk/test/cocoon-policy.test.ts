@@ -84,9 +84,25 @@ describe('policy: the portable verifier under a pinned root', () => {
     assert.match((await cocoon.attestation.verify(MODEL)).refused[0]!.reason, /model_hashes/);
     relay.trust = { is_test: true, hashes_checked: true, worker_hashes: [worker.imageHash], model_hashes: [worker.modelHash] };
     assert.equal((await cocoon.attestation.verify(MODEL)).verified, true);
+    assert.equal((await cocoon.attestation.verify(MODEL)).hashes, 'relayed');
     const lax = await setup(devPolicy({ checkHashes: false }));
     lax.relay.trust = { is_test: true, hashes_checked: true, worker_hashes: ['ab'.repeat(32)], model_hashes: [] };
-    assert.equal((await lax.cocoon.attestation.verify(MODEL)).verified, true);
+    const unchecked = await lax.cocoon.attestation.verify(MODEL);
+    assert.equal(unchecked.verified, true);
+    assert.equal(unchecked.hashes, 'unchecked');
+  });
+
+  test("the app's own allow-lists (policy.hashes) are checked whatever the runner says", async () => {
+    const pinnedWrong = await setup(devPolicy({ hashes: { workerHashes: ['ab'.repeat(32)], modelHashes: [worker.modelHash] } }));
+    const refused = await pinnedWrong.cocoon.attestation.verify(MODEL); // the runner says: unchecked
+    assert.equal(refused.verified, false);
+    assert.match(refused.refused[0]!.reason, /worker_hashes/);
+    const pinned = await setup(devPolicy({ hashes: { workerHashes: [worker.imageHash], modelHashes: [worker.modelHash] } }));
+    pinned.relay.trust = { is_test: true, hashes_checked: true, worker_hashes: ['ab'.repeat(32)], model_hashes: [] };
+    const verdict = await pinned.cocoon.attestation.verify(MODEL);
+    assert.equal(verdict.verified, true);
+    assert.equal(verdict.hashes, 'pinned');
+    assert.throws(() => createCocoon({ baseURL: BASE, policy: devPolicy({ hashes: { workerHashes: ['xyz'], modelHashes: [] } }) }), { code: 'CCN_ERR_CONFIG_INVALID' });
   });
 
   test('no collateral from the relay: the evidence cannot verify (never accepted unchecked)', async () => {

@@ -13,7 +13,7 @@ import { CocoonError } from '@cocoon/protocol';
 import type { SevProduct, VcekCertificate } from './vcek-certificate.ts';
 import { certificateDer } from './vcek-certificate.ts';
 
-type PeculiarCrypto = Parameters<typeof x509.cryptoProvider.set>[0];
+type PeculiarCrypto = Parameters<typeof x509.cryptoProvider.set>[1]; // set(key, crypto): its Crypto (also under the DOM lib)
 x509.cryptoProvider.set(webcrypto as unknown as PeculiarCrypto);
 
 /** Pinned ARK fingerprints (SHA-256 hex of the DER) per product: AMD's, or a dev authority's. */
@@ -110,7 +110,7 @@ export async function verifySevChain(material: SevChainMaterial, pins: SevRootPi
 
   let crl: x509.X509Crl;
   try {
-    crl = new x509.X509Crl(crlDer(material.crl));
+    crl = new x509.X509Crl(new Uint8Array(crlDer(material.crl))); // an ArrayBuffer-backed copy, as the DOM lib's BufferSource wants
   } catch (cause) {
     throw new CocoonError('CCN_ERR_ATTEST_COLLATERAL', `SEV-SNP ${product} CRL is not a valid DER CRL`, { cause });
   }

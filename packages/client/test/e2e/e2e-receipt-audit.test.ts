@@ -71,7 +71,9 @@ test('GET /request/audit (admin token) reports an overcharge by the proxy; /json
     await second.text();
     const overcharged = second.headers.get('x-cocoon-receipt-id')!;
     const deadline = Date.now() + 5000;
-    while (client.store.json().findings === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    // Both records (and the finding) are written while the answers travel: wait until the store holds them all.
+    const settled = () => { const state = client.store.json(); return state.requests === 2 && state.receipts === 2 && state.findings === 1; };
+    while (!settled() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
 
     assert.equal((await fetch(`${client.url}/request/audit`)).status, 401);
     const response = await fetch(`${client.url}/request/audit`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
