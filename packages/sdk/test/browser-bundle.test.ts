@@ -10,17 +10,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import * as protocolMain from '@cocoon/protocol';
 import * as protocolBrowser from '@cocoon/protocol/browser';
 import { findChromium } from '@cocoon/test-support';
-import { bundleForBrowser, type BrowserBundle } from '@cocoon/sdk/build';
+import { bundleForBrowser } from '@cocoon/sdk/build';
 import { PAGE_PROMPT, type BrowserCheckResult } from './browser-bundle-page-entry.ts';
 
 const { executablePath, skip: noChromium } = findChromium();
@@ -30,20 +29,13 @@ const codeOf = (error: unknown): unknown => (error as { code?: unknown }).code;
 
 interface BundledEntry {
   name: string;
-  /** The entry's source file, to tell "not written yet" from "does not build". */
-  file: URL;
-  /**
-   * False while the entry is being written by another helper: a missing or failing entry then skips
-   * its test with the reason. Set true once it lands (one line): the test then fails instead.
-   */
-  strict: boolean;
   maxGzipBytes?: number;
 }
 
 const ENTRIES: readonly BundledEntry[] = [
-  { name: '@cocoon/protocol/browser', file: new URL('../../protocol/src/browser.ts', import.meta.url), strict: true },
-  { name: '@cocoon/attestation/browser', file: new URL('../../attestation/src/browser.ts', import.meta.url), strict: false },
-  { name: '@cocoon/sdk', file: new URL('../src/index.ts', import.meta.url), strict: false, maxGzipBytes: SDK_BUDGET_GZIP_BYTES },
+  { name: '@cocoon/protocol/browser' },
+  { name: '@cocoon/attestation/browser' },
+  { name: '@cocoon/sdk', maxGzipBytes: SDK_BUDGET_GZIP_BYTES },
 ];
 
 /** Inputs a browser bundle must never contain: zod, prom-client, and the packages' Node-facing main indexes. */
@@ -52,21 +44,7 @@ const FORBIDDEN_INPUTS = [/node_modules\/zod\//, /node_modules\/prom-client\//, 
 describe('browser bundles of the COCOON entries', () => {
   for (const entry of ENTRIES) {
     test(`${entry.name} bundles for the browser platform: no Node built-in, zod, prom-client or main index`, async (t) => {
-      if (!existsSync(entry.file)) {
-        if (entry.strict) assert.fail(`${fileURLToPath(entry.file)} is missing`);
-        t.skip(`${entry.name}: ${fileURLToPath(entry.file)} is not written yet`);
-        return;
-      }
-      let bundle: BrowserBundle;
-      try {
-        bundle = await bundleForBrowser({ entry: entry.name });
-      } catch (error) {
-        if (entry.strict) throw error;
-        const lines = String((error as Error).message).split('\n');
-        for (const line of lines.slice(0, 8)) t.diagnostic(line);
-        t.skip(`${entry.name} does not build for the browser yet (strict: false): ${lines.slice(0, 2).map((line) => line.trim()).join(' ').slice(0, 300)}`);
-        return;
-      }
+      const bundle = await bundleForBrowser({ entry: entry.name });
       t.diagnostic(`${entry.name}: ${kib(bundle.bytes)} minified, ${kib(bundle.gzipBytes)} gzipped, ${Object.keys(bundle.metafile.inputs).length} inputs`);
       const inputs = Object.keys(bundle.metafile.inputs);
       for (const pattern of FORBIDDEN_INPUTS) assert.deepEqual(inputs.filter((input) => pattern.test(input)), [], `${entry.name} reaches ${pattern}`);
