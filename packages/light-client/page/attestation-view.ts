@@ -1,8 +1,10 @@
 /**
  * The attestation verdict box (`data-testid="attestation-status"`): what the page itself verified of
- * the selected model's workers — "Attestation verified" with the image hash, the attested model, the
- * authority the quote chains to and the TEE — or "Attestation refused" with the reason, in which case
- * nothing can be sent. Text only (never HTML from the network).
+ * the selected model's workers. Verified: a compact summary ("✓ Attestation verified · tdx · 2 workers",
+ * the authority's name under it) always visible, the details (image hash, attested model, the authority the quotes chain
+ * to, TEE, allow-lists, keys valid until) in a <details> open until the first message is sent, then
+ * collapsed (the reader can reopen it; that choice is kept across later verdicts). Refused: the reason,
+ * always in full, and nothing can be sent. Text only (never HTML from the network).
  */
 import { authorityLabel, type AttestationVerdict } from '@cocoon/sdk';
 
@@ -14,14 +16,18 @@ const shortHex = (hex: string): string => (hex.length > HASH_PREFIX_LENGTH ? `${
 /** `name@revision:hash` with the 64-digit model hash shortened (a phone shows it on one line). */
 const shortModel = (model: string): string => model.replace(/([0-9a-f]{16})[0-9a-f]{48}$/i, '$1…');
 
-function facts(document: Document, rows: ReadonlyArray<[string, string]>): HTMLDListElement {
+/** A fact: its name, its value and whether the value is an identifier (a hash, a model string: broken anywhere to fit). */
+type Fact = [name: string, value: string, identifier?: boolean];
+
+function facts(document: Document, rows: readonly Fact[]): HTMLDListElement {
   const list = document.createElement('dl');
   list.className = 'facts';
-  for (const [name, value] of rows) {
+  for (const [name, value, identifier] of rows) {
     const term = document.createElement('dt');
     term.textContent = name;
     const detail = document.createElement('dd');
     detail.textContent = value;
+    if (identifier) detail.className = 'identifier';
     // A space between the pairs keeps textContent readable ("Image 1a2b… Model …").
     list.append(term, ' ', detail, ' ');
   }
@@ -42,6 +48,9 @@ function validUntilText(value: string): string | undefined {
 }
 
 export class AttestationView {
+  /** Whether a verified verdict shows its details: until the first message is sent, then as the reader left it. */
+  private expanded = true;
+
   constructor(private readonly element: HTMLElement) {}
 
   /** Verification in progress for `model`. */
@@ -59,25 +68,60 @@ export class AttestationView {
       return false;
     }
     const document = this.element.ownerDocument;
-    const rows: Array<[string, string]> = [
-      ['Image', distinct(workers.map((worker) => shortHex(worker.imageHash))).join(', ')],
-      ['Model', distinct(workers.map((worker) => shortModel(worker.model))).join(', ')],
+    const tees = distinct(workers.map((worker) => worker.tee)).join(', ');
+    const rows: Fact[] = [
+      ['Image', distinct(workers.map((worker) => shortHex(worker.imageHash))).join(', '), true],
+      ['Model', distinct(workers.map((worker) => shortModel(worker.model))).join(', '), true],
       ['Authority', distinct(workers.map((worker) => worker.authority || authorityLabel(verdict.authority))).join(', ')],
-      ['TEE', distinct(workers.map((worker) => worker.tee)).join(', ')],
+      ['TEE', tees],
       ['Workers', `${workers.length} verified${verdict.refused.length > 0 ? `, ${verdict.refused.length} refused` : ''}`],
       ['Allow-lists', verdict.trust.hashesChecked ? "image and model checked against the root's allow-lists" : 'not checked (the network lists none)'],
     ];
     const until = workers.map((worker) => validUntilText(worker.validUntil)).filter((text): text is string => text !== undefined).sort()[0];
     if (until) rows.push(['Keys valid until', until]);
+
+    // The summary: "✓ Attestation verified · tdx · 2 workers" and, under it, the authority's name.
+    const summary = document.createElement('summary');
+    summary.className = 'verdict';
+    const line = document.createElement('span');
+    line.className = 'verdict-line';
+    const title = document.createElement('span');
+    title.className = 'verdict-title';
+    title.textContent = '✓ Attestation verified';
+    const counts = document.createElement('span');
+    counts.className = 'verdict-summary';
+    counts.textContent = `· ${tees} · ${workers.length} ${workers.length === 1 ? 'worker' : 'workers'}`;
+    // The space text nodes are not rendered (flex and block layout) but keep textContent readable.
+    line.append(title, ' ', counts);
+    const authority = document.createElement('span');
+    authority.className = 'verdict-authority';
+    authority.textContent = verdict.authority.name;
+    summary.append(line, ' ', authority);
+    summary.title = `Attestation verified in this page for ${verdict.model}: ${tees}, ${workers.length} verified, ${authorityLabel(verdict.authority)}`;
+    const details = document.createElement('details');
+    details.className = 'verdict-details';
+    details.open = this.expanded;
+    details.addEventListener('toggle', () => {
+      this.expanded = details.open;
+    });
+    // Spaces keep textContent readable ("… (test network) Verified in this page for …").
+    details.append(summary, ' ', paragraph(document, 'verdict-scope', `Verified in this page for ${verdict.model}`), ' ', facts(document, rows));
     this.element.dataset.state = 'verified';
-    this.element.replaceChildren(paragraph(document, 'verdict', `✓ Attestation verified in this page for ${verdict.model}`), facts(document, rows));
+    this.element.replaceChildren(details);
     return true;
+  }
+
+  /** The first message was sent: a verified verdict folds to its summary line (the reader can reopen it). */
+  collapse(): void {
+    this.expanded = false;
+    const details = this.element.querySelector('details');
+    if (details) details.open = false;
   }
 
   /** Refused (or not checkable): the reason is shown and the page sends nothing. */
   showRefused(reason: string): void {
     this.element.dataset.state = 'refused';
     const document = this.element.ownerDocument;
-    this.element.replaceChildren(paragraph(document, 'verdict', '✗ Attestation refused: nothing will be sent'), paragraph(document, 'reason', reason));
+    this.element.replaceChildren(paragraph(document, 'verdict', '✗ Attestation refused: nothing will be sent'), ' ', paragraph(document, 'reason', reason));
   }
 }

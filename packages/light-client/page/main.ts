@@ -116,6 +116,7 @@ class LightClientPage {
     const model = this.verifiedModel;
     if (!cocoon || !model) return;
     this.history.push({ role: 'user', content: prompt });
+    this.attestation.collapse(); // the conversation gets the screen; the verdict stays one line
     this.chat.addUserMessage(prompt);
     const answer = this.chat.startAnswer();
     this.chat.setStreaming(true);

@@ -60,7 +60,8 @@ describe('buildLightClient', () => {
   test('the page loads only its own files (scripts, styles), under a CSP, and the bundle is one module without Node built-ins', () => {
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     const references = [...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((match) => match[1]);
-    assert.deepEqual(references.sort(), ['./app.js', './styles.css']);
+    assert.deepEqual(references.filter((reference) => !reference!.startsWith('data:')).sort(), ['./app.js', './styles.css']);
+    assert.match(html, /<link rel="icon" href="data:image\/svg\+xml,/, 'an inline icon: no /favicon.ico request');
     assert.match(html, /<script type="module" src="\.\/app\.js"><\/script>/);
     assert.match(html, /http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' https:\/\/telegram\.org; connect-src 'self'/);
     for (const id of ['prompt', 'send', 'attestation-status', 'model']) assert.match(html, new RegExp(`data-testid="${id}"`), id);

@@ -63,6 +63,18 @@ export function policyHashes(policy: CocoonPolicy, trust: E2eWorkersTrust | unde
   return { workerHashes: trust.worker_hashes, modelHashes: trust.model_hashes };
 }
 
+/**
+ * Why a production policy refuses a listing without allow-lists (undefined when it does not): under Intel's
+ * root any TDX VM's quote verifies, whatever image it runs, so the image check against the root's
+ * `worker_hashes` is what makes an attested worker a COCOON worker. A runner that says it checks no hashes
+ * (or a relay that drops them) must not turn that check off silently: a production policy then needs pinned
+ * `hashes` or an explicit `checkHashes: false`. Test networks (`networkIsTest`) may run without allow-lists.
+ */
+export function missingAllowListsError(policy: CocoonPolicy, trust: E2eWorkersTrust | undefined): CocoonError | undefined {
+  if (policy.networkIsTest === true || policy.checkHashes === false || policy.hashes !== undefined || trust?.hashes_checked === true) return undefined;
+  return new CocoonError('CCN_ERR_E2E_EVIDENCE_INVALID', "worker e2e evidence refused: the client runner lists no root allow-lists (worker_hashes, model_hashes) and this policy trusts a production root, where any attested VM image would pass; pin policy.hashes, or set policy.checkHashes: false to accept any attested image");
+}
+
 /** The cache key of the verifier for a listing's trust. */
 export function hashesKey(hashes: { workerHashes: readonly string[]; modelHashes: readonly string[] } | undefined): string {
   return hashes ? `${[...hashes.workerHashes].sort().join(',')};${[...hashes.modelHashes].sort().join(',')}` : 'unchecked';

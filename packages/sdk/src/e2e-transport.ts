@@ -13,7 +13,7 @@ import type { OpenedAnswerHead } from './e2e-answer-reader.ts';
 import { fetchE2eWorkers } from './e2e-workers-listing.ts';
 import type { E2eWorkersListing, E2eWorkersTrust } from './e2e-workers-listing.ts';
 import { readRelayEvents } from './ndjson-events.ts';
-import { INJECTED_VERIFIER_AUTHORITY, checkPolicy, createPolicyVerifier, hashesKey, policyHashes } from './cocoon-policy.ts';
+import { INJECTED_VERIFIER_AUTHORITY, checkPolicy, createPolicyVerifier, hashesKey, missingAllowListsError, policyHashes } from './cocoon-policy.ts';
 import type { AuthorityEvidenceVerifier, CocoonAuthority, CocoonPolicy } from './cocoon-policy.ts';
 import { RelayCollateralSource } from './relay-collateral-source.ts';
 
@@ -156,7 +156,10 @@ export class E2eTransport {
   async verifyWorkers(model: string, signal?: AbortSignal): Promise<VerifiedWorkers> {
     const listing = await fetchE2eWorkers(this.fetch, this.base, model, signal);
     const { session, authority } = await this.sessionFor(listing.trust);
-    const { keys, refused } = listing.workers.length > 0 ? await session.verifiedKeys(listing.workers, model) : { keys: [], refused: [] };
+    const missingAllowLists = this.options.verifier ? undefined : missingAllowListsError(this.policy, listing.trust);
+    const { keys, refused } = missingAllowLists
+      ? { keys: [], refused: listing.workers.map((_worker, index) => ({ index, error: missingAllowLists })) }
+      : listing.workers.length > 0 ? await session.verifiedKeys(listing.workers, model) : { keys: [], refused: [] };
     const refusals = [
       ...refused.map((entry) => ({ index: entry.index, error: entry.error })),
       ...listing.malformed.map((error, index) => ({ index: listing.workers.length + index, error })),

@@ -63,6 +63,7 @@ describe('policy: the portable verifier under a pinned root', () => {
   test('another root, or Intel\'s, refuses the same evidence: a refusal verdict, and requests fail with CCN_ERR_E2E_EVIDENCE_INVALID', async () => {
     for (const policy of [{ trust: { devRootDer: otherRoot.rootDer }, networkIsTest: true }, { trust: 'intel' as const }]) {
       const { relay, cocoon } = await setup(policy);
+      relay.trust = { is_test: false, hashes_checked: true, worker_hashes: [worker.imageHash], model_hashes: [worker.modelHash] };
       const verdict = await cocoon.attestation.verify(MODEL);
       assert.equal(verdict.verified, false);
       assert.equal(verdict.refused.length, 1);
@@ -90,6 +91,24 @@ describe('policy: the portable verifier under a pinned root', () => {
     const unchecked = await lax.cocoon.attestation.verify(MODEL);
     assert.equal(unchecked.verified, true);
     assert.equal(unchecked.hashes, 'unchecked');
+  });
+
+  test('a production policy refuses a runner that lists no allow-lists, unless the app pins them or says checkHashes: false', async () => {
+    const { relay, cocoon } = await setup({ trust: 'intel' });
+    relay.trust = { is_test: false, hashes_checked: false, worker_hashes: [], model_hashes: [] };
+    const verdict = await cocoon.attestation.verify(MODEL);
+    assert.equal(verdict.verified, false);
+    assert.match(verdict.refused[0]!.reason, /lists no root allow-lists/);
+    await assert.rejects(cocoon.chat.completions.create(ask), { code: 'CCN_ERR_E2E_EVIDENCE_INVALID' });
+    assert.equal(relay.opened.length, 0);
+    for (const policy of [{ trust: 'intel' as const, checkHashes: false }, { trust: 'intel' as const, hashes: { workerHashes: [worker.imageHash], modelHashes: [worker.modelHash] } }]) {
+      const other = await setup(policy);
+      other.relay.trust = { is_test: false, hashes_checked: false, worker_hashes: [], model_hashes: [] };
+      assert.match((await other.cocoon.attestation.verify(MODEL)).refused[0]!.reason, /DCAP verification failed: .*trusted root/); // past the allow-lists, refused by the quote
+    }
+    const test = await setup(devPolicy());
+    test.relay.trust = { is_test: true, hashes_checked: false, worker_hashes: [], model_hashes: [] };
+    assert.equal((await test.cocoon.attestation.verify(MODEL)).verified, true); // a test network may run without allow-lists
   });
 
   test("the app's own allow-lists (policy.hashes) are checked whatever the runner says", async () => {

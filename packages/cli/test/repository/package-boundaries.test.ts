@@ -27,9 +27,10 @@ const ALLOWED_WORKSPACE_DEPENDENCIES: Record<string, readonly string[]> = {
   '@cocoon/proxy': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/worker': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
   '@cocoon/key-manager': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton'],
-  '@cocoon/sdk': ['@cocoon/protocol'],
+  '@cocoon/sdk': ['@cocoon/protocol', '@cocoon/attestation'],
+  '@cocoon/light-client': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/sdk'],
   '@cocoon/test-support': ['@cocoon/protocol', '@cocoon/attestation'],
-  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker', '@cocoon/key-manager', '@cocoon/sdk'],
+  '@cocoon/cli': ['@cocoon/protocol', '@cocoon/attestation', '@cocoon/ton', '@cocoon/client', '@cocoon/proxy', '@cocoon/worker', '@cocoon/key-manager', '@cocoon/sdk', '@cocoon/light-client'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -59,7 +60,7 @@ test('every package declares the packages its sources import', () => {
   for (const { dir, json } of packages) {
     const runtime = new Set([json.name, ...Object.keys(json.dependencies ?? {})]);
     const development = new Set([...runtime, ...Object.keys(json.devDependencies ?? {}), ...Object.keys(rootPackage.devDependencies ?? {})]);
-    for (const [folder, allowed] of [['src', runtime], ['bin', runtime], ['test', development], ['bench', development], ['scripts', development]] as const) {
+    for (const [folder, allowed] of [['src', runtime], ['bin', runtime], ['build', runtime], ['page', runtime], ['test', development], ['bench', development], ['scripts', development]] as const) {
       for (const file of sourceFiles(join(packagesDir, dir, folder))) {
         for (const name of importedPackages(readFileSync(file, 'utf8'))) {
           if (!allowed.has(name)) missing.push(`${relative(root, file)} imports ${name}, not declared in packages/${dir}/package.json`);
