@@ -27,7 +27,7 @@ import { CocoonError } from '@cocoon/protocol';
 import { parseLightClientConfig } from '@cocoon/light-client';
 import { createCocoon } from '@cocoon/sdk';
 import { bundleForBrowser } from '@cocoon/sdk/build';
-import { findChromium } from '@cocoon/test-support';
+import { CHROMIUM_ARGS, findChromium } from '@cocoon/test-support';
 import { startDevNetwork, type DevNetwork } from '../src/index.ts';
 import { waitForE2eWorkers } from './bench-e2e.ts';
 import { BenchChildLog, freePort } from './bench-processes.ts';
@@ -46,7 +46,6 @@ const BENCH_ENTRY = fileURLToPath(new URL('./light-client-bench-entry.ts', impor
 /** Written next to the light client, so that the runner serves them under the page's origin and CSP. */
 const BENCH_PAGE = 'light-client-bench.html';
 const BENCH_SCRIPT = 'light-client-bench.js';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STATE_TIMEOUT_MS = 60_000;
 /** Records (performance.now(), from navigation start) when the light client's attestation box first shows a verdict. */
 const VERDICT_OBSERVER = `(() => {
@@ -160,7 +159,7 @@ async function main(): Promise<number> {
   progress('waiting until the client runner lists the worker for end-to-end requests…');
   await waitForE2eWorkers(origin, 1, 60_000, AbortSignal.timeout(60_000));
 
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
   const plan: ChatPlan = { model, requests: options.requests, prompt: PROMPT };
   progress(`chromium ${browser.version()}: verification and ${plan.requests} streamed chats in the page…`);
   const browserResult = await browserSide(origin, devRootDer, plan);

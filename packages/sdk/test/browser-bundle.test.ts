@@ -11,14 +11,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import * as protocolMain from '@cocoon/protocol';
 import * as protocolBrowser from '@cocoon/protocol/browser';
-import { findChromium } from '@cocoon/test-support';
+import { CHROMIUM_ARGS, findChromium, startStaticPageServer, type StaticPageServer } from '@cocoon/test-support';
 import { bundleForBrowser } from '@cocoon/sdk/build';
 import { PAGE_PROMPT, type BrowserCheckResult } from './browser-bundle-page-entry.ts';
 
@@ -125,7 +123,7 @@ describe('bundleForBrowser', () => {
 
 describe('a bundle of @cocoon/protocol/browser in chromium', { skip: noChromium }, () => {
   let browser: Browser | undefined;
-  let server: Server | undefined;
+  let server: StaticPageServer | undefined;
   let origin = '';
 
   before(async () => {
@@ -133,22 +131,17 @@ describe('a bundle of @cocoon/protocol/browser in chromium', { skip: noChromium 
     const page = '<!doctype html><meta charset="utf-8"><title>bundle check</title><script type="module">'
       + "import { runBrowserCheck } from './bundle.js';\n"
       + 'window.browserCheck = runBrowserCheck().catch((error) => ({ error: String(error && error.stack || error) }));</script>';
-    server = createServer((request, response) => {
-      if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-      else if (request.url === '/bundle.js') response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(bundle.code);
-      else response.writeHead(404).end();
+    server = await startStaticPageServer({
+      '/': { contentType: 'text/html; charset=utf-8', body: page },
+      '/bundle.js': { contentType: 'text/javascript; charset=utf-8', body: bundle.code },
     });
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    origin = server.origin;
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
   });
 
   test('a TL round trip of an e2e message and an HPKE seal → open → answer → receipt run in the page', async () => {

@@ -9,6 +9,7 @@ export * from './model-file-server.ts';
 export * from './slow-stream-engine.ts';
 export * from './run-child-script.ts';
 export * from './chromium-executable.ts';
+export * from './static-page-server.ts';
 export * from './prometheus-text.ts';
 export * from './tls-frame-interposer.ts';
 export * from './simulated-worker-fleet.ts';

@@ -11,14 +11,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { encodeBoxed, generateE2eKeyPair } from '@cocoon/protocol';
 import type { E2eKeyPair, ExtE2eEvidence } from '@cocoon/protocol';
-import { findChromium } from '@cocoon/test-support';
+import { CHROMIUM_ARGS, findChromium, startStaticPageServer, type StaticPageServer } from '@cocoon/test-support';
 import {
   DevAttestationAuthority, SimulatedTdxProvider, computeImageHash, createAttestedCertificate, formatAttestationAuthority, issueE2eEvidence,
   modelHash, serializeDcapCollateral, simulatedMeasurements, tdxAttestationAuthority,
@@ -42,7 +40,7 @@ const PAGE_ENTRY = fileURLToPath(new URL('./portable-verifier-page.ts', import.m
 const BUFFER_SHIM = fileURLToPath(new URL('./buffer-global.ts', import.meta.url));
 
 let pair: E2eKeyPair;
-let server: Server;
+let server: StaticPageServer | undefined;
 let origin: string;
 let browser: Browser | undefined;
 
@@ -88,26 +86,17 @@ describe('the portable verifier in chromium', { skip }, () => {
   before(async () => {
     pair = await generateE2eKeyPair();
     const code = await bundlePage();
-    server = createServer((request, response) => {
-      if (request.url === '/app.js') {
-        response.writeHead(200, { 'content-type': 'text/javascript' });
-        response.end(code);
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end('<!DOCTYPE html><html><head><script type="module" src="/app.js"></script></head><body></body></html>');
+    server = await startStaticPageServer({
+      '/': { contentType: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><head><script type="module" src="/app.js"></script></head><body></body></html>' },
+      '/app.js': { contentType: 'text/javascript', body: code },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    origin = server.origin;
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
   });
 
   test('simulated-TDX worker evidence under the dev root: accepted with the authority, and every forgery refused', async () => {

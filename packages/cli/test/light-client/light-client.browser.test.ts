@@ -28,7 +28,7 @@ import {
   findExtension, issueE2eEvidence, measureSimulatedRunner, readCertificate, serializeDcapCollateral,
 } from '@cocoon/attestation';
 import { generateTestCompletion } from '@cocoon/worker';
-import { findChromium } from '@cocoon/test-support';
+import { CHROMIUM_ARGS, findChromium } from '@cocoon/test-support';
 import { startDevNetwork, type DevNetwork } from '../../src/index.ts';
 import { simulatedImageHash } from '../../src/dev/dev-attestation.ts';
 import { ChildLogs, freePorts, waitFor } from '../network/network-harness.ts';
@@ -41,7 +41,6 @@ const EXPECTED_ANSWER = generateTestCompletion({ model: MODEL, messages: [{ role
 /** Dev pricing (§5): 20 nanoTON per adjusted token at coefficient 1000. */
 const NANOTON_PER_TOKEN = 20n;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STATE_TIMEOUT_MS = 30_000;
 const THEME = { bg_color: '#102030', text_color: '#f0e8d8', hint_color: '#8899aa', link_color: '#66ccff', button_color: '#ff8800', button_text_color: '#101010', secondary_bg_color: '#1c2c3c' };
 /** A fake Telegram WebApp (what telegram-web-app.js defines), recording the page's calls. */
@@ -124,7 +123,7 @@ describe('the light client in chromium against a dev network', { skip, timeout: 
       const listing = await (await fetch(`${origin}/v1/e2e/workers?model=${encodeURIComponent(MODEL)}`)).json() as { workers?: unknown[] };
       return (listing.workers?.length ?? 0) >= 2;
     }, 30_000, 'both workers listed for end-to-end requests');
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
     throwawayAuthority = await DevAttestationAuthority.generate({ now: new Date(Date.now() - 3_600_000) });
   });
 
