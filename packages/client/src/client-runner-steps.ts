@@ -130,7 +130,7 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
     metrics: stats.metrics.metrics, metricsRequireToken: config.metrics_require_token,
     requestRoutes: async (request, response, url) => handleAuditRoute(e2eSetup.e2e, request, response, url)
       || (clientChain && handleClientChainRequest ? handleClientChainRequest(clientChain, request, response, url) : false),
-    extraRoutes: e2eExtraRoutes(e2eSetup.e2e, { collateralFor: e2eSetup.collateralFor }),
+    extraRoutes: e2eExtraRoutes(e2eSetup.e2e, { collateralFor: e2eSetup.collateralFor, sevSnpChainFor: e2eSetup.sevSnpChainFor }),
     ...(config.app_dir ? { appDir: config.app_dir } : {}), // the light-client page at /app/
     defaults: { maxCoefficient: config.default_max_coefficient, maxTokens: config.default_max_tokens, timeoutSeconds: config.default_timeout_seconds },
     // §20: on chain the root's registered encryption keys, off chain the configured ones (any on a test network).

@@ -1,15 +1,19 @@
 /**
  * The light client's trust configuration (`config.json` next to the page): which attestation root
- * the page verifies workers under — Intel's ('intel') or a dev network's root certificate (DER,
- * base64) — whether the network is a test one (dev roots are refused otherwise), and the model to
+ * the page verifies workers under — Intel's ('intel', with AMD's pinned ARKs for SEV-SNP) or a dev
+ * network's root certificate (DER, base64) and, for its SEV-SNP workers, its SEV-SNP ARK — whether the network is a test one (dev roots are refused otherwise), and the model to
  * preselect. One validator for the builder (Node) and the page (browser): browser-safe, no Node
  * built-ins. Bad input is a CCN_ERR_CONFIG_INVALID naming the field.
  */
 import { CocoonError, fromBase64OrUndefined } from '@cocoon/protocol/browser';
 
 export interface LightClientConfig {
-  /** 'intel': Intel's pinned SGX root CA; `{ devRootDer }`: a dev network's root certificate, DER in standard base64. */
-  trust: 'intel' | { devRootDer: string };
+  /**
+   * 'intel': Intel's pinned SGX root CA (and AMD's pinned ARKs for SEV-SNP); `{ devRootDer }`: a dev network's
+   * root certificate, DER in standard base64, with `devSevArkDer` its SEV-SNP ARK certificate (the same
+   * form) when the network has SEV-SNP workers (without it the page refuses them).
+   */
+  trust: 'intel' | { devRootDer: string; devSevArkDer?: string };
   /** Whether the network is a test one: dev roots (and unattested workers) are accepted only then. */
   networkIsTest: boolean;
   /** The model the page selects first (default: the first one the runner lists). */
@@ -24,19 +28,25 @@ const MAX_ROOT_DER_BYTES = 64 * 1024;
 
 const invalid = (param: string, message: string): CocoonError => new CocoonError('CCN_ERR_CONFIG_INVALID', `light client config: ${message}`, { param });
 
+function readCertificateField(value: unknown, param: string, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(param, `${param} must be ${what} as base64 DER`);
+  const bytes = fromBase64OrUndefined(value);
+  if (!bytes || bytes.length === 0) throw invalid(param, `${param} is not standard padded base64`);
+  if (bytes.length > MAX_ROOT_DER_BYTES) throw invalid(param, `${param} is ${bytes.length} bytes, more than a root certificate (${MAX_ROOT_DER_BYTES})`);
+  if (bytes[0] !== 0x30) throw invalid(param, `${param} is not a DER certificate (it must start with a SEQUENCE)`);
+  return value;
+}
+
 function readTrust(value: unknown): LightClientConfig['trust'] {
   if (value === 'intel') return 'intel';
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('trust', `trust must be 'intel' or { "devRootDer": "<base64 DER>" }, not ${JSON.stringify(value) ?? String(value)}`);
   const fields = Object.keys(value);
-  const unknown = fields.filter((field) => field !== 'devRootDer');
-  if (unknown.length > 0) throw invalid('trust', `unknown trust field ${unknown.map((field) => `'${field}'`).join(', ')} (only devRootDer)`);
-  const der = (value as { devRootDer?: unknown }).devRootDer;
-  if (typeof der !== 'string' || der.length === 0) throw invalid('trust.devRootDer', 'trust.devRootDer must be the dev root certificate as base64 DER');
-  const bytes = fromBase64OrUndefined(der);
-  if (!bytes || bytes.length === 0) throw invalid('trust.devRootDer', 'trust.devRootDer is not standard padded base64');
-  if (bytes.length > MAX_ROOT_DER_BYTES) throw invalid('trust.devRootDer', `trust.devRootDer is ${bytes.length} bytes, more than a root certificate (${MAX_ROOT_DER_BYTES})`);
-  if (bytes[0] !== 0x30) throw invalid('trust.devRootDer', 'trust.devRootDer is not a DER certificate (it must start with a SEQUENCE)');
-  return { devRootDer: der };
+  const unknown = fields.filter((field) => field !== 'devRootDer' && field !== 'devSevArkDer');
+  if (unknown.length > 0) throw invalid('trust', `unknown trust field ${unknown.map((field) => `'${field}'`).join(', ')} (only devRootDer and devSevArkDer)`);
+  const record = value as { devRootDer?: unknown; devSevArkDer?: unknown };
+  const devRootDer = readCertificateField(record.devRootDer, 'trust.devRootDer', 'the dev root certificate');
+  if (record.devSevArkDer === undefined) return { devRootDer };
+  return { devRootDer, devSevArkDer: readCertificateField(record.devSevArkDer, 'trust.devSevArkDer', "the dev authority's SEV-SNP ARK certificate") };
 }
 
 /** The config checked field by field; throws CCN_ERR_CONFIG_INVALID (with `param`) on anything else. */

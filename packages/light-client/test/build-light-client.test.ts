@@ -89,6 +89,8 @@ describe('buildLightClient', () => {
       [{ trust: { devRootDer: 'not base64!' }, networkIsTest: true }, 'trust.devRootDer', /not standard padded base64/],
       [{ trust: { devRootDer: Buffer.from('hello').toString('base64') }, networkIsTest: true }, 'trust.devRootDer', /not a DER certificate/],
       [{ trust: { devRootDer: DEV_ROOT_DER, pem: 'x' }, networkIsTest: true }, 'trust', /unknown trust field 'pem'/],
+      [{ trust: { devRootDer: DEV_ROOT_DER, devSevArkDer: '' }, networkIsTest: true }, 'trust.devSevArkDer', /must be the dev authority's SEV-SNP ARK certificate as base64 DER/],
+      [{ trust: { devRootDer: DEV_ROOT_DER, devSevArkDer: Buffer.from('hello').toString('base64') }, networkIsTest: true }, 'trust.devSevArkDer', /not a DER certificate/],
       [{ trust: { devRootDer: DEV_ROOT_DER }, networkIsTest: false }, 'networkIsTest', /only accepted on a test network/],
       [{ trust: 'intel', networkIsTest: 'yes' }, 'networkIsTest', /networkIsTest must be true or false/],
       [{ trust: 'intel', networkIsTest: false, model: '  ' }, 'model', /model must be a non-empty model name/],
@@ -106,5 +108,7 @@ describe('buildLightClient', () => {
   test('a good config reads back as given (model optional)', () => {
     assert.deepEqual(parseLightClientConfig({ trust: 'intel', networkIsTest: false }), { trust: 'intel', networkIsTest: false });
     assert.deepEqual(parseLightClientConfig(JSON.parse(JSON.stringify(DEV_CONFIG))), DEV_CONFIG);
+    const mixed = { ...DEV_CONFIG, trust: { devRootDer: DEV_ROOT_DER, devSevArkDer: DEV_ROOT_DER } };
+    assert.deepEqual(parseLightClientConfig(JSON.parse(JSON.stringify(mixed))), mixed, 'with the dev SEV-SNP ARK');
   });
 });

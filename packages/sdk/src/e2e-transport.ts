@@ -142,7 +142,7 @@ export class E2eTransport {
       entry = injected
         ? Promise.resolve({ session: this.newSession(injected), authority: injected.authority ?? INJECTED_VERIFIER_AUTHORITY })
         : Promise.resolve().then(() => {
-          const verifier = createPolicyVerifier(this.policy, this.collateral, hashes);
+          const verifier = createPolicyVerifier(this.policy, this.collateral, hashes, this.collateral);
           return { session: this.newSession(verifier), authority: verifier.authority ?? INJECTED_VERIFIER_AUTHORITY };
         });
       entry.catch(() => this.sessions.delete(key));

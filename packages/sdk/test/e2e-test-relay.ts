@@ -1,13 +1,15 @@
 /**
  * Test double of a client runner's end-to-end relay for the SDK's tests, with a real worker side in
  * process: it lists one worker's signed evidence on `GET /v1/e2e/workers` (with the trust a test sets),
- * answers `GET /v1/models` and `POST /v1/e2e/collateral`, opens `POST /v1/e2e/requests` with the
+ * answers `GET /v1/models` and `POST /v1/e2e/collateral` (a quote's collateral, or with `?tee=sev-snp` the
+ * worker's SEV-SNP chain), opens `POST /v1/e2e/requests` with the
  * protocol's E2eRequestOpener (real HPKE, real AES-GCM), lets a scripted worker answer the decrypted
  * request (default: echo chat and completions, JSON or SSE; a transcription of the upload), and answers
  * with sealed chunks and a signed receipt as NDJSON. A test may rewrite the NDJSON events (tamper, drop,
  * reorder), stall the answer until the app aborts, or take the runner down. It records every body it
  * got and every request the worker side opened. By default the evidence's certificate is an opaque
- * placeholder that KeySetTrustingVerifier trusts; with an AttestedTestWorker it is real simulated TDX.
+ * placeholder that KeySetTrustingVerifier trusts; with an AttestedTestWorker it is real simulated TDX
+ * (or SEV-SNP).
  */
 import {
   CocoonError, E2eRequestOpener, buildE2eEvidence, e2ePrimitives, e2eReceiptBodyFor, encodeE2eBoxed, encodeHttpResponse, generateE2eKeyPair,
@@ -104,12 +106,19 @@ export class E2eTestRelay {
   /** Answers the relay aborted while they were held open. */
   abortedAnswers = 0;
   collateralRequests = 0;
+  /** `?tee=sev-snp` asks, and what they are answered (default: the worker's dev chain; undefined: 503). */
+  chainRequests: string[] = [];
+  sevChain: unknown;
   plainRequests = 0;
 
   private constructor(private readonly evidence: ExtE2eEvidence, private readonly opener: E2eRequestOpener, private readonly collateral: unknown, private readonly model: string) {}
 
   static async create(attested?: AttestedTestWorker, model = TEST_MODEL): Promise<E2eTestRelay> {
-    if (attested) return new E2eTestRelay(attested.evidence, new E2eRequestOpener({ keys: () => [attested.keys], model }), attested.collateral, model);
+    if (attested) {
+      const relay = new E2eTestRelay(attested.evidence, new E2eRequestOpener({ keys: () => [attested.keys], model }), attested.collateral, model);
+      relay.sevChain = attested.sevChain;
+      return relay;
+    }
     const keys = await generateE2eKeyPair();
     const certificateKey = e2ePrimitives().randomBytes(32);
     const now = Math.floor(Date.now() / 1000);
@@ -126,6 +135,11 @@ export class E2eTestRelay {
     if (url.pathname === '/v1/e2e/workers') {
       const workers = this.workersListed ? [{ coefficient: 1000, active_requests: 0, max_active_requests: 8, evidence: toBase64(encodeE2eBoxed<'ext.e2eEvidence'>(this.evidence)) }] : [];
       return Response.json({ model: url.searchParams.get('model'), workers, trust: this.trust });
+    }
+    if (url.pathname === '/v1/e2e/collateral' && url.searchParams.get('tee') === 'sev-snp') {
+      this.chainRequests.push(`${request.method} ${url.search} body ${body.length}`);
+      if (this.sevChain === undefined) return Response.json({ error: { message: 'no SEV-SNP chain', code: 'CCN_ERR_ATTEST_COLLATERAL' } }, { status: 503 });
+      return Response.json(this.sevChain);
     }
     if (url.pathname === '/v1/e2e/collateral') {
       this.collateralRequests++;

@@ -15,6 +15,7 @@ export { createE2eEvidenceVerifier, type E2eEvidenceVerifierRequest } from './cr
 export {
   PortableE2eEvidenceVerifier,
   SEV_SNP_NOT_PORTABLE,
+  SEV_SNP_NO_DEV_ARK,
   createPortableE2eEvidenceVerifier,
   type PortableE2eVerifierOptions,
 } from './portable-e2e-evidence-verifier.ts';

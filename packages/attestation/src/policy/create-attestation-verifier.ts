@@ -91,9 +91,15 @@ export function devQuoteVerifier(authority: DevAuthorityTrust, tcbPolicy?: TcbPo
  * (default AMD KDS), or the dev authority's SEV-SNP chain; undefined when the dev authority has none.
  */
 export function createSevSnpReportVerifier(trust: AttestationTrust, pki?: SevPkiSource): SevSnpReportVerifier | undefined {
-  if (trust === 'intel') return new SevSnpReportVerifier({ chains: new SevPkiCache({ source: pki ?? new AmdKdsClient(), pins: AMD_ARK_SHA256, trustName: 'AMD' }) });
+  const chains = createSevPkiCache(trust, pki);
+  return chains ? new SevSnpReportVerifier({ chains }) : undefined;
+}
+
+/** The verified SEV-SNP chains of a trust (AMD's pinned ARKs with `pki`, default AMD KDS; or the dev authority's); undefined when the dev authority has none. */
+export function createSevPkiCache(trust: AttestationTrust, pki?: SevPkiSource): SevPkiCache | undefined {
+  if (trust === 'intel') return new SevPkiCache({ source: pki ?? new AmdKdsClient(), pins: AMD_ARK_SHA256, trustName: 'AMD' });
   const dev = trust.devAuthority.sevSnp;
-  return dev ? new SevSnpReportVerifier({ chains: new SevPkiCache({ source: dev.source, pins: dev.pins, trustName: 'dev' }) }) : undefined;
+  return dev ? new SevPkiCache({ source: dev.source, pins: dev.pins, trustName: 'dev' }) : undefined;
 }
 
 function sevSnpPolicyVerifier(options: AttestationVerifierOptions): SevSnpPolicyVerifier | undefined {

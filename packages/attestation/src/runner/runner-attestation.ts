@@ -4,7 +4,8 @@
  * quote verifier and one shared SEV-SNP report verifier (so their caches serve every connection),
  * trusting Intel's root with collateral from a PCCS cached on disk and AMD's pinned ARKs with
  * chains/CRLs from AMD KDS, or a dev attestation authority on a test network — and the DCAP collateral
- * of a quote under that trust (`collateralFor`, what a browser verifying a quote asks the relay for).
+ * of a quote under that trust (`collateralFor`, what a browser verifying a quote asks the relay for), and
+ * likewise the verified SEV-SNP chain + CRL of a product (`sevSnpChainFor`).
  * Opening one installs node:crypto's native primitives for the portable checks (Ed25519, SHA-256).
  */
 import { CocoonError, toCocoonError, useNodeE2ePrimitives, type Logger, type PeerPolicy, type TeeKind } from '@cocoon/protocol';
@@ -14,13 +15,16 @@ import { CollateralStore } from '../dcap/collateral-store.ts';
 import { parseDcapCollateral, type DcapCollateral } from '../dcap/dcap-collateral.ts';
 import { DcapQuoteVerifier } from '../dcap/dcap-quote-verifier.ts';
 import { parseTdxQuote } from '../dcap/tdx-quote-parser.ts';
-import { createAttestationVerifier, createSevSnpReportVerifier, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
+import { createAttestationVerifier, createSevPkiCache, devQuoteVerifier, type AttestationTrust } from '../policy/create-attestation-verifier.ts';
 import type { AttestedRole, RootHashPolicy } from '../policy/root-hash-policy.ts';
 import { AmdKdsClient } from '../sev-snp/amd-kds-client.ts';
 import { computeSevSnpImageHash } from '../sev-snp/sev-snp-extensions.ts';
-import type { SevSnpReportVerifier } from '../sev-snp/sev-snp-report-verifier.ts';
+import type { SevPkiCache } from '../sev-snp/sev-pki-cache.ts';
+import { SevSnpReportVerifier } from '../sev-snp/sev-snp-report-verifier.ts';
 import { parseSevSnpReport } from '../sev-snp/sev-snp-report.ts';
 import { SevSnpTsmProvider } from '../sev-snp/sev-snp-tsm-provider.ts';
+import type { VerifiedSevChain } from '../sev-snp/sev-trust-chain.ts';
+import { SEV_PRODUCTS, type SevProduct } from '../sev-snp/vcek-certificate.ts';
 import { DevAttestationAuthority } from '../simulated/dev-attestation-authority.ts';
 import { measureSimulatedSevSnpRunner } from '../simulated/measure-sev-snp-runner-image.ts';
 import { measureSimulatedRunner, type SimulatedRunnerRole } from '../simulated/measure-repository-runner-image.ts';
@@ -64,6 +68,7 @@ export interface PeerVerifierRequest {
 export class RunnerAttestation {
   private quoteVerifier: QuoteVerifier | undefined;
   private sevSnpVerifier: SevSnpReportVerifier | undefined;
+  private sevPki: SevPkiCache | undefined | null;
   private collateralStore: CollateralStore | undefined;
 
   private constructor(
@@ -120,6 +125,19 @@ export class RunnerAttestation {
     return this.sharedCollateralStore().get(bytes, now);
   }
 
+  /**
+   * The SEV-SNP chain (ARK, ASK) and the ARK's CRL of a product under this runner's trust, verified as its own
+   * peer checks verify them (the dev authority's chain, or AMD's pinned ARKs with chains and CRLs from AMD KDS,
+   * shared with the peer verifier's cache). Rejects an unknown product with CCN_ERR_ATTEST_QUOTE_INVALID and an
+   * unavailable chain (a dev authority without one, KDS down, a stale CRL) with CCN_ERR_ATTEST_COLLATERAL.
+   */
+  async sevSnpChainFor(product: SevProduct, now: Date): Promise<VerifiedSevChain> {
+    if (!SEV_PRODUCTS.includes(product)) throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', `unknown SEV-SNP product "${String(product)}" (expected ${SEV_PRODUCTS.join(', ')})`);
+    const chains = this.sharedSevPki();
+    if (!chains) throw new CocoonError('CCN_ERR_ATTEST_COLLATERAL', 'the dev attestation authority has no SEV-SNP chain (renew it: cocoon dev)');
+    return chains.verifiedChain(product, now);
+  }
+
   /** The verifier of one kind of peer; refuses dev trust and fake_tdx unless the network is a test network. */
   verifier(request: PeerVerifierRequest): PeerVerifier {
     const trust: AttestationTrust = this.devAuthority ? { devAuthority: this.devAuthority } : 'intel';
@@ -130,7 +148,7 @@ export class RunnerAttestation {
       networkIsTest: request.networkIsTest,
       trust,
       quoteVerifier: request.policy === 'tdx' ? this.sharedQuoteVerifier() : undefined,
-      sevSnpVerifier: request.policy === 'tdx' ? (this.sevSnpVerifier ??= createSevSnpReportVerifier(trust)) : undefined,
+      sevSnpVerifier: request.policy === 'tdx' ? this.sharedSevSnpVerifier() : undefined,
       logger: this.options.logger,
     });
   }
@@ -141,6 +159,17 @@ export class RunnerAttestation {
 
   stop(): void {
     this.certificate.stop();
+  }
+
+  private sharedSevPki(): SevPkiCache | undefined {
+    if (this.sevPki === undefined) this.sevPki = createSevPkiCache(this.devAuthority ? { devAuthority: this.devAuthority } : 'intel') ?? null;
+    return this.sevPki ?? undefined;
+  }
+
+  private sharedSevSnpVerifier(): SevSnpReportVerifier | undefined {
+    const chains = this.sharedSevPki();
+    if (chains) this.sevSnpVerifier ??= new SevSnpReportVerifier({ chains });
+    return this.sevSnpVerifier;
   }
 
   private sharedQuoteVerifier(): QuoteVerifier {

@@ -5,7 +5,7 @@
  * KDS specification requires (the reference's PKI script just dies on it). StaticSevPkiSource serves
  * recorded material (tests, air-gapped hosts). No network without an explicit fetch.
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { BUNDLED_AMD_CHAINS } from './amd-roots.ts';
 import type { SevChainMaterial } from './sev-trust-chain.ts';
 import type { SevSnpTcbVersion } from './sev-snp-report.ts';

@@ -16,7 +16,19 @@ export {
   type SevSnpSigningKey,
   type SevSnpTcbVersion,
 } from './sev-snp-report.ts';
-export { SEV_PRODUCTS, VcekOid, certificateDer, productFromName, readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';
+export { SEV_PRODUCTS, VcekOid, certificateDer, certificatePem, productFromName, readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';
+export {
+  ecCurveOf,
+  readSevCertificate,
+  readSignatureAlgorithm,
+  verifyReportSignature,
+  verifySevSignature,
+  type SevCertificate,
+  type SevSignatureAlgorithm,
+  type SevSignedObject,
+} from './sev-certificate.ts';
+export { crlDer, readSevCrl, type SevCrl } from './sev-crl.ts';
+export { parseSevChainJson, serializeSevChain, type SevChainJson } from './sev-chain-json.ts';
 export { AMD_ARK_SHA256, AMD_ASK_SHA256, AMD_GENOA_ARK_PEM, AMD_GENOA_ASK_PEM, AMD_MILAN_ARK_PEM, AMD_MILAN_ASK_PEM, BUNDLED_AMD_CHAINS } from './amd-roots.ts';
 export {
   DEFAULT_SEV_CRL_MAX_AGE_MS,

@@ -6,7 +6,7 @@
  * it is still usable; a fetched chain that fails verification (a revoked ASK) evicts it. After KDS
  * answers 429 nothing is fetched before its Retry-After instant.
  */
-import { CocoonError, toCocoonError } from '@cocoon/protocol';
+import { CocoonError, toCocoonError } from '@cocoon/protocol/browser';
 import { KdsRateLimitedError, type SevPkiSource } from './amd-kds-client.ts';
 import { verifySevChain, type SevRootPins, type VerifiedSevChain } from './sev-trust-chain.ts';
 import type { SevProduct } from './vcek-certificate.ts';

@@ -5,10 +5,12 @@
  * CRL; its hwID equals the report's CHIP_ID (prefix, as the reference compares it); its TCB (the SPL
  * extensions) equals the report's REPORTED_TCB (ours: the reference does not compare); and the
  * report signature verifies under its key. Successes are cached by SHA-256 of report ‖ VCEK.
+ * Browser-safe (WebCrypto for the signatures): the runners and the portable verifier share it.
  */
-import { createHash, verify } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
 import { VerificationCache } from '../dcap/verification-cache.ts';
+import { verifyReportSignature } from './sev-certificate.ts';
 import type { SevChainProvider } from './sev-pki-cache.ts';
 import {
   SEV_SNP_SIGNATURE_ALGORITHM_ECDSA_P384_SHA384,
@@ -68,7 +70,7 @@ export class SevSnpReportVerifier {
   /** Verifies at `now`; rejects with CCN_ERR_ATTEST_QUOTE_INVALID / _COLLATERAL / _TCB_STATUS. */
   async verify(reportBytes: Buffer, vcekBytes: Buffer | string, now: Date): Promise<VerifiedSevSnpReport> {
     const vcekBuffer = Buffer.isBuffer(vcekBytes) ? vcekBytes : Buffer.from(vcekBytes, 'latin1');
-    const key = createHash('sha256').update(reportBytes).update(vcekBuffer).digest('hex');
+    const key = Buffer.from(sha256.create().update(reportBytes).update(vcekBuffer).digest()).toString('hex');
     const cached = this.cache.get(key, now);
     if (cached) {
       await this.options.chains.verifiedChain(cached.product, now); // the chain must still be current (CRL, revocation)
@@ -86,7 +88,7 @@ export class SevSnpReportVerifier {
     }
     const vcek = readVcekCertificate(vcekBuffer);
     const chain = await this.options.chains.verifiedChain(vcek.product, now);
-    verifyVcekAgainstChain(vcek, chain, now);
+    await verifyVcekAgainstChain(vcek, chain, now);
     if (!report.chipId.subarray(0, vcek.hardwareId.length).equals(vcek.hardwareId)) {
       throw invalid(`VCEK hwID ${vcek.hardwareId.subarray(0, 8).toString('hex')}… does not match the report's CHIP_ID ${report.chipId.subarray(0, 8).toString('hex')}… (a VCEK of another chip)`);
     }
@@ -94,11 +96,11 @@ export class SevSnpReportVerifier {
     if (!sameTcb(reportedTcb, vcek.tcb)) {
       throw new CocoonError('CCN_ERR_ATTEST_TCB_STATUS', `VCEK was issued for TCB ${formatTcb(vcek.tcb)} but the report's REPORTED_TCB is ${formatTcb(reportedTcb)}`);
     }
-    if (!verify('sha384', report.signedBytes, { key: vcek.publicKey, dsaEncoding: 'ieee-p1363' }, report.signature)) {
+    if (!(await verifyReportSignature(vcek.parsed.subjectPublicKeyInfo, report.signedBytes, report.signature))) {
       throw invalid('SEV-SNP report signature does not verify under the VCEK (report altered or signed by another key)');
     }
-    const verified: VerifiedSevSnpReport = { report, vcek, product: vcek.product, reportedTcb, trustName: this.trustName, arkSha256: sha256Hex(chain.ark.raw) };
-    this.cache.set(key, verified, new Date(Math.min(chain.usableUntil.getTime(), new Date(vcek.x509.validTo).getTime())));
+    const verified: VerifiedSevSnpReport = { report, vcek, product: vcek.product, reportedTcb, trustName: this.trustName, arkSha256: sha256Hex(chain.ark.der) };
+    this.cache.set(key, verified, new Date(Math.min(chain.usableUntil.getTime(), vcek.parsed.notAfter.getTime())));
     return verified;
   }
 }

@@ -3,8 +3,9 @@
  * Structure"), versions 2 to 5: a strict parser of the 1184-byte structure, the guest policy and
  * TCB_VERSION decoders, and the signature codec (ECDSA P-384 r and s stored little-endian in
  * 72-byte fields, the upper 24 bytes zero). Malformed input throws CCN_ERR_ATTEST_QUOTE_INVALID.
+ * Browser-safe (the bundle's Buffer).
  */
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError } from '@cocoon/protocol/browser';
 
 export const SEV_SNP_REPORT_LENGTH = 0x4a0;
 /** The report is signed over bytes [0, 0x2A0): everything before the signature. */

@@ -6,7 +6,7 @@
  * CHIP_ID and REPORTED_TCB. Each new VCEK is checked against a report before use (hwID, TCB,
  * signature), as the reference's make_tee does; it is kept until the reported TCB changes.
  */
-import { createHash, randomBytes, verify } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CocoonError } from '@cocoon/protocol';
 import type { CertificateExtension } from '../certificate/certificate-reader.ts';
@@ -14,9 +14,10 @@ import { requestTsmReport } from '../tee/configfs-tsm-request.ts';
 import type { TeeProvider } from '../tee/tee-provider.ts';
 import { nodeTsmFileSystem, type TsmFileSystem } from '../tee/tsm-file-system.ts';
 import type { AmdKdsClient } from './amd-kds-client.ts';
+import { verifyReportSignature } from './sev-certificate.ts';
 import { sevSnpCertificateExtensions } from './sev-snp-extensions.ts';
 import { decodeTcbVersion, parseSevSnpReport, type SevSnpReport } from './sev-snp-report.ts';
-import { readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';
+import { certificatePem, readVcekCertificate, tcbLayoutOf, type SevProduct, type VcekCertificate } from './vcek-certificate.ts';
 
 export const DEFAULT_SEV_VCEK_PATH = '/etc/tee/sev/vcek.pem';
 const SEV_GUEST_PROVIDER = 'sev_guest';
@@ -103,7 +104,7 @@ export class SevSnpTsmProvider implements TeeProvider {
     const reportData = createHash('sha512').update(publicKey).digest();
     const { report, certificateTable } = await this.getReport(reportData);
     const vcek = await this.vcekFor(parseSevSnpReport(report), certificateTable);
-    return sevSnpCertificateExtensions({ reportData, report, vcekPem: vcek.x509.toString() });
+    return sevSnpCertificateExtensions({ reportData, report, vcekPem: certificatePem(vcek.der) });
   }
 
   private async vcekFor(report: SevSnpReport, certificateTable: Buffer): Promise<VcekCertificate> {
@@ -117,7 +118,7 @@ export class SevSnpTsmProvider implements TeeProvider {
     if (tcb.bootLoader !== certificate.tcb.bootLoader || tcb.tee !== certificate.tcb.tee || tcb.snp !== certificate.tcb.snp || tcb.microcode !== certificate.tcb.microcode) {
       throw unavailable("the VCEK was issued for another TCB than this chip's REPORTED_TCB (fetch the current VCEK)");
     }
-    if (!verify('sha384', report.signedBytes, { key: certificate.publicKey, dsaEncoding: 'ieee-p1363' }, report.signature)) {
+    if (!(await verifyReportSignature(certificate.parsed.subjectPublicKeyInfo, report.signedBytes, report.signature))) {
       throw unavailable('the SEV-SNP report does not verify under the VCEK');
     }
     this.vcek = { key, certificate };

@@ -4,17 +4,15 @@
  * ARK, current (thisUpdate ≤ now < nextUpdate), fetched recently enough, and revoking neither; the
  * VCEK signed by the ASK. Every certificate must be inside its validity window. Signature algorithms
  * are whatever the certificates name (AMD: RSASSA-PSS SHA-384; the dev chain: ECDSA P-384): the
- * pins are the trust, the algorithm is not.
+ * pins are the trust, the algorithm is not. Browser-safe (our DER reader, WebCrypto): the runners'
+ * verifier and the portable (browser) one run these same checks.
  */
-import 'reflect-metadata';
-import { X509Certificate, createHash, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-import { CocoonError } from '@cocoon/protocol';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
+import { readSevCertificate, verifySevSignature, type SevCertificate } from './sev-certificate.ts';
+import { crlDer, readSevCrl } from './sev-crl.ts';
 import type { SevProduct, VcekCertificate } from './vcek-certificate.ts';
 import { certificateDer } from './vcek-certificate.ts';
-
-type PeculiarCrypto = Parameters<typeof x509.cryptoProvider.set>[1]; // set(key, crypto): its Crypto (also under the DOM lib)
-x509.cryptoProvider.set(webcrypto as unknown as PeculiarCrypto);
 
 /** Pinned ARK fingerprints (SHA-256 hex of the DER) per product: AMD's, or a dev authority's. */
 export type SevRootPins = Readonly<Partial<Record<SevProduct, string>>>;
@@ -32,11 +30,13 @@ export interface SevChainMaterial {
 
 export interface VerifiedSevChain {
   readonly product: SevProduct;
-  readonly ark: X509Certificate;
-  readonly ask: X509Certificate;
+  readonly ark: SevCertificate;
+  readonly ask: SevCertificate;
   readonly crlThisUpdate: Date;
   readonly crlNextUpdate: Date;
   readonly revokedSerials: ReadonlySet<string>;
+  /** The verified CRL (DER), so the chain can be handed on (a runner relaying it to a browser). */
+  readonly crlDer: Buffer;
   readonly fetchedAt: Date;
   /** Until when this verified chain may be used without re-verification (CRL next update, certificate expiry, max age). */
   readonly usableUntil: Date;
@@ -54,7 +54,7 @@ export const DEFAULT_SEV_CRL_MAX_AGE_MS = 7 * 24 * 3_600_000;
 const chainError = (message: string): CocoonError => new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', message);
 const crlError = (message: string): CocoonError => new CocoonError('CCN_ERR_ATTEST_COLLATERAL', message);
 
-export const sha256Hex = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
+export const sha256Hex = (der: Uint8Array): string => Buffer.from(sha256(der)).toString('hex');
 
 /** Splits PEM text with one or more CERTIFICATE blocks (CRLF tolerated) into DER buffers. */
 export function splitPemCertificates(text: string): Buffer[] {
@@ -62,33 +62,18 @@ export function splitPemCertificates(text: string): Buffer[] {
   return blocks.map((block) => certificateDer(block));
 }
 
-function certificatesOf(material: SevChainMaterial): X509Certificate[] {
+function certificatesOf(material: SevChainMaterial): SevCertificate[] {
   const ders = material.certificates.flatMap((item) =>
     typeof item === 'string' || item.subarray(0, 32).toString('latin1').includes('-----BEGIN') ? splitPemCertificates(item.toString()) : [Buffer.from(item)]);
   if (ders.length !== 2) throw chainError(`SEV-SNP ${material.product} chain must hold exactly two certificates (ASK and ARK), got ${ders.length}`);
-  try {
-    return ders.map((der) => new X509Certificate(der));
-  } catch (cause) {
-    throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', `SEV-SNP ${material.product} chain has an unreadable certificate`, { cause });
-  }
+  return ders.map((der) => readSevCertificate(der, `SEV-SNP ${material.product} chain certificate`));
 }
 
-function checkValidity(certificate: X509Certificate, now: Date, what: string): void {
-  const notBefore = new Date(certificate.validFrom);
-  const notAfter = new Date(certificate.validTo);
+function checkValidity(certificate: SevCertificate, now: Date, what: string): void {
+  const { notBefore, notAfter } = certificate.parsed;
   if (now < notBefore) throw chainError(`${what} is not valid before ${notBefore.toISOString()} (now ${now.toISOString()})`);
   if (now > notAfter) throw chainError(`${what} expired at ${notAfter.toISOString()} (now ${now.toISOString()})`);
 }
-
-function crlDer(crl: Buffer | string): Buffer {
-  const text = typeof crl === 'string' ? crl : crl.subarray(0, 32).toString('latin1').includes('-----BEGIN') ? crl.toString('latin1') : undefined;
-  if (text === undefined) return Buffer.from(crl as Buffer);
-  const match = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(text);
-  if (!match) throw crlError('SEV-SNP CRL PEM holds no X509 CRL block');
-  return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
-}
-
-const normalizeSerial = (hex: string): string => hex.toLowerCase().replace(/^(00)+(?=.)/, '');
 
 /** Verifies one product's ARK, ASK and CRL under the pins at `now`. */
 export async function verifySevChain(material: SevChainMaterial, pins: SevRootPins, now: Date, options: SevChainCheckOptions = {}): Promise<VerifiedSevChain> {
@@ -97,26 +82,23 @@ export async function verifySevChain(material: SevChainMaterial, pins: SevRootPi
   const pinned = pins[product];
   if (!pinned) throw chainError(`no ${trust} ARK is pinned for SEV-SNP product ${product}`);
   const certificates = certificatesOf(material);
-  const ark = certificates.find((certificate) => sha256Hex(certificate.raw) === pinned);
+  const ark = certificates.find((certificate) => sha256Hex(certificate.der) === pinned);
   if (!ark) {
-    throw chainError(`SEV-SNP ${product} chain has no ${trust}-pinned ARK (sha256 ${certificates.map((certificate) => sha256Hex(certificate.raw)).join(', ')}; pinned ${pinned})`);
+    throw chainError(`SEV-SNP ${product} chain has no ${trust}-pinned ARK (sha256 ${certificates.map((certificate) => sha256Hex(certificate.der)).join(', ')}; pinned ${pinned})`);
   }
   const ask = certificates.find((certificate) => certificate !== ark)!;
-  if (!ark.verify(ark.publicKey) || ark.subject !== ark.issuer) throw chainError(`SEV-SNP ${product} ARK is not self-signed`);
+  if (!ark.parsed.subject.equals(ark.parsed.issuer) || !(await verifySevSignature(ark, ark.parsed.subjectPublicKeyInfo))) throw chainError(`SEV-SNP ${product} ARK is not self-signed`);
   checkValidity(ark, now, `SEV-SNP ${product} ARK`);
-  if (ask.issuer !== ark.subject || !ask.verify(ark.publicKey)) throw chainError(`SEV-SNP ${product} ASK is not signed by the ${trust} ARK`);
-  if (!ask.ca) throw chainError(`SEV-SNP ${product} ASK is not a CA certificate`);
+  if (!ask.parsed.issuer.equals(ark.parsed.subject) || !(await verifySevSignature(ask, ark.parsed.subjectPublicKeyInfo))) {
+    throw chainError(`SEV-SNP ${product} ASK is not signed by the ${trust} ARK`);
+  }
+  if (!ask.isCa) throw chainError(`SEV-SNP ${product} ASK is not a CA certificate`);
   checkValidity(ask, now, `SEV-SNP ${product} ASK`);
 
-  let crl: x509.X509Crl;
-  try {
-    crl = new x509.X509Crl(new Uint8Array(crlDer(material.crl))); // an ArrayBuffer-backed copy, as the DOM lib's BufferSource wants
-  } catch (cause) {
-    throw new CocoonError('CCN_ERR_ATTEST_COLLATERAL', `SEV-SNP ${product} CRL is not a valid DER CRL`, { cause });
-  }
-  const peculiarArk = new x509.X509Certificate(ark.raw);
-  if (crl.issuerName.toString() !== peculiarArk.subjectName.toString()) throw crlError(`SEV-SNP ${product} CRL is not issued by the ARK (issuer ${crl.issuer})`);
-  if (!(await crl.verify({ publicKey: peculiarArk }))) throw crlError(`SEV-SNP ${product} CRL signature does not verify under the ${trust} ARK`);
+  const crlBytes = crlDer(material.crl);
+  const crl = readSevCrl(crlBytes, `SEV-SNP ${product} CRL`);
+  if (!crl.issuer.equals(ark.parsed.subject)) throw crlError(`SEV-SNP ${product} CRL is not issued by the ARK`);
+  if (!(await verifySevSignature(crl, ark.parsed.subjectPublicKeyInfo))) throw crlError(`SEV-SNP ${product} CRL signature does not verify under the ${trust} ARK`);
   const nextUpdate = crl.nextUpdate;
   if (!nextUpdate) throw crlError(`SEV-SNP ${product} CRL has no nextUpdate`);
   if (now < crl.thisUpdate) throw crlError(`SEV-SNP ${product} CRL is not valid before ${crl.thisUpdate.toISOString()} (now ${now.toISOString()})`);
@@ -124,21 +106,21 @@ export async function verifySevChain(material: SevChainMaterial, pins: SevRootPi
   const maxAge = options.crlMaxAgeMs ?? DEFAULT_SEV_CRL_MAX_AGE_MS;
   const staleAt = new Date(material.fetchedAt.getTime() + maxAge);
   if (now >= staleAt) throw crlError(`SEV-SNP ${product} CRL is stale: fetched ${material.fetchedAt.toISOString()}, older than ${Math.round(maxAge / 3_600_000)} h (now ${now.toISOString()})`);
-  const revokedSerials = new Set(crl.entries.map((entry) => normalizeSerial(entry.serialNumber)));
+  const { revokedSerials } = crl;
   for (const [certificate, name] of [[ask, 'ASK'], [ark, 'ARK']] as const) {
-    if (revokedSerials.has(normalizeSerial(certificate.serialNumber))) {
+    if (revokedSerials.has(certificate.serialNumber.toLowerCase())) {
       throw chainError(`SEV-SNP ${product} ${name} (serial ${certificate.serialNumber}) is revoked by the ARK's CRL`);
     }
   }
-  const usableUntil = new Date(Math.min(nextUpdate.getTime(), staleAt.getTime(), new Date(ask.validTo).getTime(), new Date(ark.validTo).getTime()));
-  return { product, ark, ask, crlThisUpdate: crl.thisUpdate, crlNextUpdate: nextUpdate, revokedSerials, fetchedAt: material.fetchedAt, usableUntil };
+  const usableUntil = new Date(Math.min(nextUpdate.getTime(), staleAt.getTime(), ask.parsed.notAfter.getTime(), ark.parsed.notAfter.getTime()));
+  return { product, ark, ask, crlThisUpdate: crl.thisUpdate, crlNextUpdate: nextUpdate, revokedSerials, crlDer: crlBytes, fetchedAt: material.fetchedAt, usableUntil };
 }
 
 /** Checks that the VCEK is issued by the chain's ASK and valid at `now` (the ARK's CRL lists ARK-issued certificates only, as in the reference). */
-export function verifyVcekAgainstChain(vcek: VcekCertificate, chain: VerifiedSevChain, now: Date): void {
+export async function verifyVcekAgainstChain(vcek: VcekCertificate, chain: VerifiedSevChain, now: Date): Promise<void> {
   if (vcek.product !== chain.product) throw chainError(`VCEK is for ${vcek.product} but the chain is ${chain.product}'s`);
-  if (vcek.x509.issuer !== chain.ask.subject || !vcek.x509.verify(chain.ask.publicKey)) {
+  if (!vcek.parsed.issuer.equals(chain.ask.parsed.subject) || !(await verifySevSignature(vcek.certificate, chain.ask.parsed.subjectPublicKeyInfo))) {
     throw chainError(`VCEK is not signed by the ${chain.product} ASK`);
   }
-  checkValidity(vcek.x509, now, 'VCEK certificate');
+  checkValidity(vcek.certificate, now, 'VCEK certificate');
 }

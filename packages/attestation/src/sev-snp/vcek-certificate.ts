@@ -3,11 +3,12 @@
  * 57230): accepted as DER or as one PEM block (the reference embeds PEM), parsed with our strict DER
  * reader, and its AMD extensions decoded — structVersion (1.3.6.1.4.1.3704.1.1), productName (.2,
  * IA5String such as "Milan-B0"), the SPLs (.3.x INTEGERs) and hwID (.4, raw chip id bytes).
+ * Browser-safe: the portable verifier reads VCEKs with it too.
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
-import { readCertificate, type ParsedCertificate } from '../certificate/certificate-reader.ts';
+import { CocoonError } from '@cocoon/protocol/browser';
+import type { ParsedCertificate } from '../certificate/certificate-reader.ts';
 import { DerTag, readDerElement } from '../certificate/der-reader.ts';
+import { ecCurveOf, readSevCertificate, type SevCertificate } from './sev-certificate.ts';
 import type { SevSnpTcbVersion } from './sev-snp-report.ts';
 
 /** SEV-SNP product lines with an AMD KDS certificate chain. */
@@ -28,8 +29,8 @@ export const VcekOid = {
 export interface VcekCertificate {
   readonly der: Buffer;
   readonly parsed: ParsedCertificate;
-  readonly x509: X509Certificate;
-  readonly publicKey: KeyObject;
+  /** The certificate with its serial number and signature (what the chain checks use). */
+  readonly certificate: SevCertificate;
   readonly structVersion: number;
   /** productName as written, e.g. "Milan-B0" or "Genoa". */
   readonly productName: string;
@@ -50,6 +51,12 @@ export function certificateDer(bytes: Buffer | string): Buffer {
   const match = PEM_PATTERN.exec(text);
   if (!match) throw invalid('PEM must hold exactly one CERTIFICATE block and nothing else');
   return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+}
+
+/** A certificate's DER as one PEM CERTIFICATE block (64-column base64, trailing newline). */
+export function certificatePem(der: Uint8Array): string {
+  const base64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, (line) => `${line}\n`);
+  return `-----BEGIN CERTIFICATE-----\n${base64}-----END CERTIFICATE-----\n`;
 }
 
 /** Product of a productName ("Milan-B0" → Milan): the part before the stepping, as the reference splits it. */
@@ -91,18 +98,10 @@ function ia5Extension(parsed: ParsedCertificate, oid: string, name: string): str
 /** Reads and decodes a VCEK (DER or PEM); throws CCN_ERR_ATTEST_QUOTE_INVALID when it is not one. */
 export function readVcekCertificate(bytes: Buffer | string): VcekCertificate {
   const der = certificateDer(bytes);
-  let parsed: ParsedCertificate;
-  let x509: X509Certificate;
-  try {
-    parsed = readCertificate(der);
-    x509 = new X509Certificate(der);
-  } catch (cause) {
-    throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', `VCEK certificate is not a valid X.509 certificate: ${(cause as Error).message}`, { cause });
-  }
-  if (!Buffer.from(x509.raw).equals(der)) throw invalid('DER does not round-trip');
-  const publicKey = x509.publicKey;
-  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
-    throw invalid(`key must be ECDSA P-384, got ${publicKey.asymmetricKeyType ?? 'unknown'} ${publicKey.asymmetricKeyDetails?.namedCurve ?? ''}`.trim());
+  const certificate: SevCertificate = readSevCertificate(der, 'VCEK certificate');
+  const { parsed } = certificate;
+  if (ecCurveOf(parsed.subjectPublicKeyInfo) !== 'P-384') {
+    throw invalid(`key must be ECDSA P-384 (secp384r1), got algorithm ${parsed.publicKeyAlgorithmOid}`);
   }
   const productName = ia5Extension(parsed, VcekOid.productName, 'productName');
   const product = productFromName(productName);
@@ -121,7 +120,7 @@ export function readVcekCertificate(bytes: Buffer | string): VcekCertificate {
   const hardwareId = Buffer.from(extensionValue(parsed, VcekOid.hardwareId, 'hwID'));
   if (hardwareId.length !== 64 && hardwareId.length !== 8) throw invalid(`hwID must be 64 bytes (8 on Turin), got ${hardwareId.length}`);
   return {
-    der, parsed, x509, publicKey,
+    der, parsed, certificate,
     structVersion: integerExtension(parsed, VcekOid.structVersion, 'structVersion'),
     productName, product, tcb, hardwareId,
   };

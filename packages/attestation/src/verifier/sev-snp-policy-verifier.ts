@@ -4,10 +4,10 @@
  * SHA-512(certificate key) == the report's REPORT_DATA; the report verified (VCEK, chain, CRL, TCB);
  * then ours on top of the reference: a guest whose policy allows debugging is refused unless the
  * verifier was built with allowDebug (test networks only); finally the reference's allow-lists of
- * measurements and image hashes (empty = any).
+ * measurements and image hashes (empty = any). Browser-safe: the portable verifier runs it too.
  */
-import { createHash } from 'node:crypto';
-import { CocoonError } from '@cocoon/protocol';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { CocoonError } from '@cocoon/protocol/browser';
 import type { ParsedCertificate } from '../certificate/certificate-reader.ts';
 import { computeSevSnpImageHash, hasTdxExtensions, readSevSnpEvidence } from '../sev-snp/sev-snp-extensions.ts';
 import { formatTcb, type SevSnpReportVerifier } from '../sev-snp/sev-snp-report-verifier.ts';
@@ -44,7 +44,7 @@ export class SevSnpPolicyVerifier implements PeerVerifier {
       throw new CocoonError('CCN_ERR_ATTEST_BAD_CERTIFICATE', 'peer certificate carries both TDX and SEV-SNP extensions; they are mutually exclusive');
     }
     const evidence = readSevSnpEvidence(certificate, this.policy);
-    const expected = createHash('sha512').update(certificate.publicKey).digest();
+    const expected = Buffer.from(sha512(certificate.publicKey));
     if (!evidence.reportData.equals(expected)) {
       throw policyError('SEV_REPORT_DATA is not SHA-512 of the certificate public key (evidence not bound to this TLS key)');
     }

@@ -1,19 +1,23 @@
 /**
  * The page side of portable-verifier.browser.test.ts, bundled for the browser: it imports only the
  * browser entries, decodes each case's boxed ext.e2eWorker, builds the portable verifier from the case's
- * trust and collateral JSON (as the SDK does with the relay's answer) and reports the keys or the error.
+ * trust and collateral JSON (as the SDK does with the relay's answer) — and, for SEV-SNP, the chain JSON
+ * of the relay's `?tee=sev-snp` answer — and reports the keys or the error.
  */
 import { CocoonError, decodeBoxedAs } from '@cocoon/protocol/browser';
-import { StaticCollateralSource, createPortableE2eEvidenceVerifier, parseDcapCollateral } from '@cocoon/attestation/browser';
+import { StaticCollateralSource, createPortableE2eEvidenceVerifier, parseDcapCollateral, parseSevChainJson } from '@cocoon/attestation/browser';
+import type { SevPkiSource } from '@cocoon/attestation/browser';
 
 export interface PageCase {
   readonly name: string;
   /** base64 of the boxed ext.e2eWorker. */
   readonly worker: string;
-  /** 'intel' or the dev root DER in base64. */
-  readonly trust: 'intel' | { readonly devRootDer: string };
+  /** 'intel' or the dev root DER in base64 (with the dev SEV-SNP ARK DER in base64). */
+  readonly trust: 'intel' | { readonly devRootDer: string; readonly devSevArkDer?: string };
   /** serializeDcapCollateral's JSON text. */
   readonly collateral: string;
+  /** serializeSevChain's JSON text (the relay's `?tee=sev-snp` answer); absent: no SEV-SNP chain source. */
+  readonly sevChain?: string;
   readonly networkIsTest: boolean;
   readonly hashes?: { workerHashes: string[]; modelHashes: string[] };
   readonly model: string;
@@ -34,9 +38,14 @@ async function run(testCase: PageCase): Promise<PageOutcome> {
   const started = performance.now();
   const ms = (): number => Math.round(performance.now() - started);
   try {
+    const der = (base64: string): Uint8Array => new Uint8Array(Buffer.from(base64, 'base64'));
+    const { trust, sevChain } = testCase;
+    const sevSnpChains: SevPkiSource | undefined = sevChain === undefined ? undefined
+      : { name: 'the page case', chain: async () => parseSevChainJson(JSON.parse(sevChain), 'the relayed chain') };
     const verifier = createPortableE2eEvidenceVerifier({
-      trust: testCase.trust === 'intel' ? 'intel' : { devRootDer: new Uint8Array(Buffer.from(testCase.trust.devRootDer, 'base64')) },
+      trust: trust === 'intel' ? 'intel' : { devRootDer: der(trust.devRootDer), ...(trust.devSevArkDer ? { devSevArkDer: der(trust.devSevArkDer) } : {}) },
       collateral: new StaticCollateralSource(parseDcapCollateral(JSON.parse(testCase.collateral))),
+      ...(sevSnpChains ? { sevSnpChains } : {}),
       networkIsTest: testCase.networkIsTest,
       ...(testCase.hashes ? { hashes: testCase.hashes } : {}),
     });

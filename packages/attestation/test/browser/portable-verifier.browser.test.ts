@@ -7,7 +7,11 @@
  * verifier names it; a flipped quote byte, another root's collateral, a bad key-set signature, an image
  * the root does not list, dev trust off a test network and a dev authority whose certificates expired
  * (a window dcap-qvl's browser build does not date) are refused; under Intel's root the real recorded
- * TDX quote passes its DCAP check in the page and the same quote with one byte flipped does not.
+ * TDX quote passes its DCAP check in the page and the same quote with one byte flipped does not. Simulated
+ * SEV-SNP evidence verifies in the page under the pinned dev ARK with the relayed chain JSON (WebCrypto
+ * ECDSA P-384 for the chain and the report), and a flipped report byte or another authority's chain does not;
+ * under AMD's pinned ARKs the real Genoa report passes its VCEK → ASK → ARK (RSA-PSS) and CRL checks in the
+ * page (refused only for its binding to the test key), and with one byte flipped it does not.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,12 +22,14 @@ import { encodeBoxed, generateE2eKeyPair } from '@cocoon/protocol';
 import type { E2eKeyPair, ExtE2eEvidence } from '@cocoon/protocol';
 import { CHROMIUM_ARGS, findChromium, startStaticPageServer, type StaticPageServer } from '@cocoon/test-support';
 import {
-  DevAttestationAuthority, SimulatedTdxProvider, computeImageHash, createAttestedCertificate, formatAttestationAuthority, issueE2eEvidence,
-  modelHash, serializeDcapCollateral, simulatedMeasurements, tdxAttestationAuthority,
+  DevAttestationAuthority, SimulatedSevSnpProvider, SimulatedTdxProvider, computeImageHash, computeSevSnpImageHash, createAttestedCertificate,
+  createSelfSignedCertificate, exportRawPublicKey, formatAttestationAuthority, generateEd25519KeyPair, issueE2eEvidence, modelHash, serializeDcapCollateral,
+  serializeSevChain, sevSnpCertificateExtensions, simulatedMeasurements, tdxAttestationAuthority, verifySevChain, AMD_ARK_SHA256, certificatePem,
 } from '../../src/index.ts';
 import type { DcapCollateral, SelfSignedCertificate } from '../../src/index.ts';
 import { SAMPLE_COLLATERAL, SAMPLE_QUOTE, SAMPLE_TIME } from '../dcap/dcap-fixtures.ts';
 import { certificateWithQuote, sha512 } from '../forgery/forgery-fixtures.ts';
+import { FIXTURE_TIME, GENOA_V5, recordedMaterial } from '../sev-snp/sev-snp-fixtures.ts';
 import type { PageCase, PageOutcome } from './portable-verifier-page.ts';
 
 const { executablePath, skip } = findChromium();
@@ -158,5 +164,66 @@ describe('the portable verifier in chromium', { skip }, () => {
     refused(outcomes.get('real quote'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /quote report data is not SHA-512 of the user claims/);
     refused(outcomes.get('tampered quote'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /DCAP verification failed: quote signature does not verify/);
     process.stdout.write(`# in-page DCAP verification of the real Intel quote: ${outcomes.get('real quote')!.ms} ms\n`);
+  });
+
+  test('simulated SEV-SNP worker evidence under the dev ARK with the relayed chain: accepted in the page, forgeries refused', async () => {
+    const authority = await DevAttestationAuthority.generate({ now: AUTHORITY_TIME });
+    const stranger = await DevAttestationAuthority.generate({ now: AUTHORITY_TIME });
+    const sev = authority.sevSnp!;
+    const measurement = Buffer.alloc(48, 0x3c);
+    const provider = new SimulatedSevSnpProvider({ authority: sev, measurement });
+    const worker = await createAttestedCertificate({ provider, now: CERTIFICATE_TIME });
+    const keyPair = await generateEd25519KeyPair();
+    const publicKey = await exportRawPublicKey(keyPair);
+    const report = await provider.getReport(sha512(publicKey));
+    report[0x90]! ^= 0x01; // MEASUREMENT, under the report signature
+    const flipped = await createSelfSignedCertificate({ now: CERTIFICATE_TIME, keyPair, extensions: sevSnpCertificateExtensions({ reportData: sha512(publicKey), report, vcekPem: sev.vcekPem }) });
+    const chainJson = async (of: DevAttestationAuthority): Promise<string> =>
+      JSON.stringify(serializeSevChain(await verifySevChain(await of.sevSnp!.source.chain('Genoa', NOW), of.sevSnp!.pins, NOW, { trustName: 'dev' })));
+    const imageHash = computeSevSnpImageHash(measurement).toString('hex');
+    const base = {
+      trust: { devRootDer: authority.rootCertificateDer.toString('base64'), devSevArkDer: sev.arkDer.toString('base64') }, collateral: collateralJson(authority.collateral),
+      sevChain: await chainJson(authority), networkIsTest: true, hashes: { ...HASHES, workerHashes: [imageHash] }, model: 'Qwen/Qwen3-0.6B', now: NOW.toISOString(),
+    };
+    const outcomes = await verifyInPage([
+      { ...base, name: 'genuine SEV-SNP', worker: boxedWorker(evidenceOf(worker)) },
+      { ...base, name: 'flipped report byte', worker: boxedWorker(evidenceOf(flipped)), hashes: undefined },
+      { ...base, name: 'another authority\'s chain', worker: boxedWorker(evidenceOf(worker)), sevChain: await chainJson(stranger) },
+    ]);
+    const accepted = outcomes.get('genuine SEV-SNP')!;
+    assert.equal(accepted.error, undefined, accepted.error?.message);
+    assert.equal(accepted.keys!.length, 1);
+    assert.equal(accepted.keys![0]!.tee, 'sev-snp');
+    assert.equal(accepted.keys![0]!.imageHash, imageHash);
+    assert.equal(accepted.keys![0]!.authority, `COCOON dev SEV-SNP authority (Genoa, test network) sha256:${sev.pins.Genoa!.slice(0, 16)}`);
+    refused(outcomes.get('flipped report byte'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /SEV-SNP report signature does not verify under the VCEK/);
+    refused(outcomes.get('another authority\'s chain'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /Genoa chain has no dev-pinned ARK/);
+    process.stdout.write(`# in-page verification of genuine SEV-SNP dev evidence (first, uncached): ${accepted.ms} ms\n`);
+  });
+
+  test("the real Genoa SEV-SNP report under AMD's pinned ARKs: its RSA-PSS chain, CRL and signature pass in the page, one flipped byte does not", async () => {
+    const certificateTime = new Date(FIXTURE_TIME.getTime() - 3_600_000);
+    const withReport = async (report: Buffer): Promise<SelfSignedCertificate> => {
+      const keyPair = await generateEd25519KeyPair();
+      const publicKey = await exportRawPublicKey(keyPair);
+      const extensions = sevSnpCertificateExtensions({ reportData: sha512(publicKey), report, vcekPem: certificatePem(GENOA_V5.vcek) });
+      return createSelfSignedCertificate({ now: certificateTime, keyPair, extensions });
+    };
+    const tampered = Buffer.from(GENOA_V5.report);
+    tampered[0x90]! ^= 0x01;
+    const genoa = recordedMaterial().find((material) => material.product === 'Genoa')!;
+    const chain = await verifySevChain({ ...genoa, fetchedAt: FIXTURE_TIME }, AMD_ARK_SHA256, FIXTURE_TIME);
+    const base = {
+      trust: 'intel' as const, collateral: collateralJson(SAMPLE_COLLATERAL), sevChain: JSON.stringify(serializeSevChain(chain)), networkIsTest: false,
+      model: 'Qwen/Qwen3-0.6B', now: FIXTURE_TIME.toISOString(),
+    };
+    const outcomes = await verifyInPage([
+      { ...base, name: 'real report', worker: boxedWorker(evidenceOf(await withReport(GENOA_V5.report), FIXTURE_TIME)) },
+      { ...base, name: 'tampered report', worker: boxedWorker(evidenceOf(await withReport(tampered), FIXTURE_TIME)) },
+    ]);
+    // Past the chain (ARK pinned, ASK and CRL RSA-PSS under it), the VCEK under the ASK and the report signature: only the binding to our test key fails.
+    refused(outcomes.get('real report'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /the SEV-SNP report's REPORT_DATA is not SHA-512 of the certificate key/);
+    refused(outcomes.get('tampered report'), 'CCN_ERR_E2E_EVIDENCE_INVALID', /SEV-SNP report signature does not verify under the VCEK/);
+    process.stdout.write(`# in-page verification of the real AMD Genoa chain and report: ${outcomes.get('real report')!.ms} ms\n`);
   });
 });

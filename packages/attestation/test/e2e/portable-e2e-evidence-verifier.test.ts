@@ -5,7 +5,7 @@
  * on every key; it refuses dev trust off a test network, a quote altered by one byte, a key set naming
  * another certificate key, a bad key-set signature, an image or a model the root does not list, an expired
  * certificate, collateral of another root, an authority whose certificates expired, dev evidence under
- * Intel trust and SEV-SNP evidence; and under
+ * Intel trust and SEV-SNP evidence without the dev ARK (portable-sev-snp-evidence.test.ts verifies it with one); and under
  * Intel's root the real recorded TDX quote passes its DCAP check (refused only because it is not bound to
  * the test certificate's key). The Node verifier of a runner names the same authority.
  */
@@ -186,9 +186,9 @@ describe('refusals', () => {
     await assertRefused(verifier, evidence, /certificate: DCAP verification failed: TCB info issuer chain rejected under the trusted root CA/, later);
   });
 
-  test('SEV-SNP evidence: not verified by the portable verifier, with the reason', async () => {
+  test('SEV-SNP evidence under a dev trust without the dev ARK: refused with the reason', async () => {
     const sevSnp = await createAttestedCertificate({ provider: new SimulatedSevSnpProvider({ authority: authority.sevSnp!, measurement: Buffer.alloc(48, 0x33) }), now: CERTIFICATE_TIME });
-    await assertRefused(verifierWith(), evidenceOf(sevSnp), /peer presents SEV-SNP evidence but the portable \(browser\) verifier checks TDX quotes only/);
+    await assertRefused(verifierWith(), evidenceOf(sevSnp), /peer presents SEV-SNP evidence but the dev trust names no SEV-SNP ARK \(trust.devSevArkDer\)/);
   });
 
   test('a collateral source that fails', async () => {

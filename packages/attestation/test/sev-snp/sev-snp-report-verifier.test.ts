@@ -2,7 +2,7 @@
 // CRL and certificate windows), with the checks the reference makes and ours (TCB, VLEK, cache).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StaticSevPkiSource, readVcekCertificate } from '../../src/index.ts';
+import { StaticSevPkiSource, certificatePem, readVcekCertificate } from '../../src/index.ts';
 import { FIXTURE_TIME, GENOA_V5, MILAN_V2, MILAN_V3, amdReportVerifier, isCode, recordedMaterial } from './sev-snp-fixtures.ts';
 
 describe('SEV-SNP report verification with the real fixtures', () => {
@@ -24,7 +24,7 @@ describe('SEV-SNP report verification with the real fixtures', () => {
   }
 
   test('the VCEK may be PEM (as the reference embeds it) or DER', async () => {
-    const pem = readVcekCertificate(GENOA_V5.vcek).x509.toString();
+    const pem = certificatePem(readVcekCertificate(GENOA_V5.vcek).der);
     const verified = await amdReportVerifier().verify(GENOA_V5.report, pem, FIXTURE_TIME);
     assert.equal(verified.product, 'Genoa');
     await assert.rejects(amdReportVerifier().verify(GENOA_V5.report, `${pem}${pem}`, FIXTURE_TIME), isCode('CCN_ERR_ATTEST_QUOTE_INVALID', /exactly one CERTIFICATE block/));

@@ -61,7 +61,7 @@ describe('readVcekCertificate', () => {
     assert.deepEqual(milan.hardwareId, parseSevSnpReport(MILAN_V3.report).chipId);
     const genoa = readVcekCertificate(GENOA_V5.vcek);
     assert.equal(genoa.productName, 'Genoa');
-    assert.equal(genoa.x509.serialNumber, '0'); // AMD VCEKs have serial 0
+    assert.equal(genoa.certificate.serialNumber, '00'); // AMD VCEKs have serial 0
   });
 
   test('refuses garbage, a non-VCEK certificate and unknown products', () => {

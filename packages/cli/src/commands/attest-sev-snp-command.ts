@@ -8,7 +8,6 @@
  *                                 (pinned), CRL, chip id, TCB, signature, DEBUG refused
  * and the summary of a report that verify-peer / verify-certificate show.
  */
-import { verify } from 'node:crypto';
 import { CocoonError, toCocoonError } from '@cocoon/protocol';
 import {
   DevAttestationAuthority,
@@ -30,6 +29,7 @@ import {
   staticConfigHash,
   tcbLayoutOf,
   vcekFromCertificateTable,
+  verifyReportSignature,
   type SevProduct,
   type SevSnpReport,
   type SevSnpReportVerifier,
@@ -120,7 +120,7 @@ async function attestSelfRealSevSnp(flags: Map<string, string>, result: Record<s
     return;
   }
   result.vcek = hostVcek ? 'host certificate table' : flags.get('vcek');
-  if (!verify('sha384', report.signedBytes, { key: vcek.publicKey, dsaEncoding: 'ieee-p1363' }, report.signature)) {
+  if (!(await verifyReportSignature(vcek.parsed.subjectPublicKeyInfo, report.signedBytes, report.signature))) {
     throw new CocoonError('CCN_ERR_ATTEST_QUOTE_INVALID', 'this guest\'s SEV-SNP report does not verify under the VCEK (another chip\'s or TCB\'s VCEK?)');
   }
   result.status = 'signature verified under the VCEK; chain to AMD NOT checked (cocoon attest verify-report)';

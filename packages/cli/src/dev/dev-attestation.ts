@@ -39,6 +39,8 @@ export interface DevAttestation {
   keyManagerImageHash: string;
   /** The dev authority's simulated-TDX root certificate (DER) that verifiers pin (simulated kinds only): the light client's trust. */
   rootCertificateDer?: Buffer;
+  /** The dev authority's SEV-SNP ARK certificate (DER) when it has an SEV-SNP chain: the light client's trust for SEV-SNP workers. */
+  sevArkDer?: Buffer;
 }
 
 /** The tee of each runner under a kind. */
@@ -128,6 +130,7 @@ export async function prepareDevAttestation(options: {
     tees,
     keyManagerImageHash: keyManagerImageHash!,
     rootCertificateDer: authority.rootCertificateDer,
+    ...(authority.sevSnp ? { sevArkDer: authority.sevSnp.arkDer } : {}),
     allowedHashes: { proxyImageHashes: [proxyImageHash!], workerImageHashes, models: [options.workerModel] },
   };
 }

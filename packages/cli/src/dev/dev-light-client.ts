@@ -1,7 +1,8 @@
 /**
  * The light-client page of a dev network (issue 14): built with `buildLightClient` from
- * `@cocoon/light-client` into `<data dir>/app`, trusting the dev attestation authority's root (the
- * page pins it and verifies every worker's simulated quote itself, `networkIsTest: true`) and served
+ * `@cocoon/light-client` into `<data dir>/app`, trusting the dev attestation authority's root and, when it
+ * has one, its SEV-SNP ARK (the page pins them and verifies every worker's simulated quote or SEV-SNP report
+ * itself, `networkIsTest: true`, so `--tee mixed` pages verify both kinds) and served
  * by the client runner at `/app/` (its `app_dir`). The page is optional: a failed build is reported
  * with its reason and the network starts without it.
  */
@@ -25,6 +26,8 @@ export interface DevLightClientOptions {
   directory: string;
   /** The dev authority's root certificate (DER); undefined under fake_tdx, where nothing could be verified. */
   rootCertificateDer: Buffer | undefined;
+  /** The dev authority's SEV-SNP ARK certificate (DER); undefined when it has no SEV-SNP chain (SEV-SNP workers are then refused by the page). */
+  sevArkDer?: Buffer | undefined;
   /** The model the workers serve (full string or base name); the page's default model is its base name. */
   model?: string;
   logger: Logger;
@@ -50,7 +53,10 @@ export async function buildDevLightClient(options: DevLightClientOptions): Promi
     const result = await build({
       outDir: directory,
       config: {
-        trust: { devRootDer: options.rootCertificateDer.toString('base64') },
+        trust: {
+          devRootDer: options.rootCertificateDer.toString('base64'),
+          ...(options.sevArkDer ? { devSevArkDer: options.sevArkDer.toString('base64') } : {}),
+        },
         networkIsTest: true,
         ...(options.model ? { model: devLightClientModel(options.model) } : {}),
       },

@@ -283,7 +283,7 @@ export async function startDevNetwork(options: DevNetworkOptions = {}): Promise<
   });
   // The page builds (esbuild, a few seconds) while the chain and the proxies start; the client waits for it.
   const lightClient = options.lightClient ? buildDevLightClient({
-    directory: devDirectory(options), rootCertificateDer: attestation.rootCertificateDer, logger,
+    directory: devDirectory(options), rootCertificateDer: attestation.rootCertificateDer, sevArkDer: attestation.sevArkDer, logger,
     model: model?.identity ?? options.workerModel ?? DEV_WORKER_MODEL,
     ...(typeof options.lightClient === 'object' ? { build: options.lightClient.build } : {}),
   }) : undefined;

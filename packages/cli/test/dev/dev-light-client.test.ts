@@ -38,7 +38,7 @@ const options = (dataDir: string, extra: Partial<DevNetworkOptions>): DevNetwork
 });
 
 describe('the light client of a dev network', () => {
-  test('built into <data dir>/app with the dev root, served by the client at /app/; app origins reach the client doors', async () => {
+  test('built into <data dir>/app with the dev root and SEV-SNP ARK, served by the client at /app/; app origins reach the client doors', async () => {
     const dataDir = join(directory, 'built');
     const builds: BuildLightClientOptions[] = [];
     const network = await startDevNetwork(options(dataDir, {
@@ -57,7 +57,11 @@ describe('the light client of a dev network', () => {
       assert.equal(outDir, join(dataDir, 'app'));
       assert.equal(readFileSync(join(outDir, 'index.html'), 'utf8'), '<!DOCTYPE html>');
       const rootPem = readFileSync(join(dataDir, 'attestation', 'root-ca.pem'), 'utf8');
-      assert.deepEqual(config, { trust: { devRootDer: Buffer.from(new X509Certificate(rootPem).raw).toString('base64') }, networkIsTest: true, model: 'test/tiny-chat' });
+      const sevArkPem = readFileSync(join(dataDir, 'attestation', 'sev-ark.pem'), 'utf8');
+      assert.deepEqual(config, {
+        trust: { devRootDer: Buffer.from(new X509Certificate(rootPem).raw).toString('base64'), devSevArkDer: Buffer.from(new X509Certificate(sevArkPem).raw).toString('base64') },
+        networkIsTest: true, model: 'test/tiny-chat',
+      }, 'the dev root and the dev SEV-SNP ARK, so SEV-SNP workers verify in the page too');
       assert.deepEqual(network.lightClient, { built: true, directory: outDir, jsBytes: 1000, jsGzipBytes: 400, url: 'http://127.0.0.1:41000/app/' });
       const client = argsOf(network.children.find((child) => child.name === 'client')?.readyInfo);
       assert.equal(flag(client, '--app-dir'), outDir);

@@ -11,21 +11,23 @@ import { sendBody } from '../http/json-response.ts';
 import type { E2eClient } from './e2e-client.ts';
 import { handleE2eRoute, isE2eRoute } from './e2e-relay-routes.ts';
 import { E2E_COLLATERAL_PATH, handleCollateralRoute } from './e2e-collateral-route.ts';
-import type { CollateralLookup } from './e2e-collateral-route.ts';
+import type { CollateralLookup, SevSnpChainLookup } from './e2e-collateral-route.ts';
 
 export const AUDIT_PATH = '/request/audit';
 
 export interface E2eExtraRouteOptions {
   /** Serves `POST /v1/e2e/collateral` (without it that path is 404). */
   collateralFor?: CollateralLookup | undefined;
+  /** Serves `POST /v1/e2e/collateral?tee=sev-snp&product=…` (needs collateralFor too). */
+  sevSnpChainFor?: SevSnpChainLookup | undefined;
 }
 
 /** The server's `extraRoutes` for the relay, receipts and collateral. */
 export function e2eExtraRoutes(e2e: E2eClient, options: E2eExtraRouteOptions = {}): (request: IncomingMessage, response: ServerResponse, url: URL, edge: InferenceExchangeContext) => Promise<boolean> {
-  const { collateralFor } = options;
+  const { collateralFor, sevSnpChainFor } = options;
   return async (request, response, url, edge) => {
     if (collateralFor && url.pathname === E2E_COLLATERAL_PATH) {
-      await handleCollateralRoute(request, response, { collateralFor, bodyLimits: edge.bodyLimits, now: edge.now });
+      await handleCollateralRoute(request, response, { collateralFor, sevSnpChainFor, bodyLimits: edge.bodyLimits, now: edge.now });
       return true;
     }
     if (!isE2eRoute(url.pathname)) return false;

@@ -9,14 +9,14 @@
  */
 import { E2eRequestSession, useNodeE2ePrimitives } from '@cocoon/protocol';
 import type { CleanupStack, Logger, NetworkParamsSource } from '@cocoon/protocol';
-import { RootHashPolicy, createE2eEvidenceVerifier, serializeDcapCollateral } from '@cocoon/attestation';
+import { RootHashPolicy, createE2eEvidenceVerifier, serializeDcapCollateral, serializeSevChain } from '@cocoon/attestation';
 import type { RunnerAttestation } from '@cocoon/attestation';
 import type { ClientConfig } from '../config/index.ts';
 import type { ProtocolInferenceGateway } from '../gateway/protocol-inference-gateway.ts';
 import type { EncryptionKeysSource } from '../http/index.ts';
 import type { ClientStats } from '../client-stats.ts';
 import type { ClientChain } from '../chain/index.ts';
-import type { CollateralLookup } from './e2e-collateral-route.ts';
+import type { CollateralLookup, SevSnpChainLookup } from './e2e-collateral-route.ts';
 import { E2eClient } from './e2e-client.ts';
 import type { E2eTrust } from './e2e-client.ts';
 import { E2eKeyDirectory } from './e2e-key-directory.ts';
@@ -43,6 +43,8 @@ export interface E2eRunnerSetup {
   gateway: E2eSealingGateway;
   /** The collateral of a quote under this runner's trust (POST /v1/e2e/collateral). */
   collateralFor: CollateralLookup;
+  /** The verified SEV-SNP chain of a product under this runner's trust (POST /v1/e2e/collateral?tee=sev-snp). */
+  sevSnpChainFor: SevSnpChainLookup;
   /** The /jsonstats counts. */
   json(): Record<string, number>;
 }
@@ -70,6 +72,7 @@ export async function openE2eSetup(input: E2eRunnerSetupInput, stack: CleanupSta
   return {
     e2e, gateway,
     collateralFor: async (quote, when) => serializeDcapCollateral(await input.attestation.collateralFor(quote, when)),
+    sevSnpChainFor: async (product, when) => serializeSevChain(await input.attestation.sevSnpChainFor(product, when)),
     json: () => {
       const counts = store.json();
       return { e2e_requests: counts.requests, receipts: counts.receipts, findings: counts.findings, evidence_refused: directory.rejected };

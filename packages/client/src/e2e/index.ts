@@ -20,4 +20,4 @@ export type { E2eRouteContext } from './e2e-relay-routes.ts';
 export { AUDIT_PATH, e2eExtraRoutes, handleAuditRoute } from './e2e-http-routes.ts';
 export type { E2eExtraRouteOptions } from './e2e-http-routes.ts';
 export { E2E_COLLATERAL_PATH, MAX_QUOTE_BYTES, handleCollateralRoute } from './e2e-collateral-route.ts';
-export type { CollateralLookup, CollateralRouteContext } from './e2e-collateral-route.ts';
+export type { CollateralLookup, CollateralRouteContext, SevSnpChainLookup } from './e2e-collateral-route.ts';

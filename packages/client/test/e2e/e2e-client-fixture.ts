@@ -22,7 +22,7 @@ import type { ClientHttpServer, ClientHttpServerOptions, EncryptionKeysSource } 
 import {
   E2eClient, E2eKeyDirectory, E2eReceiptStore, E2eSealingGateway, Proto3Fallback, e2eExtraRoutes, handleAuditRoute,
 } from '../../src/e2e/index.ts';
-import type { CollateralLookup, E2eFallbackPolicy } from '../../src/e2e/index.ts';
+import type { CollateralLookup, E2eFallbackPolicy, SevSnpChainLookup } from '../../src/e2e/index.ts';
 
 export const MODEL = `Qwen/Qwen3-0.6B@e2e:${'cd'.repeat(32)}`;
 export const BASE_MODEL = 'Qwen/Qwen3-0.6B';
@@ -181,6 +181,8 @@ export interface E2eTestClientOptions {
   maxBodyBytes?: number;
   /** Serves POST /v1/e2e/collateral with this lookup (the runner: RunnerAttestation.collateralFor). */
   collateralFor?: CollateralLookup;
+  /** Serves POST /v1/e2e/collateral?tee=sev-snp with this lookup (the runner: RunnerAttestation.sevSnpChainFor). */
+  sevSnpChainFor?: SevSnpChainLookup;
   /** Options of the HTTP edge (e.g. corsOrigins, appDir). */
   http?: Partial<ClientHttpServerOptions>;
 }
@@ -204,7 +206,7 @@ export async function startE2eTestClient(connection: ProxySessionDouble, options
   const server = await startClientHttpServer({
     host: '127.0.0.1', port: 0, gateway, adminToken: ADMIN_TOKEN, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     stats: { jsonStats: () => ({ e2e: store.json() }) },
-    extraRoutes: e2eExtraRoutes(e2e, { collateralFor: options.collateralFor }),
+    extraRoutes: e2eExtraRoutes(e2e, { collateralFor: options.collateralFor, sevSnpChainFor: options.sevSnpChainFor }),
     requestRoutes: async (request, response, url) => handleAuditRoute(e2e, request, response, url),
     receiverKeys: undefined,
     ...options.http,
