@@ -88,6 +88,9 @@ cocoon dev options (also env COCOON_DEV_<OPTION>):
   --pow-difficulty N         proxy PoW difficulty (default 16 so the dev network starts fast;
                              production proxies use 20)
   --workers N                number of workers (default 2)
+  --tee KIND                 how the runners attest: simulated (default; simulated TDX quotes under a dev root),
+                             simulated-sev-snp (simulated SEV-SNP reports under a dev ARK), mixed (odd workers
+                             SEV-SNP, the rest TDX) or fake_tdx (unattested test mode)
   --data-dir DIR             chain state, keys and the proxy ledger (default .cocoon/dev; survives restarts)
   --off-chain                no chain: in-memory accounting, configured dev clients (tests only)
   --base-port-offset N       add N to every default port
