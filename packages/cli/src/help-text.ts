@@ -107,6 +107,8 @@ cocoon dev options (also env COCOON_DEV_<OPTION>):
   --app-origin ORIGIN        let pages from ORIGIN (https://host[:port], e.g. the page served through an
                              https tunnel for a Telegram Mini App) use the client: added to its
                              http_cors_origins, the host to its http_allowed_hosts (repeatable)
+  --telegram-bot-token-file F  serve only the Mini App users of the bot whose token F holds (mode 600):
+                             the client's telegram_bot_token_file (default: off, no init data needed)
 
 environment: COCOON_LOG_LEVEL=debug|info|warn|error (logs go to stderr)
              COCOON_LOG_FORMAT=text|json, or the global flag --log-format json (any command):

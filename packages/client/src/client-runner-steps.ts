@@ -11,7 +11,7 @@ import { DEV_NETWORK_PARAMS, StaticNetworkParamsSource, loadOrCreateAdminToken }
 import type { CleanupStack, Logger, NetworkParamsSource } from '@cocoon/protocol';
 import { RootHashPolicy, RunnerAttestation, type PeerVerifier } from '@cocoon/attestation';
 import type { ClientConfig } from './config/index.ts';
-import { ReceiverKeyPolicy, configuredEncryptionKeys, configuredReceiverKeys, rootEncryptionKeys, startClientHttpServer } from './http/index.ts';
+import { ReceiverKeyPolicy, TelegramInitDataGate, configuredEncryptionKeys, configuredReceiverKeys, readTelegramBotTokenFile, rootEncryptionKeys, startClientHttpServer } from './http/index.ts';
 import { ClientProxyConnection } from './connection/client-proxy-connection.ts';
 import { clientProxyTargets, splitProxyAddress } from './connection/client-proxy-targets.ts';
 import { ProtocolInferenceGateway } from './gateway/protocol-inference-gateway.ts';
@@ -120,6 +120,8 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
   const encryptionKeys = clientChain
     ? rootEncryptionKeys(() => clientChain.root)
     : configuredEncryptionKeys({ isTest: config.is_test, keys: config.encryption_public_keys });
+  const telegramInitData = config.telegram_bot_token_file ? telegramInitDataGate(config, now) : undefined; // a bad token file fails the start
+  if (telegramInitData) context.logger.info('Telegram init data required on inference and e2e requests', { per_user_per_minute: config.telegram_user_requests_per_minute, max_age_seconds: config.telegram_init_data_max_age_seconds });
   const e2eSetup = await openE2eSetup({ config, logger: context.logger, now, stats, attestation, clientChain, gateway, params, encryptionKeys }, stack);
   const server = await startClientHttpServer({
     host: config.http_host, port: config.http_port, gateway: e2eSetup.gateway, now,
@@ -132,6 +134,7 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
       || (clientChain && handleClientChainRequest ? handleClientChainRequest(clientChain, request, response, url) : false),
     extraRoutes: e2eExtraRoutes(e2eSetup.e2e, { collateralFor: e2eSetup.collateralFor, sevSnpChainFor: e2eSetup.sevSnpChainFor }),
     ...(config.app_dir ? { appDir: config.app_dir } : {}), // the light-client page at /app/
+    ...(telegramInitData ? { telegramInitData } : {}), // a Mini App's users only
     defaults: { maxCoefficient: config.default_max_coefficient, maxTokens: config.default_max_tokens, timeoutSeconds: config.default_timeout_seconds },
     // §20: on chain the root's registered encryption keys, off chain the configured ones (any on a test network).
     receiverKeys: new ReceiverKeyPolicy(clientChain
@@ -162,6 +165,14 @@ export async function startHttpStep(context: AfterConnections, stack: CleanupSta
     },
   });
   return stack.push(server, () => server.close(), 'http server'); // drains first: answers in flight still need the proxy connections
+}
+
+/** The Mini App door of `telegram_bot_token_file` (the token is read here, once, and never logged). */
+function telegramInitDataGate(config: ClientConfig, now: () => number): TelegramInitDataGate {
+  return new TelegramInitDataGate({
+    botToken: readTelegramBotTokenFile(config.telegram_bot_token_file), now,
+    maxAgeSeconds: config.telegram_init_data_max_age_seconds, userRequestsPerMinute: config.telegram_user_requests_per_minute,
+  });
 }
 
 /** Once the HTTP port is ours: dials the proxy (every connection) and, unless told not to, waits for the first to be ready. */

@@ -2,7 +2,7 @@
  * The light client page (bundled to app.js): connects to Telegram when it runs as a Mini App, reads
  * the trust configuration, lists the runner's models, verifies the selected model's attestation in
  * the page (again on every model change) and only then lets the user send; each prompt is sealed in
- * the page to the verified workers' keys by @cocoon/sdk, the answer streams into the conversation
+ * the page to the verified workers' keys by @cocoon/sdk (inside Telegram with its init data on every request), the answer streams into the conversation
  * and its signed receipt is verified and shown with the cost. Nothing is logged to the console:
  * prompts and answers never leave the page in clear.
  */
@@ -10,7 +10,7 @@ import { createCocoon, isAudioModelName, type ChatMessage, type Cocoon } from '@
 import { AttestationView } from './attestation-view.ts';
 import { ChatView } from './chat-view.ts';
 import { loadPageConfig, policyOf } from './page-config.ts';
-import { connectTelegramWebApp } from './telegram-web-app.ts';
+import { connectTelegramWebApp, telegramInitDataHeaders } from './telegram-web-app.ts';
 
 function byId<T extends HTMLElement>(id: string, type: { new(): T; prototype: T }): T {
   const element = document.getElementById(id);
@@ -66,7 +66,8 @@ class LightClientPage {
       this.refuse(describeError(error));
       return;
     }
-    const cocoon = createCocoon({ baseURL: location.origin, policy: policyOf(config) });
+    // Inside Telegram every runner request carries the signed init data (a runner may admit only its bot's users).
+    const cocoon = createCocoon({ baseURL: location.origin, policy: policyOf(config), headers: () => telegramInitDataHeaders(window) });
     this.cocoon = cocoon;
     let ids: string[];
     try {

@@ -3,13 +3,17 @@
  * launch data, `#tgWebAppData=…`, and Telegram's script is loaded first) the page tells Telegram it is
  * ready, takes the full height, and follows Telegram's theme: every `themeParams` colour becomes a
  * `--tg-theme-*` CSS variable and `colorScheme` the page's light or dark scheme, again on each
- * `themeChanged`. A plain browser gets the page unchanged (and loads nothing from Telegram).
+ * `themeChanged`. Every request to the client runner carries `X-Telegram-Init-Data` (the WebApp's signed
+ * `initData`) when there is one, for a runner that admits only its bot's users (telegram_bot_token_file).
+ * A plain browser gets the page unchanged (and loads nothing from Telegram).
  */
 
 /** The part of Telegram's WebApp object the page uses (https://core.telegram.org/bots/webapps). */
 export interface TelegramWebApp {
   ready(): void;
   expand(): void;
+  /** The signed launch data (a query string); '' outside Telegram. */
+  initData?: string;
   colorScheme?: string;
   themeParams?: Record<string, unknown>;
   viewportStableHeight?: number;
@@ -29,6 +33,15 @@ const THEME_KEY = /^[a-z][a-z0-9_]{0,40}$/;
 function webAppOf(window: Window): TelegramWebApp | undefined {
   const webApp = (window as unknown as TelegramWindow).Telegram?.WebApp;
   return webApp && typeof webApp.ready === 'function' ? webApp : undefined;
+}
+
+/** The header a runner with telegram_bot_token_file checks. */
+export const TELEGRAM_INIT_DATA_HEADER = 'X-Telegram-Init-Data';
+
+/** The runner headers for the current WebApp (asked per request: Telegram's script may load after the page starts). */
+export function telegramInitDataHeaders(window: Window): Record<string, string> {
+  const initData = webAppOf(window)?.initData;
+  return typeof initData === 'string' && initData !== '' ? { [TELEGRAM_INIT_DATA_HEADER]: initData } : {};
 }
 
 /** Whether the page was opened by Telegram as a Mini App (its launch parameters are in the fragment). */

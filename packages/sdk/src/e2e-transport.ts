@@ -16,6 +16,8 @@ import { readRelayEvents } from './ndjson-events.ts';
 import { INJECTED_VERIFIER_AUTHORITY, checkPolicy, createPolicyVerifier, hashesKey, missingAllowListsError, policyHashes } from './cocoon-policy.ts';
 import type { AuthorityEvidenceVerifier, CocoonAuthority, CocoonPolicy } from './cocoon-policy.ts';
 import { RelayCollateralSource } from './relay-collateral-source.ts';
+import { withRunnerHeaders } from './runner-headers.ts';
+import type { RunnerHeaders } from './runner-headers.ts';
 
 export const DEFAULT_MAX_RECIPIENTS = 3;
 /** Verifier sessions kept (one per root allow-list seen; the root changes rarely). */
@@ -30,6 +32,12 @@ export interface E2eTransportOptions {
   verifier?: E2eEvidenceVerifier;
   /** The fetch to reach the runner with (default globalThis.fetch). */
   fetch?: typeof fetch;
+  /**
+   * Headers sent on every request to the runner (listing, collateral, relay, models, pass-through), e.g.
+   * `{ 'X-Telegram-Init-Data': Telegram.WebApp.initData }` for a runner with telegram_bot_token_file; a
+   * function is asked per request. Never sent to other origins; a header the request sets itself wins.
+   */
+  headers?: RunnerHeaders;
   /** Keys one request is sealed to (default 3): the proxy may route it to any of their workers. */
   maxRecipients?: number;
   /** The clock (ms) key validity is checked with. */
@@ -114,7 +122,8 @@ export class E2eTransport {
   constructor(private readonly options: E2eTransportOptions) {
     this.root = runnerRoot(options.baseURL);
     this.base = this.root.href.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => globalThis.fetch(input, init));
+    const fetchImpl = options.fetch ?? ((input: Parameters<typeof fetch>[0], init?: RequestInit) => globalThis.fetch(input, init));
+    this.fetch = options.headers ? withRunnerHeaders(fetchImpl, this.root, options.headers) : fetchImpl;
     this.now = options.now ?? Date.now;
     this.sealer = options.sealer ?? new E2eRequestSealer({ now: this.now });
     this.maxRecipients = Math.max(1, Math.floor(options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS));

@@ -19,6 +19,7 @@ export type { CocoonRequestErrorOptions } from './cocoon-request-error.ts';
 export { cocoonFetch, cocoonReceipt, type CocoonFetchOptions } from './cocoon-fetch.ts';
 export { DEFAULT_MAX_RECIPIENTS, E2eTransport, runnerRoot } from './e2e-transport.ts';
 export type { E2eTransportOptions } from './e2e-transport.ts';
+export type { RunnerHeaders } from './runner-headers.ts';
 export { RelayCollateralSource, E2E_COLLATERAL_PATH } from './relay-collateral-source.ts';
 export { formatNanotonAsTon } from './receipt-summary.ts';
 export type { CocoonReceiptSummary } from './receipt-summary.ts';

@@ -5,7 +5,7 @@
  * backoff while the others keep serving; one that cannot be restarted stops the network (exit 1).
  * It also builds the light-client page the client serves at /app/ (unless --no-light-client; a failed
  * build only leaves the page out), and --app-origin (repeatable) lets a page from another origin (a Mini
- * App behind an https tunnel) use the client. Options come from flags or COCOON_DEV_* env variables.
+ * App behind an https tunnel) use the client, --telegram-bot-token-file admits only that bot's Mini App users. Options come from flags or COCOON_DEV_* env variables.
  */
 import { CocoonError, createLogger, httpOriginSchema, loadConfig, logSettingsFromEnv, portSchema, toCocoonError } from '@cocoon/protocol';
 import { z } from 'zod';
@@ -67,6 +67,11 @@ export const devCommandOptionsSchema = z
      * Repeatable flag (`--app-origin A --app-origin B`); env COCOON_DEV_APP_ORIGIN takes a JSON list.
      */
     app_origin: z.array(httpOriginSchema).max(16).default([]),
+    /**
+     * A file (mode 600) holding a Telegram bot's token: the client then serves only that bot's Mini App users
+     * (X-Telegram-Init-Data on every inference and e2e request, per-user limit); unset = off.
+     */
+    telegram_bot_token_file: z.string().min(1).optional(),
   })
   .strict();
 
@@ -184,6 +189,7 @@ export async function runDevCommand(args: readonly string[], io: CliIo): Promise
       attestation: options.tee,
       lightClient: options.light_client,
       ...(options.app_origin.length > 0 ? { appOrigins: options.app_origin } : {}),
+      ...(options.telegram_bot_token_file ? { telegramBotTokenFile: resolve(options.telegram_bot_token_file) } : {}),
       logger,
       env: io.env,
       onLine: (name, stream, line) => (stream === 'stdout' ? io.stdout : io.stderr)(`[${name}] ${line}`),

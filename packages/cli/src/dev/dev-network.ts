@@ -104,6 +104,8 @@ export interface DevNetworkOptions {
    * added to its http_cors_origins (besides its own page origin) and their host names to its http_allowed_hosts.
    */
   appOrigins?: readonly string[];
+  /** The client's telegram_bot_token_file (only that bot's Mini App users are served; see docs/operations.md); default off. */
+  telegramBotTokenFile?: string;
 }
 
 export interface DevNetwork {
@@ -179,7 +181,7 @@ function adminTokenFile(options: DevNetworkOptions, childName: string): string {
   return join(devDirectory(options), childName, 'admin.token');
 }
 
-/** The client's browser doors: its own page origin and the app origins (CORS), their hosts (Host check), the page. */
+/** The client's browser doors: its own page origin and the app origins (CORS), their hosts (Host check), the page, the Telegram bot. */
 function clientPageArgs(options: DevNetworkOptions, ports: DevNetworkPorts, appDir: string | undefined): string[] {
   const origins = [`http://${HOST}:${ports.clientHttp}`, ...(options.appOrigins ?? [])];
   const hosts = [...new Set((options.appOrigins ?? []).map((origin) => new URL(origin).hostname))];
@@ -187,6 +189,7 @@ function clientPageArgs(options: DevNetworkOptions, ports: DevNetworkPorts, appD
     '--http-cors-origins', JSON.stringify([...new Set(origins)]),
     ...(hosts.length > 0 ? ['--http-allowed-hosts', JSON.stringify(hosts)] : []),
     ...(appDir ? ['--app-dir', appDir] : []),
+    ...(options.telegramBotTokenFile ? ['--telegram-bot-token-file', options.telegramBotTokenFile] : []),
   ];
 }
 

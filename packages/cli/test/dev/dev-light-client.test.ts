@@ -3,7 +3,8 @@
  * with the dev authority's root as trust, `networkIsTest: true` and the served model's name, and the client
  * gets `--app-dir` for it; `appOrigins` reach the client's CORS origins and their hosts its allowed hosts; a
  * failed build (or fake_tdx) leaves the page out with the reason while the network starts; the banner prints
- * the page's URL or why it is not served. `--app-origin` is repeatable and validated, `--no-light-client` works.
+ * the page's URL or why it is not served. `--app-origin` is repeatable and validated, `--no-light-client` works;
+ * `--telegram-bot-token-file` reaches the client (off by default).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,6 +51,7 @@ describe('the light client of a dev network', () => {
         },
       },
       appOrigins: ['https://mini-app.example.trycloudflare.com', 'https://other.example:8443'],
+      telegramBotTokenFile: '/secrets/bot.token',
     }));
     try {
       assert.equal(builds.length, 1);
@@ -67,6 +69,7 @@ describe('the light client of a dev network', () => {
       assert.equal(flag(client, '--app-dir'), outDir);
       assert.deepEqual(JSON.parse(flag(client, '--http-cors-origins') ?? 'null'), ['http://127.0.0.1:41000', 'https://mini-app.example.trycloudflare.com', 'https://other.example:8443']);
       assert.deepEqual(JSON.parse(flag(client, '--http-allowed-hosts') ?? 'null'), ['mini-app.example.trycloudflare.com', 'other.example']);
+      assert.equal(flag(client, '--telegram-bot-token-file'), '/secrets/bot.token', 'the Mini App door of the client');
       assert.ok(describeDevNetwork(network).some((line) => line.startsWith('  light client: http://127.0.0.1:41000/app/')), describeDevNetwork(network).join('\n'));
     } finally {
       await network.stop();
@@ -82,6 +85,7 @@ describe('the light client of a dev network', () => {
       const client = argsOf(network.children.find((child) => child.name === 'client')?.readyInfo);
       assert.equal(flag(client, '--app-dir'), undefined);
       assert.equal(flag(client, '--http-allowed-hosts'), undefined);
+      assert.equal(flag(client, '--telegram-bot-token-file'), undefined, 'no Telegram door by default');
       assert.ok(describeDevNetwork(network).includes('  light client: not served (building it failed: esbuild: Could not resolve "node:fs")'));
     } finally {
       await network.stop();
@@ -112,6 +116,14 @@ describe('cocoon dev options for the light client', () => {
   test('the dev help documents --app-origin (repeatable, for an https tunnel) and --no-light-client', () => {
     assert.match(COCOON_HELP_TEXT, /--app-origin ORIGIN[^]*https tunnel[^]*http_cors_origins[^]*http_allowed_hosts \(repeatable\)/);
     assert.match(COCOON_HELP_TEXT, /--no-light-client[^]*\/app\//);
+  });
+
+  test('--telegram-bot-token-file: off by default, a path resolved by the command; documented in the help', () => {
+    assert.equal(load([]).telegram_bot_token_file, undefined);
+    assert.equal(load(['--telegram-bot-token-file', 'bot.token']).telegram_bot_token_file, 'bot.token');
+    assert.equal(load([], { COCOON_DEV_TELEGRAM_BOT_TOKEN_FILE: '/s/bot.token' }).telegram_bot_token_file, '/s/bot.token');
+    assert.throws(() => load(['--telegram-bot-token-file', '']), (error: { code?: string }) => error.code === 'CCN_ERR_CONFIG_INVALID');
+    assert.match(COCOON_HELP_TEXT, /--telegram-bot-token-file F[^]*mode 600[^]*telegram_bot_token_file/);
   });
 
   test('the light client is on by default; --no-light-client turns it off', () => {

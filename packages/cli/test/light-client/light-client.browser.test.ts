@@ -10,7 +10,8 @@
  * swapped; every worker's evidence replaced by complete, self-consistent evidence whose TDX quote
  * chains to a throwaway dev root instead of the pinned one) or the relay answering another root's
  * collateral, it shows the refusal with its quote-level reason, `send` stays disabled and nothing
- * reaches /v1/e2e/requests. A fake Telegram WebApp gets ready()/expand() and
+ * reaches /v1/e2e/requests. A fake Telegram WebApp gets ready()/expand(), its init data sent as
+ * X-Telegram-Init-Data on the listing and the relay, and
  * its theme applied (also when Telegram's script is loaded for a `#tgWebAppData` launch). No
  * console message ever carries the prompt or the answer, no CSP violation, no request leaves the
  * origin. Screenshots go to $COCOON_TEST_ARTIFACTS (default: a temp dir), their paths printed.
@@ -42,13 +43,15 @@ const EXPECTED_ANSWER = generateTestCompletion({ model: MODEL, messages: [{ role
 const NANOTON_PER_TOKEN = 20n;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 const STATE_TIMEOUT_MS = 30_000;
+/** The fake WebApp's signed launch data (the dev network's runner checks none: telegram_bot_token_file is off). */
+const INIT_DATA = 'query_id=AAQ1&user=%7B%22id%22%3A4242%2C%22first_name%22%3A%22Ada%22%7D&auth_date=1700000000&hash=' + 'ab'.repeat(32);
 const THEME = { bg_color: '#102030', text_color: '#f0e8d8', hint_color: '#8899aa', link_color: '#66ccff', button_color: '#ff8800', button_text_color: '#101010', secondary_bg_color: '#1c2c3c' };
 /** A fake Telegram WebApp (what telegram-web-app.js defines), recording the page's calls. */
 const FAKE_TELEGRAM = `(() => {
   const handlers = {};
   window.telegramCalls = [];
   window.Telegram = { WebApp: {
-    colorScheme: 'dark', themeParams: ${JSON.stringify(THEME)}, viewportStableHeight: 700,
+    colorScheme: 'dark', themeParams: ${JSON.stringify(THEME)}, viewportStableHeight: 700, initData: ${JSON.stringify(INIT_DATA)},
     ready() { window.telegramCalls.push('ready'); },
     expand() { window.telegramCalls.push('expand'); },
     onEvent(name, handler) { window.telegramCalls.push('onEvent:' + name); handlers[name] = handler; },
@@ -340,8 +343,16 @@ describe('the light client in chromium against a dev network', { skip, timeout: 
     await opened.context.close();
   });
 
-  test('inside Telegram: ready() and expand() are called and the theme is followed, also after themeChanged', async (t) => {
-    const { context, page, requests } = await openPage({ init: FAKE_TELEGRAM });
+  test('inside Telegram: ready() and expand() are called, the theme is followed (also after themeChanged), every runner request carries the init data', async (t) => {
+    /** The X-Telegram-Init-Data header of each e2e request the page made (routed through, unchanged). */
+    const initDataSeen: Array<[string, string | undefined]> = [];
+    const { context, page, requests } = await openPage({
+      init: FAKE_TELEGRAM,
+      route: (context) => context.route(/\/v1\/e2e\/(requests|workers)/, async (route: Route) => {
+        initDataSeen.push([new URL(route.request().url()).pathname, (await route.request().allHeaders())['x-telegram-init-data']]);
+        await route.continue();
+      }),
+    });
     await page.locator('html[data-telegram="true"]').waitFor({ timeout: STATE_TIMEOUT_MS });
     const calls = await page.evaluate('window.telegramCalls') as string[];
     assert.ok(calls.includes('ready') && calls.includes('expand'), `ready and expand called: ${calls.join(', ')}`);
@@ -356,6 +367,13 @@ describe('the light client in chromium against a dev network', { skip, timeout: 
     await page.evaluate(`Object.assign(Telegram.WebApp, { colorScheme: 'light', themeParams: { bg_color: '#fafafa', text_color: '#111111' } }); Telegram.WebApp.emit('themeChanged')`);
     assert.equal(await page.evaluate('document.documentElement.dataset.colorScheme'), 'light');
     assert.equal(await page.evaluate('getComputedStyle(document.body).backgroundColor'), 'rgb(250, 250, 250)', 'the new bg_color');
+    await page.getByTestId('prompt').fill(PROMPT);
+    await page.getByTestId('send').click();
+    await page.locator('[data-testid="receipt-status"]:is([data-state="verified"], [data-state="failed"])').waitFor({ timeout: STATE_TIMEOUT_MS });
+    assert.equal(await page.getByTestId('receipt-status').getAttribute('data-state'), 'verified');
+    const relayed = initDataSeen.filter(([path]) => path === '/v1/e2e/requests');
+    assert.ok(relayed.length >= 1 && initDataSeen.some(([path]) => path === '/v1/e2e/workers'), JSON.stringify(initDataSeen.map(([path]) => path)));
+    assert.deepEqual(initDataSeen.filter(([, header]) => header !== INIT_DATA), [], 'Telegram.WebApp.initData on every listing and relay request');
     await context.close();
   });
 

@@ -77,6 +77,15 @@ export const clientConfigSchema = z
      * nothing outside it through `..` or symlinks), public, with a strict Content-Security-Policy. '' = none.
      */
     app_dir: z.string().default(''),
+    /**
+     * Telegram Mini App door: a file (mode 600) holding the bot's token; when set, every request that spends
+     * (inference, task routes, the e2e relay) needs `X-Telegram-Init-Data` signed for this bot. '' = off.
+     */
+    telegram_bot_token_file: z.string().default(''),
+    /** How old a Mini App's init data (`auth_date`) may be, seconds. */
+    telegram_init_data_max_age_seconds: z.number().int().min(60).max(365 * 86_400).default(86_400),
+    /** Requests one Telegram user may make per minute (fixed window); 0 = unlimited. */
+    telegram_user_requests_per_minute: z.number().int().min(0).max(1_000_000).default(30),
   })
   .strict()
   .superRefine(checkProxyTargets);

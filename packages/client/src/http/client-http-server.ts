@@ -6,7 +6,8 @@
  * configured origins. Bad input never takes the process down: every handler answers errors as
  * OpenAI-style JSON. `extraRoutes` adds public routes (the e2e relay and receipts, §22); `appDir` serves a
  * static page at `/app/` (the light client, see ./app-directory-route.ts). A page served from this origin may use
- * the non-control endpoints without being listed in the CORS origins (the guard's same-origin rule).
+ * the non-control endpoints without being listed in the CORS origins (the guard's same-origin rule). With
+ * `telegramInitData` the paths that spend need a Telegram Mini App user's init data (./telegram-auth/).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,6 +29,7 @@ import { handleTelegramRoute, isTelegramRoute } from './telegram/index.ts'; // T
 import { HttpShutdownDrain } from './http-shutdown-drain.ts';
 import { AppDirectory, handleAppRoute, isAppPath } from './app-directory-route.ts';
 import type { TelegramRouteOptions } from './telegram/index.ts'; // Telegram tasks
+import type { TelegramInitDataGate } from './telegram-auth/index.ts';
 
 /** `adminToken` authorizes `/request/*`; `accessHash`, when set, also guards /stats and /jsonstats (see HttpAccessOptions). */
 export interface ClientHttpServerOptions extends HttpAccessOptions {
@@ -65,6 +67,11 @@ export interface ClientHttpServerOptions extends HttpAccessOptions {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse, url: URL, edge: InferenceExchangeContext) => Promise<boolean>;
   /** A directory served at `/app/` (config `app_dir`: the light client); must exist. Without it `/app/` is 404. */
   appDir?: string;
+  /**
+   * Telegram Mini App init data required on the paths that spend (config `telegram_bot_token_file`; see
+   * ./telegram-auth/): 401 without valid `X-Telegram-Init-Data`, 429 over the per-user limit. Without it: off.
+   */
+  telegramInitData?: TelegramInitDataGate;
 }
 
 export interface ClientHttpServer {
@@ -117,6 +124,7 @@ export async function startClientHttpServer(options: ClientHttpServerOptions): P
       if (options.requestRoutes && (await options.requestRoutes(request, response, url))) return;
       throw new CocoonError('CCN_ERR_HTTP_NOT_FOUND', `no such endpoint: ${path.slice(0, 200)}`);
     }
+    if (options.telegramInitData?.guards(path)) options.telegramInitData.admit(request.headers); // 401 / 429 before anything is spent
     if (options.extraRoutes && (await options.extraRoutes(request, response, url, context))) return;
     if (app && isAppPath(path)) return handleAppRoute(app, request, response, url); // public: the page holds no data
     // Telegram tasks: /v1/summarize, /v1/translate, /v1/audio/transcriptions (see ./telegram/).

@@ -16,3 +16,5 @@ export { renderStatsPage } from '@cocoon/protocol';
 export { ReceiverKeyPolicy, configuredReceiverKeys } from './receiver-key-policy.ts';
 export type { ReceiverKeySource } from './receiver-key-policy.ts';
 export { APP_CONTENT_SECURITY_POLICY, APP_PATH, AppDirectory, handleAppRoute, isAppPath } from './app-directory-route.ts';
+export { TELEGRAM_GATED_PATHS, TELEGRAM_INIT_DATA_HEADER, TelegramInitDataGate, TelegramRateLimitError, readTelegramBotTokenFile, verifyTelegramInitData } from './telegram-auth/index.ts';
+export type { TelegramInitDataGateOptions } from './telegram-auth/index.ts';

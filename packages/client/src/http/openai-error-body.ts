@@ -10,6 +10,7 @@ export type OpenAiErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
   | 'insufficient_quota'
+  | 'rate_limit_error'
   | 'not_found_error'
   | 'timeout'
   | 'cancelled'
@@ -32,6 +33,7 @@ export function openAiErrorType(code: CocoonErrorCode, status: number): OpenAiEr
   if (code === 'CCN_ERR_HTTP_NOT_FOUND') return 'not_found_error';
   if (status === 401) return 'authentication_error';
   if (status === 402) return 'insufficient_quota';
+  if (status === 429) return 'rate_limit_error';
   if (status === 503) return 'service_unavailable';
   if (status >= 400 && status < 500) return 'invalid_request_error';
   return 'server_error';

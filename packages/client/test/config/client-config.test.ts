@@ -47,6 +47,9 @@ describe('clientConfigSchema', () => {
       e2e_workers_cache_ms: 1000,
       receipts_dir: '.cocoon/client/receipts',
       app_dir: '',
+      telegram_bot_token_file: '',
+      telegram_init_data_max_age_seconds: 86_400,
+      telegram_user_requests_per_minute: 30,
     });
   });
 

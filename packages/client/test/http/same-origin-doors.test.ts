@@ -95,7 +95,7 @@ describe('client HTTP edge: same-origin pages', () => {
   test('preflights allow the SDK\'s headers by default and answers expose the x-cocoon-* headers to allowed origins', async () => {
     const preflight = await send(`${context.url}/v1/e2e/requests`, { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST' } });
     assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers['access-control-allow-headers'], 'accept, authorization, content-type, x-cocoon-e2e');
+    assert.equal(preflight.headers['access-control-allow-headers'], 'accept, authorization, content-type, x-cocoon-e2e, x-telegram-init-data');
     const asked = await send(`${context.url}/v1/e2e/requests`, {
       method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, accept, x-cocoon-e2e' },
     });

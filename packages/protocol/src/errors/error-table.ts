@@ -36,6 +36,8 @@ export const ERROR_TABLE = {
   CCN_ERR_HTTP_NOT_FOUND: spec(W.error, 404, false, 'no such endpoint'),
   CCN_ERR_HTTP_METHOD_NOT_ALLOWED: spec(W.error, 405, false, 'method not allowed'),
   CCN_ERR_HTTP_UNAUTHORIZED: spec(W.error, 401, false, 'access denied'),
+  /** A caller over its request budget (e.g. a Telegram user over telegram_user_requests_per_minute); the answer's Retry-After says when. */
+  CCN_ERR_HTTP_RATE_LIMITED: spec(W.notReady, 429, true, 'too many requests'),
   CCN_ERR_HTTP_FORBIDDEN_ORIGIN: spec(W.error, 403, false, 'cross-origin request refused'),
   CCN_ERR_HTTP_MISDIRECTED: spec(W.error, 421, false, 'this server does not serve that host name'),
   CCN_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: spec(W.error, 415, false, 'request body must be application/json'),

@@ -44,8 +44,8 @@ const EXPOSED_HEADERS = [
   'retry-after', 'x-cocoon-client-start', 'x-cocoon-client-end', 'x-cocoon-proxy-start', 'x-cocoon-proxy-end', 'x-cocoon-worker-start', 'x-cocoon-worker-end',
   'x-cocoon-e2e', 'x-cocoon-receipt-id',
 ].join(', ');
-/** What a preflight allows when it names no (well-formed) headers: the ones the SDK sends. */
-const DEFAULT_ALLOWED_HEADERS = 'accept, authorization, content-type, x-cocoon-e2e';
+/** What a preflight allows when it names no (well-formed) headers: the ones the SDK sends (a Mini App adds its Telegram init data). */
+const DEFAULT_ALLOWED_HEADERS = 'accept, authorization, content-type, x-cocoon-e2e, x-telegram-init-data';
 const HEADER_NAME_LIST = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*$/;
 /** A Host header that is only a name or address and a port (no user info, path or other characters). */
 const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

@@ -83,7 +83,7 @@ describe('HttpRequestGuard', () => {
     assert.equal(preflight['access-control-allow-headers'], 'authorization, content-type, x-stainless-os');
     assert.match(preflight['access-control-allow-methods'] ?? '', /POST/);
     const odd = guard.preflightHeaders({ origin: ALLOWED, 'access-control-request-headers': 'x\r\ny: z' }, '/v1/chat/completions');
-    assert.equal(odd['access-control-allow-headers'], 'accept, authorization, content-type, x-cocoon-e2e', "the SDK's headers");
+    assert.equal(odd['access-control-allow-headers'], 'accept, authorization, content-type, x-cocoon-e2e, x-telegram-init-data', "the SDK's headers");
     assert.equal(guard.preflightHeaders({ origin: ALLOWED }, '/request/close')['access-control-allow-origin'], undefined);
     assert.equal(guard.preflightHeaders({ origin: 'http://attacker.example' }, '/v1/models')['access-control-allow-origin'], undefined);
   });
