@@ -3,7 +3,7 @@
  * the assistant's text, the completion's usage and the task's cost.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CocoonError } from '@cocoon/protocol';
+import { CocoonError, taskAnswerText } from '@cocoon/protocol';
 import type { GatewayModel, GatewayUsage } from '../inference-gateway.ts';
 import { forwardableRequestHeaders } from '../http-headers.ts';
 import type { TaskChatMessage as ChatMessage } from '@cocoon/protocol';
@@ -29,9 +29,6 @@ export interface ChatTaskResult {
   cost: TelegramTaskCost | null;
 }
 
-/** Leading reasoning that some models put into the content (`<think>…</think>`). */
-const LEADING_REASONING = /^\s*<think>[\s\S]*?<\/think>/;
-
 /** The assistant text of a chat completion answer, without leading reasoning, trimmed. */
 export function assistantContent(answer: Record<string, unknown>): { content: string; truncated: boolean } {
   const choices = answer['choices'];
@@ -39,7 +36,7 @@ export function assistantContent(answer: Record<string, unknown>): { content: st
   const message = choice?.['message'] as Record<string, unknown> | undefined;
   const content = message?.['content'];
   if (typeof content !== 'string') throw new CocoonError('CCN_ERR_ENGINE_FAILED', 'the model answered without a text message');
-  return { content: content.replace(LEADING_REASONING, '').trim(), truncated: choice?.['finish_reason'] === 'length' };
+  return { content: taskAnswerText(content), truncated: choice?.['finish_reason'] === 'length' };
 }
 
 export async function runChatTask(request: IncomingMessage, response: ServerResponse, context: TelegramRouteContext, spec: ChatTaskSpec): Promise<ChatTaskResult> {

@@ -9,7 +9,7 @@ import { CocoonError, isCocoonError, requireJsonContentType, requireMediaType } 
 import { readRequestBody } from '../request-body-reader.ts';
 import { sendError, sendJson } from '../json-response.ts';
 import { parseSummarizeRequest, parseTranslateRequest } from './telegram-task-request-parser.ts';
-import { resolvePromptTemplates, summarizeMessages, translateMessages } from '@cocoon/protocol';
+import { resolvePromptTemplates, summarizeMessages, summaryMaxTokens, translateMessages, translationMaxTokens } from '@cocoon/protocol';
 import { runChatTask } from './telegram-chat-task.ts';
 import type { ChatTaskResult } from './telegram-chat-task.ts';
 import { forwardAudioTranscription } from './audio-transcription-forwarder.ts';
@@ -20,12 +20,6 @@ export const SUMMARIZE_PATH = '/v1/summarize';
 export const TRANSLATE_PATH = '/v1/translate';
 export const AUDIO_TRANSCRIPTIONS_PATH = '/v1/audio/transcriptions';
 const TELEGRAM_PATHS = new Set([SUMMARIZE_PATH, TRANSLATE_PATH, AUDIO_TRANSCRIPTIONS_PATH]);
-
-/** Tokens reserved per requested summary word, plus room for the answer's framing. */
-const TOKENS_PER_WORD = 2;
-const ANSWER_OVERHEAD_TOKENS = 256;
-/** A translation is about as long as its text: at most one token per two characters, reserved. */
-const CHARS_PER_TRANSLATION_TOKEN = 2;
 
 /** Whether `pathname` is one of the Telegram task routes. */
 export function isTelegramRoute(pathname: string): boolean {
@@ -63,12 +57,12 @@ async function runTextTask(path: string, request: IncomingMessage, response: Ser
   let result: ChatTaskResult;
   if (path === SUMMARIZE_PATH) {
     const task = parseSummarizeRequest(raw, context.maxTextChars);
-    const maxTokens = task.maxWords === undefined ? defaultTokens : Math.max(defaultTokens, task.maxWords * TOKENS_PER_WORD + ANSWER_OVERHEAD_TOKENS);
+    const maxTokens = summaryMaxTokens(task.maxWords, defaultTokens);
     result = await runChatTask(request, response, context, { model: task.model, messages: summarizeMessages(templates, task.text, task.maxWords, task.language), maxTokens });
     sendJson(response, 200, { summary: result.content, model: result.model, ...truncatedFlag(result), usage: result.usage, cost: result.cost });
   } else {
     const task = parseTranslateRequest(raw, context.maxTextChars);
-    const maxTokens = Math.max(defaultTokens, Math.ceil(task.text.length / CHARS_PER_TRANSLATION_TOKEN) + ANSWER_OVERHEAD_TOKENS);
+    const maxTokens = translationMaxTokens(task.text, defaultTokens);
     result = await runChatTask(request, response, context, { model: task.model, messages: translateMessages(templates, task.text, task.targetLanguage, task.sourceLanguage), maxTokens });
     sendJson(response, 200, { translation: result.content, model: result.model, ...truncatedFlag(result), usage: result.usage, cost: result.cost });
   }
