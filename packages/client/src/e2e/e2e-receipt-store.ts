@@ -27,6 +27,8 @@ export class E2eReceiptStore {
   private readonly cache = new Map<string, E2eRequestRecord>();
   /** Records changed in this turn whose put is queued: one LMDB put per record per turn, with its latest state. */
   private readonly queued = new Map<string, { record: E2eRequestRecord; put: Promise<void> }>();
+  /** Records known in memory whose latest state LMDB has not committed yet (queued or in flight): the audit counts them too. */
+  private readonly uncommitted = new Map<string, E2eRequestRecord>();
   private readonly counts: E2eReceiptCounts = { requests: 0, receipts: 0, findings: 0 };
   private closed = false;
 
@@ -103,10 +105,13 @@ export class E2eReceiptStore {
   /** Every record's contribution: totals and findings. */
   audit(): E2eAuditReport {
     const report = emptyReport();
+    const seen = new Set<string>();
     for (const { key, value } of this.db.getRange({ start: KEY_PREFIX, end: `${KEY_PREFIX}~` })) {
-      const record = this.cache.get(key.slice(KEY_PREFIX.length)) ?? value;
-      addToReport(report, record);
+      const id = key.slice(KEY_PREFIX.length);
+      seen.add(id);
+      addToReport(report, this.uncommitted.get(id) ?? this.cache.get(id) ?? value);
     }
+    for (const [id, record] of this.uncommitted) if (!seen.has(id)) addToReport(report, record); // admitted, not on disk yet
     return report;
   }
 
@@ -137,6 +142,7 @@ export class E2eReceiptStore {
     this.cache.delete(id);
     this.cache.set(id, after);
     if (this.cache.size > CACHED_RECORDS) this.cache.delete(this.cache.keys().next().value!);
+    this.uncommitted.set(id, after);
     const queued = this.queued.get(id);
     if (queued) {
       queued.record = after;
@@ -145,7 +151,12 @@ export class E2eReceiptStore {
     const entry = { record: after, put: Promise.resolve() };
     entry.put = Promise.resolve().then(async () => {
       this.queued.delete(id);
-      await this.db.put(KEY_PREFIX + id, entry.record);
+      const written = entry.record;
+      try {
+        await this.db.put(KEY_PREFIX + id, written);
+      } finally {
+        if (this.uncommitted.get(id) === written) this.uncommitted.delete(id);
+      }
     });
     this.queued.set(id, entry);
     return entry.put;

@@ -46,6 +46,25 @@ test('an admitted record is known at once, and one turn\'s changes land as its l
   }
 });
 
+test('the audit counts a record from the moment it is admitted, before LMDB committed it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cocoon-receipts-'));
+  try {
+    const store = await E2eReceiptStore.open(dir);
+    const first = store.admit(base('0b'.repeat(32)));
+    await first;
+    const second = store.admit(base('0c'.repeat(32)));
+    const charged = store.recordCharge('0c'.repeat(32), { request_tokens: '7', db_tokens: '7', max_tokens: '7', signed_payment: null, received_at_ms: 2 });
+    const before = store.audit(); // the second record and its charge are not on disk yet
+    assert.equal(before.requests, 2);
+    assert.equal(before.charged_tokens, 7n);
+    await Promise.all([second, charged]);
+    assert.deepEqual(store.audit(), before);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a closed store refuses new records', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cocoon-receipts-'));
   try {
